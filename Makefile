@@ -1,0 +1,48 @@
+# Two commands from a clean clone: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+COPIS  := $(VENV)/bin/copis
+APT    := DEBIAN_FRONTEND=noninteractive apt-get
+
+.PHONY: demo test bench install dev graphviz chromium clean golden
+
+$(PY):
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { $(APT) update -qq && $(APT) install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+dev: $(VENV)/.dev-installed
+
+# Graphviz's `dot` is a system program; install it when it is missing.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq graphviz; }
+
+# Debian's Chromium for the browser tests (no browser download by any test tool).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq chromium || echo "chromium could not be installed: browser tests will be skipped"; }
+
+demo: install graphviz
+	$(COPIS) check examples/
+	$(COPIS) build examples/ -o build
+
+test: dev graphviz chromium
+	$(PY) -m pytest
+
+golden: dev
+	$(PY) -m pytest tests/test_golden.py --update-golden
+
+bench: dev graphviz
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf build dist .pytest_cache

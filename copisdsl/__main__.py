@@ -1,0 +1,3 @@
+from copisdsl.cli import main
+
+main()

@@ -1,0 +1,91 @@
+"""The facade: each stage of the pipeline as one call.
+
+    parse(text)        -> ParseResult (Document or None, E100s)
+    check(text)        -> CheckResult (Model or None, every diagnostic)
+    check_file(path)   -> CheckResult, reading the file (and its data files)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from copisdsl import nodes as n
+from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
+from copisdsl.model import Model
+from copisdsl.source import SourceFile, Span, decode
+
+
+@dataclass
+class CheckResult:
+    """What checking one file gives: the source, the model and diagnostics."""
+
+    source: SourceFile
+    document: n.Document | None
+    model: Model | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse(text: str, path: str = "<input>") -> tuple[n.Document | None, list[Diagnostic]]:
+    """Text -> AST. The document is None when there is a syntax error (E100)."""
+    from copisdsl.parser import parse as _parse
+
+    return _parse(text, path)
+
+
+def check(text: str, path: str = "<input>") -> CheckResult:
+    """Parse, resolve and check a text, without reading data files."""
+    from copisdsl.checks import run_checks
+    from copisdsl.resolve import resolve
+
+    source = SourceFile(path, text)
+    doc, diags = parse(text, path)
+    model = None
+    if doc is not None:
+        model, more = resolve(doc, path)
+        diags = diags + more
+        if model is not None:
+            diags += run_checks(model)
+    if any(d.code == "E100" for d in diags):
+        # After a syntax error, only syntax errors are reported (the reference, section 6).
+        diags = [d for d in diags if d.code == "E100"]
+    return CheckResult(source, doc, model, sort_diagnostics(diags))
+
+
+def read_source(path: Path, display: str | None = None) -> tuple[str, list[Diagnostic]]:
+    """A file's text; undecodable bytes become an E100 at their position."""
+    name = display or str(path)
+    data = path.read_bytes()
+    text, bad = decode(data, name)
+    if bad is None:
+        return text, []
+    line, column, what = bad
+    return text, [error("E100", f"the file is not valid UTF-8 text ({what})",
+                        Span(name, line, column, line, column + 1), "save the file as UTF-8")]
+
+
+def check_file(path: str | Path, display: str | None = None, *, data: bool = True,
+               root: str | Path | None = None) -> CheckResult:
+    """Check a file on disk; with ``data`` the linked data files are read
+    too (E400-W403) when the journey declares any."""
+    path = Path(path)
+    name = display or str(path)
+    text, problems = read_source(path, name)
+    if problems:
+        return CheckResult(SourceFile(name, text), None, None, problems)
+    result = check(text, name)
+    if data and result.model is not None and result.model.data and result.ok:
+        from copisdsl.data import enrich  # pandas only when a journey links data
+
+        base = Path(root) if root is not None else path.resolve().parent
+        _, data_diags = enrich(result.model, path.resolve().parent, base)
+        result.diagnostics = sort_diagnostics(result.diagnostics + data_diags)
+    return result

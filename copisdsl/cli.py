@@ -1,0 +1,104 @@
+"""The `copis` command: thin click commands over ``copisdsl.api``.
+
+Exit codes: 0 ok, 1 problems found (errors; warnings too with --strict),
+2 usage error.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from copisdsl import __version__
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def find_journeys(paths: tuple[str, ...]) -> list[tuple[Path, str]]:
+    """Files given, and every ``*.copis`` under folders given (sorted), as
+    (path, name to show). Raises a usage error when none is found."""
+    found: list[tuple[Path, str]] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*.copis") if f.is_file()
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+        else:
+            files = [p]
+        for f in files:
+            key = f.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append((f, f.as_posix()))
+    if not found:
+        raise click.UsageError(f"no .copis files in {', '.join(paths)}")
+    return found
+
+
+def format_option(*choices: str, default: str):
+    return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
+                        help="Output format.")
+
+
+strict_option = click.option("--strict", is_flag=True, help="Warnings count as errors for the exit code.")
+root_option = click.option("--root", type=click.Path(file_okay=False), default=None,
+                           help="The folder data paths may not leave (default: each journey's folder).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="copis")
+def main() -> None:
+    """Compile customer journeys written as text (.copis files)."""
+
+
+def report(results, fmt: str, color: bool) -> tuple[int, int]:
+    """Print diagnostics of checked files; returns (errors, warnings)."""
+    from copisdsl.diagnostics import count, format_github, format_json, format_text, summary_line
+
+    diags = [d for r in results for d in r.diagnostics]
+    if fmt == "json":
+        click.echo(format_json(len(results), diags))
+    else:
+        sources = {r.source.path: r.source.lines for r in results}
+        for d in diags:
+            click.echo(format_github(d) if fmt == "github" else format_text(d, sources, color) + "\n")
+        click.echo(summary_line(len(results), diags))
+    return count(diags)
+
+
+def check_paths(paths, *, data: bool = True, root=None):
+    from copisdsl.api import check_file
+
+    return [check_file(path, name, data=data, root=root) for path, name in find_journeys(paths)]
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@format_option("text", "json", "github", default="text")
+@strict_option
+@root_option
+@click.option("--no-data", is_flag=True, help="Do not read the linked data files.")
+@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
+def check_cmd(paths, fmt, strict, root, no_data, color):
+    """Parse and check .copis files (folders: every *.copis inside)."""
+    results = check_paths(paths, data=not no_data, root=root)
+    use_color = sys.stdout.isatty() if color is None else color
+    errors, warnings = report(results, fmt, use_color and fmt == "text")
+    sys.exit(EXIT_PROBLEMS if errors or (strict and warnings) else EXIT_OK)
+
+
+def _register_commands() -> None:
+    """Import every module of ``copisdsl.commands`` (each adds a command)."""
+    import importlib
+    import pkgutil
+
+    from copisdsl import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        importlib.import_module(f"copisdsl.commands.{info.name}")
+
+
+_register_commands()

@@ -1,0 +1,166 @@
+"""Diagnostics as values, and their text, JSON and GitHub renderings."""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+from copisdsl.source import Span
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem in a file, with a stable code and a span."""
+
+    code: str
+    severity: Severity
+    message: str
+    span: Span
+    hint: str | None = None
+    related: tuple[tuple[Span, str], ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple:
+        return (self.span.file, self.span.line, self.span.column, self.code, self.message)
+
+
+def error(code: str, message: str, span: Span, hint: str | None = None,
+          related: tuple[tuple[Span, str], ...] = ()) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, span, hint, related)
+
+
+def warning(code: str, message: str, span: Span, hint: str | None = None,
+            related: tuple[tuple[Span, str], ...] = ()) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, span, hint, related)
+
+
+def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sorted by file and position, duplicates dropped."""
+    seen: set = set()
+    out = []
+    for d in sorted(diags, key=Diagnostic.sort_key):
+        key = (d.code, d.message, d.span)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def count(diags: Iterable[Diagnostic]) -> tuple[int, int]:
+    """(errors, warnings)."""
+    errors = warnings = 0
+    for d in diags:
+        if d.is_error:
+            errors += 1
+        else:
+            warnings += 1
+    return errors, warnings
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_line(files: int, diags: Iterable[Diagnostic]) -> str:
+    """``3 files, 1 error, 2 warnings``."""
+    errors, warnings = count(diags)
+    return f"{_plural(files, 'file')}, {_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+
+
+# ------------------------------------------------------------------ text
+
+
+def _snippet(lines: list[str], span: Span, color: bool) -> list[str]:
+    if not 1 <= span.line <= len(lines):
+        return []
+    text = lines[span.line - 1].replace("\t", " ")
+    gutter = str(span.line)
+    pad = " " * len(gutter)
+    start = max(span.column, 1)
+    if span.end_line == span.line:
+        end = max(span.end_column, start + 1)
+    else:
+        end = max(len(text) + 1, start + 1)
+    end = min(end, max(len(text) + 1, start + 1))
+    caret = " " * (start - 1) + "^" * (end - start)
+    if color:
+        caret = f"\x1b[1;31m{caret}\x1b[0m"
+    return [f" {gutter} | {text}", f" {pad} | {caret}"]
+
+
+def format_text(diag: Diagnostic, sources: Mapping[str, list[str]], color: bool = False) -> str:
+    """A compiler-style block: location, message, source line, caret, hint."""
+    s = diag.span
+    head = f"{s.file}:{s.line}:{s.column}: {diag.code} {diag.severity.value}: {diag.message}"
+    if color:
+        tint = "31" if diag.is_error else "33"
+        head = f"\x1b[1m{s.file}:{s.line}:{s.column}:\x1b[0m \x1b[1;{tint}m{diag.code} {diag.severity.value}:\x1b[0m {diag.message}"
+    out = [head]
+    out += _snippet(sources.get(s.file, []), s, color)
+    if diag.hint:
+        out.append(f"hint: {diag.hint}")
+    for span, note in diag.related:
+        out.append(f"note: {note}")
+        if span.file != s.file:
+            out.append(f"  --> {span.file}:{span.line}:{span.column}")
+        out += _snippet(sources.get(span.file, []), span, color)
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------ json
+
+
+def to_json_dict(diag: Diagnostic) -> dict:
+    """The reference's JSON shape of one diagnostic (section 9)."""
+    s = diag.span
+    return {
+        "code": diag.code,
+        "severity": diag.severity.value,
+        "message": diag.message,
+        "file": s.file,
+        "line": s.line,
+        "column": s.column,
+        "end_line": s.end_line,
+        "end_column": s.end_column,
+        "hint": diag.hint,
+    }
+
+
+def format_json(files: int, diags: list[Diagnostic]) -> str:
+    errors, warnings = count(diags)
+    doc = {
+        "files": files,
+        "diagnostics": [to_json_dict(d) for d in diags],
+        "summary": {"errors": errors, "warnings": warnings},
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+# ------------------------------------------------------------------ github
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(diag: Diagnostic) -> str:
+    """A GitHub Actions workflow command (``::error file=...::message``)."""
+    s = diag.span
+    message = diag.message + (f" (hint: {diag.hint})" if diag.hint else "")
+    props = (f"file={_gh_prop(s.file)},line={s.line},col={s.column},"
+             f"endLine={s.end_line},endColumn={s.end_column},title={_gh_prop(diag.code)}")
+    return f"::{diag.severity.value} {props}::{_gh_data(diag.code + ' ' + message)}"

@@ -1,0 +1,306 @@
+"""The abstract syntax tree: frozen dataclasses, each with a source span.
+
+Spans never take part in equality (``compare=False``), so two trees that say
+the same thing compare equal however they were laid out: the formatter's
+safety check is ``parse(text) == parse(fmt(text))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from copisdsl.source import NO_SPAN, Span
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, compare=False, kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Ident:
+    """An identifier as written, with its span."""
+
+    name: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A literal value.
+
+    ``kind`` is ``string``, ``name``, ``number``, ``percent`` (``value`` is the
+    fraction), ``duration`` (``value`` is ``(amount, unit)``) or ``date``
+    (``value`` is the text, validated by the checks). ``text`` is the literal
+    as written, so that the formatter keeps ``12.50%`` as ``12.50%``.
+    """
+
+    kind: str
+    value: object
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    text: str
+    span: Span = _span()
+
+
+# ---------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    literal: Literal
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class KpiRef:
+    name: Ident
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Compare:
+    column: Ident
+    op: str
+    value: Literal
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BoolOp:
+    op: str  # "and" | "or"
+    left: Cond
+    right: Cond
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Paren:
+    """Parentheses the user wrote, kept so that the formatter keeps them."""
+
+    inner: Union[Expr, Cond]
+    span: Span = _span()
+
+
+Cond = Union[Compare, BoolOp, Paren]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    data: Ident
+    column: Ident
+    where: Cond | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    func: Ident
+    args: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class BinOp:
+    op: str
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    operand: Expr
+    span: Span = _span()
+
+
+Expr = Union[Number, KpiRef, Column, Call, BinOp, Neg, Paren]
+
+
+# ----------------------------------------------------------------- statements
+
+
+@dataclass(frozen=True, slots=True)
+class Generic:
+    """``KEY value, value ...``: an element, a data option, a CLV setting."""
+
+    key: Ident
+    values: tuple[Literal, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    key: str  # owner | description | tags
+    values: tuple[str, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Objective:
+    text: str
+    direction: str | None
+    metric: Ident | None
+    target: Literal | None
+    by: Literal | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Kpi:
+    name: Ident
+    expr: Expr
+    baseline: Literal | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    name: Ident
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Emotion:
+    value: Literal
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    kind: str  # moment_of_truth | repurchase
+    text: str | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    kind: str  # pain | opportunity
+    texts: tuple[str, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    path: tuple[Ident, ...]
+    label: str | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Tradeoff:
+    a: Ident
+    b: Ident
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    id: Ident
+    title: str | None
+    condition: Cond | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class FrameworkKey:
+    key: Ident
+    label: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Framework:
+    name: Ident
+    keys: tuple[FrameworkKey, ...] | None  # None: a built-in framework by name
+    span: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Data:
+    id: Ident
+    path: Literal
+    options: tuple[Generic, ...] | None
+    span: Span = _span()
+    head: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Clv:
+    settings: tuple[Generic, ...]
+    span: Span = _span()
+    head: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Persona:
+    id: Ident
+    title: str | None
+    body: tuple[Statement, ...] | None
+    span: Span = _span()
+    head: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Touchpoint:
+    id: Ident
+    title: str | None
+    body: tuple[Statement, ...]
+    span: Span = _span()
+    head: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    id: Ident
+    title: str | None
+    body: tuple[Statement, ...]
+    span: Span = _span()
+    head: Span = _span()
+
+
+@dataclass(frozen=True, slots=True)
+class Journey:
+    id: Ident
+    title: str | None
+    body: tuple[Statement, ...]
+    span: Span = _span()
+    head: Span = _span()
+
+
+Statement = Union[
+    Journey, Stage, Touchpoint, Persona, Data, Clv, Segment, Framework, Meta,
+    Objective, Kpi, Channel, Emotion, Marker, Note, Flow, Tradeoff, Generic,
+]
+
+BLOCKS = (Journey, Stage, Touchpoint, Persona)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A whole file: its top-level statements and its comments."""
+
+    body: tuple[Statement, ...]
+    comments: tuple[Comment, ...] = field(default=(), compare=False)
+    span: Span = _span()
+
+
+def statement_keyword(stmt: Statement) -> str:
+    """The keyword a statement starts with (the key, for a generic one)."""
+    if isinstance(stmt, Generic):
+        return stmt.key.name
+    if isinstance(stmt, (Meta, Marker, Note)):
+        return stmt.kind if not isinstance(stmt, Meta) else stmt.key
+    return _KEYWORDS[type(stmt)]
+
+
+_KEYWORDS = {
+    Journey: "journey", Stage: "stage", Touchpoint: "touchpoint", Persona: "persona",
+    Data: "data", Clv: "clv", Segment: "segment", Framework: "framework",
+    Objective: "objective", Kpi: "kpi", Channel: "channel", Emotion: "emotion",
+    Flow: "flow", Tradeoff: "tradeoff",
+}

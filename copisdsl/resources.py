@@ -1,0 +1,29 @@
+"""Where the grammar and the report templates live.
+
+In a wheel they are packaged inside ``copisdsl/`` (see pyproject's
+force-include); in a source checkout or an editable install they are the
+top-level ``grammar/`` and ``templates/`` folders.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _find(name: str) -> Path:
+    for candidate in (_PACKAGE / name, _PACKAGE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"copisdsl is installed without its {name}/ folder (looked in {_PACKAGE})")
+
+
+def grammar_path() -> Path:
+    """The path of ``copis.lark``."""
+    return _find("grammar") / "copis.lark"
+
+
+def templates_dir() -> Path:
+    """The folder of the Jinja templates of the report."""
+    return _find("templates")

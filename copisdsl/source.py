@@ -1,0 +1,74 @@
+"""Source text, spans and caret snippets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A region of a file: 1-based lines and columns, ``end_column`` exclusive."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def start(self) -> tuple[int, int]:
+        return (self.line, self.column)
+
+    def where(self) -> str:
+        """``line:column``, as messages name other locations."""
+        return f"{self.line}:{self.column}"
+
+    def to(self, other: Span) -> Span:
+        """The span from the start of this one to the end of ``other``."""
+        return Span(self.file, self.line, self.column, other.end_line, other.end_column)
+
+
+NO_SPAN = Span("", 1, 1, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A file's name and decoded text, with line lookup for snippets."""
+
+    path: str
+    text: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    def line_text(self, line: int) -> str:
+        lines = self.lines
+        return lines[line - 1] if 1 <= line <= len(lines) else ""
+
+    def end_span(self) -> Span:
+        """A zero-width span at the end of the text (for 'unexpected end of file')."""
+        lines = self.text.split("\n")
+        if len(lines) > 1 and lines[-1] == "":
+            lines.pop()
+        last = len(lines) or 1
+        col = len(lines[-1]) + 1 if lines else 1
+        return Span(self.path, last, col, last, col + 1)
+
+
+def decode(data: bytes, path: str) -> tuple[str, tuple[int, int, str] | None]:
+    """Decode UTF-8 bytes (a leading BOM is dropped).
+
+    Returns the text and, when the bytes are not valid UTF-8, the line,
+    column and a description of the first bad byte; the text is then decoded
+    with replacement characters so that the rest can still be shown.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8", errors="replace")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        bad = data[exc.start : exc.start + 1]
+        return data.decode("utf-8", errors="replace"), (line, column, f"byte 0x{bad.hex()}")
