@@ -1,0 +1,76 @@
+"""Figures: what the data says about a journey, as plain values.
+
+Made by ``copisdsl.data.enrich`` from a ``Model`` and its data files; read by
+the renderers and the JSON export. Keys are the model's declaration indexes
+(``KpiM.index``, ``ObjectiveM.index``), so no renderer needs pandas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class KpiValue:
+    """A KPI's value; ``value`` is None when it has none (``note`` says why)."""
+
+    name: str
+    scope: str
+    kind: str  # rate | points | money | count | days | number
+    value: float | None
+    baseline: float | None = None
+    note: str | None = None
+
+    @property
+    def change(self) -> float | None:
+        """Value minus baseline, when both exist."""
+        if self.value is None or self.baseline is None:
+            return None
+        return self.value - self.baseline
+
+
+@dataclass(slots=True)
+class ObjectiveStatus:
+    """``status`` is met, not_met or no_data; None when there is no target."""
+
+    value: float | None
+    status: str | None
+    kpi: int | None = None  # index of the measuring KPI
+
+
+@dataclass(slots=True)
+class SegmentFigures:
+    id: str
+    title: str
+    customers: int
+    share: float
+    revenue: float
+    clv_total: float
+    clv_mean: float
+    clv_share: float
+
+
+@dataclass(slots=True)
+class ClvFigures:
+    model: str  # historic | bgnbd
+    unit: str  # day | week
+    margin: float
+    discount: float
+    horizon_months: float
+    params: dict[str, float]
+    mean_clv: float | None
+    customers: int
+    segments: list[SegmentFigures] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Figures:
+    """All figures of one journey."""
+
+    kpis: dict[int, KpiValue] = field(default_factory=dict)
+    objectives: dict[int, ObjectiveStatus] = field(default_factory=dict)
+    clv: ClvFigures | None = None
+    inputs: list[str] = field(default_factory=list)  # data files read (absolute paths)
+
+    def kpi(self, index: int) -> KpiValue | None:
+        return self.kpis.get(index)
