@@ -43,6 +43,29 @@ def open_braces(text: str) -> list[tuple[int, int]]:
     return stack
 
 
+def misindented_block(text: str) -> tuple[int, int] | None:
+    """The first '{' whose '}' is indented unlike the line that opened it.
+
+    When a block is never closed, the braces after it pair up wrongly; the
+    first closing brace that starts its line at another indentation than its
+    opener's line points at the block that most likely lacks its '}'.
+    """
+    lines = text.split("\n")
+    stack: list[tuple[int, int]] = []
+    for _, ch, line, col in _walk(text):
+        if ch == "{":
+            stack.append((line, col))
+        elif ch == "}" and stack:
+            open_line, open_col = stack.pop()
+            closing = lines[line - 1]
+            if open_line == line or closing[: col - 1].strip():
+                continue  # same line, or not the first thing on its line
+            opener = lines[open_line - 1]
+            if len(opener) - len(opener.lstrip()) != col - 1:
+                return open_line, open_col
+    return None
+
+
 def brace_balance(line_text: str) -> int:
     """Opened minus closed braces on one line, outside strings and comments."""
     return sum(1 if ch == "{" else -1 for _, ch, _, _ in _walk(line_text) if ch in "{}")

@@ -268,12 +268,12 @@ def _offset(text: str, tok: Token) -> int:
 
 def _unclosed_block(text: str) -> tuple[str, int, int] | None:
     """The innermost '{' never closed: (what it opens, line, column)."""
-    from copisdsl.lexing import open_braces
+    from copisdsl.lexing import misindented_block, open_braces
 
     stack = open_braces(text)
     if not stack:
         return None
-    line, col = stack[-1]
+    line, col = misindented_block(text) or stack[-1]
     lines = text.split("\n")
     prefix = lines[line - 1][: col - 1] if line <= len(lines) else ""
     for sep in "{};":

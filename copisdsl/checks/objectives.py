@@ -29,11 +29,11 @@ def conflicting(model: Model) -> list[Diagnostic]:
     against decrease, maintain against either), or push both sides of a
     `tradeoff` the same way. Reported at the later objective, naming the
     earlier one."""
-    partners: dict[str, list[str]] = defaultdict(list)
+    partners: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for a, b, _ in model.tradeoffs:
         if a != b:
-            partners[a].append(b)
-            partners[b].append(a)
+            partners[a].append((b, f"tradeoff {a} {b}"))
+            partners[b].append((a, f"tradeoff {a} {b}"))
     first: dict[tuple[str, str], ObjectiveM] = {}
     out = []
     for o in model.objectives:
@@ -45,12 +45,11 @@ def conflicting(model: Model) -> list[Diagnostic]:
             if prior is not None and (other is None or prior.index < other.index):
                 other, why = prior, f"the other objective {opposite}s {o.metric}"
         if other is None and o.direction in ("increase", "decrease"):
-            for partner in partners.get(o.metric, ()):
+            for partner, declared in partners.get(o.metric, ()):
                 prior = first.get((partner, o.direction))
                 if prior is not None and (other is None or prior.index < other.index):
                     other = prior
-                    why = (f"{o.metric} and {partner} trade off (tradeoff {o.metric} {partner}), "
-                           f"and both are {o.direction}d")
+                    why = f"{o.metric} and {partner} trade off ({declared}), and both are {o.direction}d"
         if other is not None:
             out.append(error(
                 "E301", f"objective {_describe(o)} conflicts with {_describe(other)} at {_where(other)}: {why}",
