@@ -1,0 +1,55 @@
+"""Figures from data: KPI values, objective status, CLV and segments.
+
+``enrich(model, base_dir, root)`` is the one entry point. A journey without
+``data`` is evaluated in plain Python (literals, arithmetic, references to
+other KPIs); pandas is imported only when the journey links data files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from copisdsl.diagnostics import Diagnostic, sort_diagnostics
+from copisdsl.figures import Figures, KpiValue
+from copisdsl.model import Model
+
+__all__ = ["enrich"]
+
+
+def enrich(model: Model, base_dir: Path, root: Path | None = None) -> tuple[Figures, list[Diagnostic]]:
+    """The figures of a resolved journey, and the data diagnostics (E400-E404, W403).
+
+    ``base_dir`` is the folder data paths are relative to (the ``.copis``
+    file's folder); ``root`` is the folder they may not leave (default
+    ``base_dir``). Each data file is read at most once. Never raises for bad
+    data: every problem is a diagnostic and the KPIs it touches have no value.
+    """
+    from copisdsl.checks.expressions import kpi_kinds
+    from copisdsl.data.kpis import Evaluator
+    from copisdsl.data.status import objective_status
+
+    base_dir = Path(base_dir)
+    root = Path(root) if root is not None else base_dir
+    kinds = kpi_kinds(model)
+    figures = Figures()
+    diags: list[Diagnostic] = []
+    source = None
+    if model.data:
+        from copisdsl.data.source import TableSource
+
+        source = TableSource(model, base_dir, root)
+    evaluator = Evaluator(model, source)
+    for kpi in model.kpis:
+        value, note = evaluator.evaluate(kpi)
+        figures.kpis[kpi.index] = KpiValue(kpi.name, kpi.scope, kinds.get(kpi.index, kpi.kind),
+                                           value, kpi.baseline, note)
+    for objective in model.objectives:
+        kpi = model.measuring_kpi(objective)
+        value = figures.kpis[kpi.index].value if kpi is not None else None
+        figures.objectives[objective.index] = objective_status(
+            objective.direction, objective.target, value, kpi.index if kpi is not None else None)
+    if source is not None:
+        figures.clv = source.clv_figures()
+        figures.inputs = source.inputs()
+        diags += source.diagnostics
+    return figures, sort_diagnostics(diags)

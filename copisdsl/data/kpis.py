@@ -1,0 +1,153 @@
+"""KPI expression evaluation.
+
+Literals, arithmetic and references to other KPIs are evaluated here in
+plain Python; anything that needs a data file (a column aggregate or a
+transaction function) is delegated to a ``source`` object, which exists only
+when the journey links data (so that journeys without data never import
+pandas).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Protocol
+
+from copisdsl import nodes as n
+from copisdsl.checks.expressions import FUNCTIONS
+from copisdsl.model import KpiM, Model
+
+
+class NoValue(Exception):
+    """The expression has no value; ``note`` says why (shown in reports)."""
+
+    def __init__(self, note: str) -> None:
+        super().__init__(note)
+        self.note = note
+
+
+class DataSource(Protocol):
+    """What the evaluator needs from the data layer."""
+
+    def aggregate(self, func: str, column: n.Column, call: n.Call) -> float:
+        """``sum``/``mean``/.../``nps``/``csat`` of a (filtered) column;
+        raises ``NoValue`` when there is none."""
+
+    def transactions(self, func: str, data_id: str, window: n.Literal | None, call: n.Call) -> float:
+        """A transaction function of section 7 on the data ``data_id``."""
+
+
+def unparen(node):
+    """The node inside any number of parentheses."""
+    while isinstance(node, n.Paren):
+        node = node.inner
+    return node
+
+
+class Evaluator:
+    """Evaluates every KPI of a model once, memoising results.
+
+    ``evaluate(kpi)`` returns ``(value, note)``: the value is a finite float,
+    or None with a note saying why there is none.
+    """
+
+    def __init__(self, model: Model, source: DataSource | None = None) -> None:
+        self.model = model
+        self.source = source
+        self._done: dict[int, tuple[float | None, str | None]] = {}
+        self._visiting: set[int] = set()
+
+    def evaluate(self, kpi: KpiM) -> tuple[float | None, str | None]:
+        if kpi.index in self._done:
+            return self._done[kpi.index]
+        if kpi.index in self._visiting:
+            # Cycles are E210 statically; here they must only never loop.
+            raise NoValue(f"'{kpi.name}' depends on itself")
+        self._visiting.add(kpi.index)
+        try:
+            value = self.expr(kpi, kpi.expr)
+            result: tuple[float | None, str | None] = (value, None)
+        except NoValue as exc:
+            result = (None, exc.note)
+        finally:
+            self._visiting.discard(kpi.index)
+        self._done[kpi.index] = result
+        return result
+
+    def expr(self, kpi: KpiM, node) -> float:
+        if isinstance(node, n.Paren):
+            return self.expr(kpi, node.inner)
+        if isinstance(node, n.Number):
+            lit = node.literal
+            if lit.kind not in ("number", "percent"):
+                raise NoValue(f"{lit.text} is not a number")
+            return float(lit.value)
+        if isinstance(node, n.Neg):
+            return -self.expr(kpi, node.operand)
+        if isinstance(node, n.BinOp):
+            return self.binop(kpi, node)
+        if isinstance(node, n.KpiRef):
+            return self.reference(kpi, node)
+        if isinstance(node, n.Call):
+            return _finite(self.call(kpi, node))
+        if isinstance(node, n.Column):
+            raise NoValue(f"the column {node.data.name}.{node.column.name} needs an aggregate")
+        raise NoValue("not an expression")  # pragma: no cover - the grammar has no other node
+
+    def binop(self, kpi: KpiM, node: n.BinOp) -> float:
+        left = self.expr(kpi, node.left)
+        right = self.expr(kpi, node.right)
+        if node.op == "+":
+            return _finite(left + right)
+        if node.op == "-":
+            return _finite(left - right)
+        if node.op == "*":
+            return _finite(left * right)
+        return _divide(left, right)
+
+    def reference(self, kpi: KpiM, node: n.KpiRef) -> float:
+        target = self.model.lookup_kpi(node.name.name, kpi.scope_kind, kpi.scope)
+        if target is None:
+            raise NoValue(f"unknown KPI '{node.name.name}'")
+        value, note = self.evaluate(target)
+        if value is None:
+            raise NoValue(f"'{target.name}' has no value" + (f" ({note})" if note else ""))
+        return value
+
+    def call(self, kpi: KpiM, call: n.Call) -> float:
+        name = call.func.name
+        if name not in FUNCTIONS:
+            raise NoValue(f"unknown function '{name}'")
+        shape, _ = FUNCTIONS[name]
+        if shape == "pair":
+            if len(call.args) != 2:
+                raise NoValue("ratio() takes two values")
+            return _divide(self.expr(kpi, call.args[0]), self.expr(kpi, call.args[1]))
+        if self.source is None:
+            raise NoValue(f"{name}() needs data, and the journey links none")
+        if shape == "column":
+            column = unparen(call.args[0]) if len(call.args) == 1 else None
+            if not isinstance(column, n.Column):
+                raise NoValue(f"{name}() takes one column")
+            return self.source.aggregate(name, column, call)
+        data = unparen(call.args[0]) if call.args else None
+        if not isinstance(data, n.KpiRef) or len(call.args) > (2 if shape == "tx_window" else 1):
+            raise NoValue(f"{name}() takes a transactions data ID")
+        window = None
+        if len(call.args) == 2:
+            arg = unparen(call.args[1])
+            if not (isinstance(arg, n.Number) and arg.literal.kind == "duration"):
+                raise NoValue(f"the window of {name}() is a duration")
+            window = arg.literal
+        return self.source.transactions(name, data.name.name, window, call)
+
+
+def _finite(value: float) -> float:
+    if value is None or not math.isfinite(value):
+        raise NoValue("the result is not a finite number")
+    return float(value)
+
+
+def _divide(a: float, b: float) -> float:
+    if b == 0:
+        raise NoValue("division by zero")
+    return _finite(a / b)
