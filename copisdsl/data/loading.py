@@ -1,0 +1,248 @@
+"""Reading data files into pandas DataFrames, by extension.
+
+CSV and TSV go through pyarrow's multithreaded reader (only the columns
+used), with pandas' own parser as the fallback for files pyarrow rejects;
+Parquet reads only the columns used; JSON Lines through pyarrow, falling
+back to pandas for fields of mixed types; Excel (``.xlsx``) through openpyxl,
+an optional extra. Text that is not UTF-8 is read as Windows-1252 (what
+spreadsheet programs write on Western Windows systems).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+#: extension -> format name; ``.gz`` may follow the text formats.
+FORMATS = {
+    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "excel",
+}
+SUPPORTED = ".csv, .tsv, .parquet, .jsonl (JSON Lines) and .xlsx (optionally .gz-compressed text)"
+FALLBACK_ENCODING = "cp1252"
+
+
+class LoadError(Exception):
+    """A file that cannot be read; becomes an E400."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass
+class Loaded:
+    """A file's rows (only the requested columns that exist) and every
+    column name the file has, in file order."""
+
+    frame: pd.DataFrame
+    columns: list[str]
+    format: str
+    hint: str | None = None  # for an unknown column: e.g. the delimiter looks wrong
+
+
+def file_format(path: Path) -> tuple[str | None, bool]:
+    """(format, gzipped) from the file name; format None when unsupported."""
+    suffixes = [s.lower() for s in path.suffixes]
+    gz = bool(suffixes) and suffixes[-1] == ".gz"
+    if gz:
+        suffixes = suffixes[:-1]
+    fmt = FORMATS.get(suffixes[-1]) if suffixes else None
+    if gz and fmt not in ("csv", "tsv", "jsonl"):
+        return None, gz
+    return fmt, gz
+
+
+def read(path: Path, wanted: set[str], *, delimiter: str | None = None,
+         sheet: str | None = None) -> Loaded:
+    """Read ``path``; only the ``wanted`` columns that exist are loaded.
+
+    Raises ``LoadError`` for an unsupported, empty or malformed file.
+    """
+    fmt, gz = file_format(path)
+    if fmt is None:
+        raise LoadError(f"unsupported data format '{''.join(path.suffixes) or path.name}'",
+                        f"supported: {SUPPORTED}")
+    try:
+        if fmt in ("csv", "tsv"):
+            sep = delimiter or ("\t" if fmt == "tsv" else ",")
+            return _read_csv(_raw(path, gz), wanted, sep, fmt)
+        if fmt == "jsonl":
+            return _read_jsonl(_raw(path, gz), wanted)
+        if fmt == "parquet":
+            return _read_parquet(path, wanted)
+        return _read_excel(path, wanted, sheet)
+    except LoadError:
+        raise
+    except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        raise LoadError(f"cannot read the file: {_reason(exc)}") from None
+    except Exception as exc:  # noqa: BLE001 - a reader's own error is a bad file, never a traceback
+        raise LoadError(f"cannot read the file as {fmt.upper() if fmt != 'excel' else 'Excel'}: "
+                        f"{_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _raw(path: Path, gz: bool) -> bytes:
+    data = path.read_bytes()
+    if gz:
+        data = gzip.decompress(data)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data
+
+
+def _decode_line(line: bytes) -> tuple[str, str]:
+    try:
+        return line.decode("utf-8"), "utf8"
+    except UnicodeDecodeError:
+        return line.decode(FALLBACK_ENCODING, errors="replace"), FALLBACK_ENCODING
+
+
+# ---------------------------------------------------------------- CSV / TSV
+
+
+def _read_csv(data: bytes, wanted: set[str], sep: str, fmt: str) -> Loaded:
+    if not data.strip():
+        raise LoadError("the file is empty", "the first line must name the columns")
+    end = data.find(b"\n")
+    head_text, encoding = _decode_line(data[: end if end >= 0 else len(data)].rstrip(b"\r"))
+    header = next(csv.reader([head_text], delimiter=sep), [])
+    if len(header) == 1 and sep == "," and ";" in head_text:
+        hint = 'the header contains \';\': add `delimiter ";"` to the data declaration'
+    else:
+        hint = None
+    columns = list(header)
+    use = [c for c in columns if c in wanted]
+    frame = None
+    if encoding == "utf8":
+        frame = _csv_pyarrow(data, use, sep, "utf8")
+    if frame is None:
+        frame = _csv_pyarrow(data, use, sep, FALLBACK_ENCODING)
+    if frame is None:
+        frame = _csv_pandas(data, use, sep, encoding)
+    return Loaded(frame, columns, fmt, hint)
+
+
+def _csv_pyarrow(data: bytes, use: list[str], sep: str, encoding: str) -> pd.DataFrame | None:
+    """pyarrow's reader; None when it cannot read the file as given (the
+    caller falls back), including text that is not valid ``encoding``."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(encoding=encoding),
+            parse_options=pacsv.ParseOptions(delimiter=sep),
+            convert_options=pacsv.ConvertOptions(include_columns=use, strings_can_be_null=True),
+        )
+    except (pa.ArrowInvalid, pa.ArrowKeyError, pa.ArrowNotImplementedError):
+        return None
+    if encoding == "utf8" and any(pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)
+                                  for f in table.schema):
+        return None  # bytes that are not UTF-8: read again as Windows-1252
+    return _arrow_to_pandas(table)
+
+
+def _csv_pandas(data: bytes, use: list[str], sep: str, encoding: str) -> pd.DataFrame:
+    try:
+        return pd.read_csv(io.BytesIO(data), sep=sep, usecols=use, low_memory=False,
+                           encoding="utf-8" if encoding == "utf8" else FALLBACK_ENCODING,
+                           encoding_errors="replace")
+    except pd.errors.ParserError as exc:
+        raise LoadError(f"cannot read the file as CSV: {_tokenizer_reason(exc)}",
+                        "every line must have as many fields as the header"
+                        + ('; check the `delimiter`' if sep != "\t" else "")) from None
+
+
+def _tokenizer_reason(exc: Exception) -> str:
+    text = _reason(exc)
+    # "Error tokenizing data. C error: Expected 3 fields in line 5, saw 4"
+    return text.split("C error: ", 1)[-1]
+
+
+def _arrow_to_pandas(table) -> pd.DataFrame:
+    """Arrow table -> DataFrame; calendar dates become datetime64 (not
+    Python date objects), so that date handling stays vectorised."""
+    import pyarrow as pa
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_date(field.type):
+            table = table.set_column(i, field.name, table.column(i).cast(pa.timestamp("s")))
+    return table.to_pandas()
+
+
+# ---------------------------------------------------------------- JSON Lines
+
+
+def _read_jsonl(data: bytes, wanted: set[str]) -> Loaded:
+    import pyarrow as pa
+    import pyarrow.json as pajson
+
+    if not data.strip():
+        raise LoadError("the file is empty", "JSON Lines hold one JSON object per line")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        data = data.decode(FALLBACK_ENCODING, errors="replace").encode("utf-8")
+    try:
+        table = pajson.read_json(io.BytesIO(data))
+        columns = list(table.column_names)
+        table = table.select([c for c in columns if c in wanted])
+        frame = _arrow_to_pandas(table)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        try:
+            frame = pd.read_json(io.BytesIO(data), lines=True, dtype=False, convert_dates=False)
+        except ValueError as exc:
+            raise LoadError(f"cannot read the file as JSON Lines: {_reason(exc)}",
+                            "each line must be one JSON object, like {\"score\": 9}") from None
+        columns = [str(c) for c in frame.columns]
+        frame = frame[[c for c in columns if c in wanted]]
+    return Loaded(frame, columns, "jsonl")
+
+
+# ---------------------------------------------------------------- Parquet
+
+
+def _read_parquet(path: Path, wanted: set[str]) -> Loaded:
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    columns = [c for c in schema.names if c != "__index_level_0__"]
+    table = pq.read_table(path, columns=[c for c in columns if c in wanted])
+    return Loaded(_arrow_to_pandas(table), columns, "parquet")
+
+
+# ---------------------------------------------------------------- Excel
+
+
+def _read_excel(path: Path, wanted: set[str], sheet: str | None) -> Loaded:
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise LoadError("reading .xlsx files needs openpyxl, which is not installed",
+                        "install the Excel extra: pip install 'copisdsl[excel]'") from None
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        names = [str(s) for s in book.sheet_names]
+        if sheet is not None and sheet not in names:
+            from copisdsl.hints import did_you_mean
+
+            raise LoadError(f"the workbook has no sheet \"{sheet}\"",
+                            did_you_mean(sheet, names) or f"its sheets are {', '.join(names)}")
+        frame = book.parse(sheet if sheet is not None else 0)
+    columns = [str(c) for c in frame.columns]
+    if not columns:
+        raise LoadError(f"the sheet \"{sheet or names[0]}\" is empty",
+                        "the first row must name the columns")
+    frame.columns = columns
+    return Loaded(frame[[c for c in columns if c in wanted]], columns, "excel")

@@ -1,0 +1,136 @@
+"""CLV per customer (section 8) and the value-segment portfolio.
+
+The per-customer RFM summary and the models come from ``copisdsl.clv``;
+this module chooses the model from the journey's ``clv { }`` settings,
+computes the per-customer variables that segment conditions use, assigns
+segments (first match wins) and sums up the portfolio.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from copisdsl import clv as clvmath
+from copisdsl import nodes as n
+from copisdsl.data.filters import OPS, duration_days
+from copisdsl.data.transactions import Transactions
+from copisdsl.figures import ClvFigures, SegmentFigures
+from copisdsl.model import ClvSettings, Model
+
+
+@dataclass
+class CustomerValues:
+    """Per-customer arrays, aligned; ``clv`` is NaN where it has no value."""
+
+    clv: np.ndarray
+    orders: np.ndarray
+    revenue: np.ndarray
+    aov: np.ndarray
+    recency: np.ndarray  # days since the last order, to the end of observation
+    tenure: np.ndarray  # days since the first order
+    frequency: np.ndarray  # repeat purchase days (distinct purchase days - 1)
+    params: dict[str, float] = field(default_factory=dict)
+    note: str | None = None  # why there is no CLV, when there is none
+
+    def variable(self, name: str) -> np.ndarray:
+        return getattr(self, name)
+
+
+def customer_values(tx: Transactions, settings: ClvSettings) -> CustomerValues:
+    """RFM and CLV of every customer of ``tx`` under ``settings``."""
+    end = np.datetime64(tx.end_date(), "D")
+    rfm = clvmath.rfm_summary(tx.codes, tx.ns.view("datetime64[ns]"), tx.amount,
+                              observation_end=end, unit=settings.unit)
+    # rfm is sorted by customer code, which runs 0..n-1: aligned with tx.ids.
+    first = rfm.first.astype("datetime64[D]").view("int64")
+    last = rfm.last.astype("datetime64[D]").view("int64")
+    orders = rfm.orders.astype(float)
+    values = CustomerValues(
+        clv=np.full(len(rfm), np.nan), orders=orders, revenue=rfm.revenue,
+        aov=rfm.revenue / np.maximum(orders, 1.0),
+        recency=(tx.end_day - last).astype(float), tenure=(tx.end_day - first).astype(float),
+        frequency=rfm.frequency,
+    )
+    if settings.model == "bgnbd":
+        _bgnbd(values, rfm, settings)
+    else:
+        values.clv = clvmath.historic_clv(rfm, margin=settings.margin, discount=settings.discount,
+                                          horizon_years=settings.horizon_months / 12, unit=settings.unit)
+    return values
+
+
+def _bgnbd(values: CustomerValues, rfm, settings: ClvSettings) -> None:
+    with warnings.catch_warnings():
+        # A parameter at the edge of the search space still gives usable figures.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            bg = clvmath.fit_bgnbd(rfm.frequency, rfm.recency, rfm.T)
+        except ValueError as exc:
+            values.note = f"the BG/NBD model cannot be fitted: {exc}"
+            return
+        try:
+            gg = clvmath.fit_gamma_gamma(rfm.frequency, rfm.monetary_value)
+        except ValueError:
+            values.note = "the Gamma-Gamma spend model needs customers who ordered on two or more days"
+            return
+        values.clv = clvmath.bgnbd_clv(rfm, bg, gg, margin=settings.margin, discount=settings.discount,
+                                       horizon_months=settings.horizon_months, unit=settings.unit)
+    values.params = {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b, "p": gg.p, "q": gg.q, "v": gg.v}
+
+
+def condition_mask(cond, values: CustomerValues) -> np.ndarray:
+    """Customers for whom a segment condition holds (NaN never matches)."""
+    if isinstance(cond, n.Paren):
+        return condition_mask(cond.inner, values)
+    if isinstance(cond, n.BoolOp):
+        left, right = condition_mask(cond.left, values), condition_mask(cond.right, values)
+        return (left & right) if cond.op == "and" else (left | right)
+    lit = cond.value
+    target = duration_days(lit) if lit.kind == "duration" else float(lit.value)
+    data = values.variable(cond.column.name)
+    with np.errstate(invalid="ignore"):
+        return ~np.isnan(data) & OPS[cond.op](data, target)
+
+
+def assign_segments(model: Model, values: CustomerValues) -> np.ndarray:
+    """Each customer's segment position in declaration order (-1: none)."""
+    count = len(values.orders)
+    out = np.full(count, -1, dtype=np.int64)
+    for i, seg in enumerate(model.segments.values()):
+        free = out < 0
+        if not free.any():
+            break
+        hit = free if seg.condition is None else free & condition_mask(seg.condition, values)
+        out[hit] = i
+    return out
+
+
+def clv_figures(model: Model, values: CustomerValues | None, note: str | None = None) -> ClvFigures:
+    """The CLV summary and segment portfolio of the journey."""
+    s = model.clv
+    figures = ClvFigures(model=s.model, unit=s.unit, margin=s.margin, discount=s.discount,
+                         horizon_months=s.horizon_months, params={}, mean_clv=None, customers=0)
+    if values is None:
+        return figures
+    count = len(values.orders)
+    figures.customers = count
+    figures.params = dict(values.params)
+    has_clv = count > 0 and not np.all(np.isnan(values.clv))
+    clv = np.nan_to_num(values.clv, nan=0.0)
+    if has_clv:
+        figures.mean_clv = float(np.nanmean(values.clv))
+    total_clv = float(clv.sum())
+    segment = assign_segments(model, values)
+    for i, seg in enumerate(model.segments.values()):
+        members = segment == i
+        k = int(members.sum())
+        seg_clv = float(clv[members].sum())
+        figures.segments.append(SegmentFigures(
+            id=seg.id, title=seg.title, customers=k, share=k / count if count else 0.0,
+            revenue=float(values.revenue[members].sum()), clv_total=seg_clv,
+            clv_mean=seg_clv / k if k else 0.0,
+            clv_share=seg_clv / total_clv if total_clv else 0.0))
+    return figures

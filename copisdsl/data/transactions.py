@@ -1,0 +1,115 @@
+"""A transactions file (one row per order) and the transaction functions
+of section 7, vectorised over integer customer codes and day numbers.
+
+Rows without a customer, a date or an amount are not orders and are left
+out of every transaction figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from copisdsl.data.table import NS_PER_DAY, Table
+from copisdsl.model import DataM
+from copisdsl.values import shift_back
+
+DAYS_PER_YEAR = 365.25
+_EPOCH = dt.date(1970, 1, 1)
+
+
+class Transactions:
+    """Orders as aligned arrays: customer code, day number (days since
+    1970-01-01), timestamp (ns) and amount; ``end_day`` is the end of the
+    observation period (``until``, else the last order's day)."""
+
+    def __init__(self, data: DataM, table: Table) -> None:
+        span = data.node.head
+        spans = data.option_spans
+        customer = table.require(data.customer, spans.get("customer", span))
+        ns = table.dates(data.date, spans.get("date", span)).view("int64")
+        amount = table.numeric(data.amount, spans.get("amount", span), "amounts (numbers)")
+        valid = customer.notna().to_numpy() & (ns != np.iinfo(np.int64).min) & ~np.isnan(amount)
+        if customer.dtype == object:
+            customer = customer.astype(str)  # ids of mixed types (1 and "1") are one customer
+        codes, uniques = pd.factorize(customer[valid] if not valid.all() else customer)
+        self.data = data
+        self.codes = np.asarray(codes, dtype=np.int64)
+        self.ids = np.asarray(uniques)
+        self.ns = ns[valid] if not valid.all() else ns
+        self.day = self.ns // NS_PER_DAY
+        self.amount = amount[valid] if not valid.all() else amount
+        self.dropped = int((~valid).sum())
+        if data.until is not None:
+            self.end_day = (dt.date.fromisoformat(data.until) - _EPOCH).days
+        else:
+            self.end_day = int(self.day.max()) if len(self.day) else 0
+        self._per_customer: dict[str, np.ndarray] = {}
+
+    @property
+    def orders(self) -> int:
+        return len(self.codes)
+
+    @property
+    def customers(self) -> int:
+        return len(self.ids)
+
+    def end_date(self) -> dt.date:
+        return _EPOCH + dt.timedelta(days=self.end_day)
+
+    def order_counts(self) -> np.ndarray:
+        if "orders" not in self._per_customer:
+            self._per_customer["orders"] = np.bincount(self.codes, minlength=self.customers)
+        return self._per_customer["orders"]
+
+    def last_days(self) -> np.ndarray:
+        if "last" not in self._per_customer:
+            last = np.full(self.customers, np.iinfo(np.int64).min, dtype=np.int64)
+            np.maximum.at(last, self.codes, self.day)
+            self._per_customer["last"] = last
+        return self._per_customer["last"]
+
+    # ------------------------------------------------------------ section 7
+    def revenue(self) -> float:
+        return float(self.amount.sum())
+
+    def aov(self) -> float | None:
+        return self.revenue() / self.orders if self.orders else None
+
+    def repeat_rate(self) -> float | None:
+        if not self.customers:
+            return None
+        return float(np.mean(self.order_counts() >= 2))
+
+    def purchase_frequency(self) -> float | None:
+        """Orders per customer per year over the observation period (from
+        the first order's day to ``end_day``)."""
+        if not self.customers:
+            return None
+        days = self.end_day - int(self.day.min())
+        if days <= 0:
+            return None
+        return self.orders / self.customers / (days / DAYS_PER_YEAR)
+
+    def churn_rate(self, amount: int = 180, unit: str = "d") -> float | None:
+        """Share of customers with no order on or after end - window."""
+        if not self.customers:
+            return None
+        cutoff = (shift_back(self.end_date(), int(amount), unit) - _EPOCH).days
+        return float(np.mean(self.last_days() < cutoff))
+
+    def reorder_interval(self) -> float | None:
+        """Median gap in days between consecutive purchase days of the same
+        customer, pooled over all customers (orders on one day count once)."""
+        if not self.orders:
+            return None
+        dmin = int(self.day.min())
+        width = int(self.day.max()) - dmin + 1
+        keys = np.unique(self.codes * width + (self.day - dmin))
+        cust = keys // width
+        day = keys - cust * width
+        same = cust[1:] == cust[:-1]
+        gaps = np.diff(day)[same]
+        return float(np.median(gaps)) if len(gaps) else None
