@@ -22,6 +22,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from copisdsl import nodes as n
 from copisdsl.diagnostics import Diagnostic, error
+from copisdsl.lexer import CopisLexer
 from copisdsl.resources import grammar_path
 from copisdsl.source import SourceFile, Span
 from copisdsl.transformer import ToAst
@@ -33,26 +34,6 @@ KEYWORDS = (
     "owner", "description", "tags", "objective", "kpi", "channel", "emotion",
     "moment_of_truth", "repurchase", "pain", "opportunity", "flow", "tradeoff",
 )
-
-
-class _PostLex:
-    """Drops newlines inside parentheses and after ',' or '->'."""
-
-    always_accept = ("_NL",)
-
-    def process(self, stream):
-        depth = 0
-        prev = None
-        for tok in stream:
-            kind = tok.type
-            if kind == "_NL" and (depth > 0 or prev in ("COMMA", "ARROW")):
-                continue
-            if kind == "LPAR":
-                depth += 1
-            elif kind == "RPAR" and depth:
-                depth -= 1
-            prev = kind
-            yield tok
 
 
 _transformer = ToAst()
@@ -78,10 +59,9 @@ def get_parser() -> Lark:
     return Lark(
         grammar.read_text(encoding="utf-8"),
         parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
+        lexer=CopisLexer,
+        propagate_positions=False,  # spans come from the tokens (transformer._span)
         maybe_placeholders=True,
-        postlex=_PostLex(),
         transformer=_transformer,
         cache=cache or False,
     )
@@ -195,7 +175,7 @@ def _describe(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[D
             ch_text = repr(ch)
         else:
             ch_text = f"'{ch}'"
-        expected = _expected_words(set(exc.allowed or ()))
+        expected = _expected_words(set(exc.allowed or ()) or _acceptable(exc))
         return error("E100", f"unexpected character {ch_text}; expected {expected}",
                      Span(path, line, col, line, col + 1)), line
     if isinstance(exc, (UnexpectedToken, UnexpectedEOF)):
