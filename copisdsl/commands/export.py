@@ -1,0 +1,70 @@
+"""`copis export FILE -o OUT.json`: the resolved journey with its figures."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from copisdsl.cli import EXIT_OK, EXIT_PROBLEMS, main, root_option
+
+
+def _json(model, figures, diagnostics) -> str:
+    from copisdsl.export import export_json
+
+    return export_json(model, figures, diagnostics)
+
+
+#: --format name -> writer(model, figures, diagnostics) -> text. Other
+#: formats (mermaid) register here.
+WRITERS = {"json": _json}
+
+
+@main.command("export")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", default="-", show_default=True, metavar="OUT",
+              help="Where to write; '-' writes to standard output.")
+@click.option("--format", "fmt", type=click.Choice(sorted(WRITERS)), default="json", show_default=True,
+              help="Output format.")
+@root_option
+def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
+    """Write a journey with its figures (KPIs, objectives, CLV) for other tools."""
+    from copisdsl.api import check_file
+    from copisdsl.cli import report
+    from copisdsl.data import enrich
+    from copisdsl.diagnostics import sort_diagnostics
+
+    path = Path(file)
+    name = path.as_posix()
+    result = check_file(path, name, data=False, root=root)
+    figures = None
+    if result.ok and result.model is not None:
+        folder = path.resolve().parent
+        figures, data_diags = enrich(result.model, folder, Path(root) if root is not None else folder)
+        result.diagnostics = sort_diagnostics(result.diagnostics + data_diags)
+    if not result.ok or figures is None:
+        # The diagnostics as `copis check` prints them, on stderr: stdout may be the JSON's place.
+        with _stdout_to_stderr():
+            report([result], "text", sys.stderr.isatty())
+        sys.exit(EXIT_PROBLEMS)
+    text = WRITERS[fmt](result.model, figures, result.diagnostics)
+    if output == "-":
+        click.echo(text, nl=False)
+    else:
+        target = Path(output)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+    sys.exit(EXIT_OK)
+
+
+class _stdout_to_stderr:
+    def __enter__(self):
+        self._saved = sys.stdout
+        sys.stdout = sys.stderr
+
+    def __exit__(self, *exc):
+        sys.stdout = self._saved
