@@ -155,10 +155,14 @@ def _csv_pyarrow(data: bytes, use: list[str], sep: str, encoding: str) -> pd.Dat
 
 
 def _csv_pandas(data: bytes, use: list[str], sep: str, encoding: str) -> pd.DataFrame:
+    # No usecols here: with it, pandas silently drops the extra fields of a
+    # ragged line, which usually means a text field with an unquoted comma.
     try:
-        return pd.read_csv(io.BytesIO(data), sep=sep, usecols=use, low_memory=False,
-                           encoding="utf-8" if encoding == "utf8" else FALLBACK_ENCODING,
-                           encoding_errors="replace")
+        frame = pd.read_csv(io.BytesIO(data), sep=sep, low_memory=False, dtype=object,
+                            keep_default_na=True,
+                            encoding="utf-8" if encoding == "utf8" else FALLBACK_ENCODING,
+                            encoding_errors="replace")
+        return frame[[c for c in frame.columns if c in use]]
     except pd.errors.ParserError as exc:
         raise LoadError(f"cannot read the file as CSV: {_tokenizer_reason(exc)}",
                         "every line must have as many fields as the header"
@@ -202,7 +206,7 @@ def _read_jsonl(data: bytes, wanted: set[str]) -> Loaded:
         frame = _arrow_to_pandas(table)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         try:
-            frame = pd.read_json(io.BytesIO(data), lines=True, dtype=False, convert_dates=False)
+            frame = pd.read_json(io.BytesIO(data), lines=True, dtype=False)
         except ValueError as exc:
             raise LoadError(f"cannot read the file as JSON Lines: {_reason(exc)}",
                             "each line must be one JSON object, like {\"score\": 9}") from None
@@ -239,7 +243,7 @@ def _read_excel(path: Path, wanted: set[str], sheet: str | None) -> Loaded:
 
             raise LoadError(f"the workbook has no sheet \"{sheet}\"",
                             did_you_mean(sheet, names) or f"its sheets are {', '.join(names)}")
-        frame = book.parse(sheet if sheet is not None else 0)
+        frame = pd.read_excel(book, sheet_name=sheet if sheet is not None else 0)
     columns = [str(c) for c in frame.columns]
     if not columns:
         raise LoadError(f"the sheet \"{sheet or names[0]}\" is empty",

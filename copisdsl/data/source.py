@@ -81,12 +81,11 @@ class TableSource:
             return None
         if not resolved.is_relative_to(root):
             self._e400(data, f"data file '{data.path}' is outside the journey's folder",
-                       f"data files must be inside {root}; move the file there, or widen the folder with --root")
+                       "data files must be inside the journey's folder (or the folder given with --root)")
             return None
         self._inputs.append(str(resolved))
         if not resolved.exists():
-            self._e400(data, f"data file '{data.path}' not found",
-                       f"the path is relative to the journey's folder; looked for {resolved}")
+            self._e400(data, f"data file '{data.path}' not found", _missing_hint(data.path, resolved))
             return None
         if resolved.is_dir():
             self._e400(data, f"data path '{data.path}' is a folder, not a file")
@@ -240,6 +239,20 @@ class TableSource:
         if first is None:
             return None
         return clv_figures(self.model, self.customer_values(first.id))
+
+
+def _missing_hint(written: str, resolved: Path) -> str:
+    """The closest file name in the folder the path points into, if any."""
+    from copisdsl.hints import closest
+
+    folder = resolved.parent
+    if folder.is_dir():
+        names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        best = closest(resolved.name, names)
+        if best is not None:
+            prefix = written[: len(written) - len(Path(written).name)]
+            return f"did you mean '{prefix}{best}'?"
+    return "the path is relative to the journey's folder"
 
 
 def _fmt(value: float) -> str:
