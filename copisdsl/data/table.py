@@ -59,7 +59,7 @@ class Table:
     def require(self, name: str, span: Span) -> pd.Series:
         """The column ``name``; E401 when the file has no such column."""
         if name not in self.columns:
-            hint = did_you_mean(name, self.columns)
+            hint = did_you_mean(name, self.columns) or _containing(name, self.columns)
             if hint is None:
                 shown = ", ".join(self.columns[:12]) + (", ..." if len(self.columns) > 12 else "")
                 hint = f"the columns are {shown}" if self.columns else "the file has no columns"
@@ -187,6 +187,14 @@ class Table:
                 and self.data.delimiter != ";":
             hint = "numbers use a decimal point; a file with decimal commas is read with `delimiter \";\"`"
         return error("E402", message, span, hint)
+
+
+def _containing(name: str, columns: list[str]) -> str | None:
+    """``did you mean`` for a column whose name contains ``name`` (date ->
+    order_date), or is contained in it, when there is exactly one."""
+    low = name.lower()
+    hits = [c for c in columns if low in c.lower() or (len(c) > 2 and c.lower() in low)]
+    return f"did you mean '{hits[0]}'?" if len(hits) == 1 else None
 
 
 def _ns(series: pd.Series) -> np.ndarray:

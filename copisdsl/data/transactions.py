@@ -8,11 +8,12 @@ out of every transaction figure.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from copisdsl.data.table import NS_PER_DAY, Table
+from copisdsl.data.table import NS_PER_DAY, Problem, Table
 from copisdsl.model import DataM
 from copisdsl.values import shift_back
 
@@ -28,6 +29,18 @@ class Transactions:
     def __init__(self, data: DataM, table: Table) -> None:
         span = data.node.head
         spans = data.option_spans
+        for option in ("customer", "date", "amount"):
+            column = getattr(data, option)
+            try:
+                table.require(column, spans.get(option, span))
+            except Problem as p:
+                if option in spans:
+                    raise
+                # A default mapping (customer_id, date, amount): say how to name the column.
+                hint = p.diag.hint if p.diag.hint and p.diag.hint.startswith("did you mean") else None
+                best = hint[len("did you mean '"):-2] if hint else "COLUMN"
+                raise Problem(replace(p.diag, hint=(f"{hint} " if hint else "") +
+                                      f"name the column with `{option} {best}`")) from None
         customer = table.require(data.customer, spans.get("customer", span))
         ns = table.dates(data.date, spans.get("date", span)).view("int64")
         amount = table.numeric(data.amount, spans.get("amount", span), "amounts (numbers)")
