@@ -9,6 +9,7 @@ error and parsing again, so one run reports several independent errors.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from copy import copy
 import os
@@ -56,7 +57,7 @@ def get_parser() -> Lark:
     """The shared LALR parser (built once per process, cached on disk)."""
     grammar = grammar_path()
     cache = _cache_file(grammar)
-    return Lark(
+    lark = Lark(
         grammar.read_text(encoding="utf-8"),
         parser="lalr",
         lexer=CopisLexer,
@@ -65,6 +66,28 @@ def get_parser() -> Lark:
         transformer=_transformer,
         cache=cache or False,
     )
+    _key_callbacks_by_table_rules(lark)
+    return lark
+
+
+def _key_callbacks_by_table_rules(lark: Lark) -> None:
+    """Key the reduce callbacks by the very Rule objects of the parse table.
+
+    Loaded from the cache, the table holds equal but not identical Rule
+    objects, so every reduction paid for Python-level ``Rule.__eq__`` calls.
+    """
+    try:
+        inner = lark.parser.parser.parser
+        callbacks = inner.callbacks
+        # by identity: equal rules from different states are distinct objects
+        rules = {id(arg): arg for actions in inner.parse_table.states.values()
+                 for action, arg in actions.values() if action.name == "Reduce"}.values()
+    except AttributeError:  # another Lark layout: keep its own callbacks
+        return
+    rekeyed = {key: fn for key, fn in callbacks.items() if isinstance(key, str)}  # terminals
+    for rule in rules:
+        rekeyed[rule] = callbacks[rule]
+    inner.callbacks = rekeyed
 
 
 def parse(text: str, path: str = "<input>") -> tuple[n.Document | None, list[Diagnostic]]:
@@ -72,6 +95,17 @@ def parse(text: str, path: str = "<input>") -> tuple[n.Document | None, list[Dia
     error) and the E100 diagnostics."""
     source = SourceFile(path, text)
     diagnostics: list[Diagnostic] = []
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # the AST holds no cycles; the collector only costs time here
+    try:
+        doc = _parse_with_recovery(text, path, source, diagnostics)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    return (doc if not any(d.code == "E100" for d in diagnostics) else None), diagnostics
+
+
+def _parse_with_recovery(text: str, path: str, source: SourceFile, diagnostics: list[Diagnostic]):
     attempt = text
     doc = None
     while True:
@@ -94,7 +128,7 @@ def parse(text: str, path: str = "<input>") -> tuple[n.Document | None, list[Dia
             if blanked is None:
                 break
             attempt = blanked
-    return (doc if not any(d.code == "E100" for d in diagnostics) else None), diagnostics
+    return doc
 
 
 def comments(text: str) -> list[n.Comment]:
