@@ -10,6 +10,7 @@ that each file is read once and only those columns are loaded.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,12 +18,14 @@ from copisdsl import nodes as n
 from copisdsl.checks.expressions import FUNCTIONS, conditions, walk
 from copisdsl.data import filters, loading
 from copisdsl.data.kpis import NoValue, unparen
-from copisdsl.data.portfolio import CustomerValues, clv_figures, customer_values
 from copisdsl.data.table import Problem, Table
 from copisdsl.data.transactions import Transactions
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.figures import ClvFigures
 from copisdsl.model import DataM, Model
+
+if TYPE_CHECKING:
+    from copisdsl.data.portfolio import CustomerValues
 
 _AGGREGATES = {
     "sum": np.sum, "mean": np.mean, "median": np.median, "min": np.min, "max": np.max,
@@ -227,6 +230,10 @@ class TableSource:
 
     # ------------------------------------------------------------ CLV
     def customer_values(self, data_id: str) -> CustomerValues | None:
+        # Imported here: the CLV models need scipy, which journeys without
+        # transactions never load.
+        from copisdsl.data.portfolio import customer_values
+
         if data_id not in self._values:
             tx = self.transactions_of(data_id)
             self._values[data_id] = (customer_values(tx, self.model.clv)
@@ -235,6 +242,8 @@ class TableSource:
 
     def clv_figures(self) -> ClvFigures | None:
         """CLV and segments of the journey's first transactions file."""
+        from copisdsl.data.portfolio import clv_figures
+
         first = self.model.transactions
         if first is None:
             return None

@@ -120,7 +120,12 @@ class Transactions:
             return None
         dmin = int(self.day.min())
         width = int(self.day.max()) - dmin + 1
-        keys = np.unique(self.codes * width + (self.day - dmin))
+        keys = np.sort(self.codes * width + (self.day - dmin))
+        # np.unique is many times slower than a sort and a mask here (numpy 2.x).
+        keep = np.empty(len(keys), dtype=bool)
+        keep[0] = True
+        np.not_equal(keys[1:], keys[:-1], out=keep[1:])
+        keys = keys[keep]
         cust = keys // width
         day = keys - cust * width
         same = cust[1:] == cust[:-1]
