@@ -3,8 +3,10 @@
 It behaves like Lark's contextual lexer, which it replaces for speed: a word
 that is a keyword becomes the keyword's token only where the parser can
 accept that keyword (so `stage` or `orders` work as names elsewhere), and it
-folds newlines the way the language wants: they end statements, except
-inside ( ) and after ',' or '->', where a statement may continue.
+folds separators the way the grammar wants them: a newline or ';' ends a
+statement, except inside ( ) and after ',' or '->'; runs of them count once,
+and none is emitted where no statement follows (after '{', before '}', at
+the ends of the file), which keeps the grammar's rules flat and the parse fast.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ class CopisLexer(Lexer):
         pos, line, line_start = 0, 1, 0
         size = len(text)
         depth = 0
-        prev = None
+        prev = "LBRACE"  # nothing to separate at the start of the file
+        pending = None  # a statement separator, emitted only if a statement follows
         while pos < size:
             m = match(text, pos)
             if m is None:
@@ -70,14 +73,13 @@ class CopisLexer(Lexer):
             kind = m.lastgroup
             end = m.end()
             value = m.group()
-            if kind == "NL":
-                newlines = value.count("\n")
-                tok_line, tok_col = line, pos - line_start + 1
-                line += newlines
-                line_start = pos + value.rfind("\n") + 1
-                if depth == 0 and prev not in ("COMMA", "ARROW"):
-                    yield Token("_NL", value, pos, tok_line, tok_col, tok_line, tok_col + 1, end)
-                    prev = "_NL"
+            if kind == "NL" or (kind == "PUNCT" and value == ";" and depth == 0):
+                col = pos - line_start + 1
+                if pending is None and depth == 0 and (kind != "NL" or prev not in ("COMMA", "ARROW")):
+                    pending = Token("_NL", value, pos, line, col, line, col + 1, end)
+                if kind == "NL":
+                    line += value.count("\n")
+                    line_start = pos + value.rfind("\n") + 1
                 pos = end
                 continue
             if kind == "WS" or kind == "COMMENT":
@@ -85,14 +87,25 @@ class CopisLexer(Lexer):
                 continue
             if kind == "NAME":
                 keyword = keywords.get(value)
-                if keyword is not None and table is not None and keyword in table[parser_state.position]:
-                    kind = keyword
+                if keyword is not None and table is not None:
+                    if pending is not None and prev != "LBRACE":
+                        yield pending  # the parser state must see the separator first
+                        prev, pending = "_NL", None
+                    if keyword in table[parser_state.position]:
+                        kind = keyword
             elif kind == "PUNCT":
                 kind = punct[value]
                 if kind == "LPAR":
                     depth += 1
                 elif kind == "RPAR" and depth:
                     depth -= 1
+            if pending is not None:
+                # Before '}', the separator is dropped only where the block can
+                # close, so that `kpi x = 1 +` errors at its own line's end.
+                closes = kind == "RBRACE" and (table is None or "RBRACE" in table[parser_state.position])
+                if prev != "LBRACE" and not closes:
+                    yield pending
+                pending = None
             col = pos - line_start + 1
             yield Token(kind, value, pos, line, col, line, col + len(value), end)
             prev = kind

@@ -1,7 +1,9 @@
 """Lark parse tree -> AST nodes, one method per grammar rule.
 
 The transformer runs inline with the LALR parser (no intermediate tree), so
-its methods receive already-transformed children.
+its methods receive already-transformed children: tokens for terminals,
+nodes for rules. Spans come from the tokens (Lark's position propagation is
+off, for speed).
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from lark import Token, Transformer
 
 from copisdsl import nodes as n
 from copisdsl.diagnostics import Diagnostic, error
-from copisdsl.source import NO_SPAN, Span
+from copisdsl.source import Span
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n"}
+_BINARY = {"+": 1, "-": 1, "*": 2, "/": 2}
 
 
 class _Block:
@@ -25,7 +28,7 @@ class _Block:
 
 
 class ToAst(Transformer):
-    """Builds nodes; collects E100s for things only seen after lexing (escapes)."""
+    """Builds nodes; collects E100s for what only shows after lexing (escapes)."""
 
     def __init__(self) -> None:
         super().__init__(visit_tokens=False)
@@ -35,6 +38,9 @@ class ToAst(Transformer):
     # -- helpers
     def _tok_span(self, tok: Token) -> Span:
         return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
+
+    def _ident(self, tok: Token) -> n.Ident:
+        return n.Ident(tok.value, span=Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column))
 
     def _pos(self, item, last: bool):
         if isinstance(item, Token):
@@ -51,10 +57,14 @@ class ToAst(Transformer):
 
     def _span(self, children) -> Span:
         """From the start of the first child to the end of the last."""
-        first = next((s for s in (self._pos(c, False) for c in children) if s is not None), None)
-        last = next((s for s in (self._pos(c, True) for c in reversed(children)) if s is not None), None)
-        if first is None:
-            return Span(self.file, 1, 1, 1, 1)
+        first = self._pos(children[0], False) if children else None
+        last = self._pos(children[-1], True) if children else None
+        if first is None or last is None:
+            found = [s for s in (self._pos(c, False) for c in children) if s is not None]
+            if not found:
+                return Span(self.file, 1, 1, 1, 1)
+            first = first or found[0]
+            last = last or found[-1]
         return first.to(last)
 
     def _string(self, tok: Token) -> str:
@@ -82,24 +92,42 @@ class ToAst(Transformer):
                 i += 1
         return "".join(out)
 
-    def _head(self, children) -> Span:
-        """From the keyword to the last token before the block (the header)."""
-        first = children[0]
-        last = first
-        for c in children:
-            if isinstance(c, Token) and c.type == "STRING":
-                last = c
-            elif isinstance(c, n.Ident):
-                last = c
-        start = self._tok_span(first)
-        end = last.span if isinstance(last, n.Ident) else self._tok_span(last)
-        return start.to(end)
-
     def _title(self, children) -> str | None:
-        for c in children:
+        for c in children[2:]:
             if isinstance(c, Token) and c.type == "STRING":
                 return self._string(c)
         return None
+
+    def _head(self, children) -> Span:
+        """From the keyword to the title, or the ID when there is none."""
+        end = children[1]
+        if len(children) > 2 and isinstance(children[2], Token) and children[2].type == "STRING":
+            end = children[2]
+        return self._tok_span(children[0]).to(self._tok_span(end))
+
+    def _number(self, toks, span: Span) -> n.Literal:
+        tok = toks[-1]
+        negative = len(toks) == 2
+        text = ("-" if negative else "") + tok.value
+        sign = -1 if negative else 1
+        if tok.type == "PERCENT_POS":
+            return n.Literal("percent", sign * float(tok.value[:-1]) / 100.0, text, span=span)
+        if tok.type == "DURATION_POS":
+            return n.Literal("duration", (sign * int(tok.value[:-1]), tok.value[-1]), text, span=span)
+        return n.Literal("number", sign * float(tok.value), text, span=span)
+
+    def _literal(self, toks) -> n.Literal:
+        """A value from its one or two tokens (a sign and a number)."""
+        tok = toks[-1]
+        span = self._tok_span(toks[0]).to(self._tok_span(tok))
+        kind = tok.type
+        if kind == "STRING":
+            return n.Literal("string", self._string(tok), tok.value, span=span)
+        if kind == "NAME":
+            return n.Literal("name", tok.value, tok.value, span=span)
+        if kind == "DATE":
+            return n.Literal("date", tok.value, tok.value, span=span)
+        return self._number(toks, span)
 
     # -- structure
     def start(self, children):
@@ -108,18 +136,13 @@ class ToAst(Transformer):
     def body(self, children):
         return tuple(children)
 
-    def ident(self, children):
-        tok = children[0]
-        return n.Ident(tok.value, span=self._tok_span(tok))
-
-    # -- blocks
     def block(self, children):
         return _Block(children[1], self._tok_span(children[0]), self._tok_span(children[2]))
 
     def _block_parts(self, children):
-        ident = children[1]
         block = children[-1] if isinstance(children[-1], _Block) else None
-        return ident, self._title(children), block.body if block else None, self._span(children), self._head(children)
+        return (self._ident(children[1]), self._title(children), block.body if block else None,
+                self._span(children), self._head(children))
 
     def journey(self, children):
         ident, title, body, span, head = self._block_parts(children)
@@ -138,38 +161,35 @@ class ToAst(Transformer):
         return n.Persona(ident, title, body, span=span, head=head)
 
     def data(self, children):
-        ident = children[1]
         path_tok = children[2]
         path = n.Literal("string", self._string(path_tok), path_tok.value, span=self._tok_span(path_tok))
-        body = children[3].body if len(children) > 3 else None
+        block = children[3] if len(children) > 3 else None
         options = None
-        if body is not None:
+        if block is not None:
+            body = block.body
             options = tuple(s for s in body if isinstance(s, n.Generic))
             if len(options) != len(body):  # keyword statements in a data block
                 options = tuple(body)
-        return n.Data(ident, path, options, span=self._span(children), head=self._head(children))
+        return n.Data(self._ident(children[1]), path, options, span=self._span(children),
+                      head=self._head(children))
 
     def clv(self, children):
         return n.Clv(tuple(children[1].body), span=self._span(children), head=self._tok_span(children[0]))
 
     def segment(self, children):
-        cond = children[-1] if not isinstance(children[-1], (Token, n.Ident)) else None
-        return n.Segment(children[1], self._title(children), cond, span=self._span(children))
+        cond = children[-1] if not isinstance(children[-1], Token) else None
+        return n.Segment(self._ident(children[1]), self._title(children), cond, span=self._span(children))
 
     def framework(self, children):
         keys = children[2] if len(children) > 2 else None
-        return n.Framework(children[1], keys, span=self._span(children))
+        return n.Framework(self._ident(children[1]), keys, span=self._span(children))
 
     def fw_block(self, children):
         return tuple(c for c in children if isinstance(c, n.FrameworkKey))
 
     def fw_entry(self, children):
         key, label = children
-        return n.FrameworkKey(key, self._string(label), span=self._span(children))
-
-    def fw_key(self, children):
-        tok = children[0]
-        return n.Ident(tok.value, span=self._tok_span(tok))
+        return n.FrameworkKey(self._ident(key), self._string(label), span=self._span(children))
 
     # -- simple statements
     def meta(self, children):
@@ -184,11 +204,10 @@ class ToAst(Transformer):
         rest = children[2:]
         if rest:
             direction = rest[0].value
-            metric = rest[1]
+            metric = self._ident(rest[1])
             i = 2
             while i < len(rest):
-                kw = rest[i]
-                if kw.type == "TO":
+                if rest[i].type == "TO":
                     target = rest[i + 1]
                 else:
                     tok = rest[i + 1]
@@ -197,11 +216,11 @@ class ToAst(Transformer):
         return n.Objective(text, direction, metric, target, by, span=self._span(children))
 
     def kpi(self, children):
-        baseline = children[-1] if len(children) > 3 else None
-        return n.Kpi(children[1], children[2], baseline, span=self._span(children))
+        baseline = children[5] if len(children) > 5 else None
+        return n.Kpi(self._ident(children[1]), children[3], baseline, span=self._span(children))
 
     def channel(self, children):
-        return n.Channel(children[1], span=self._span(children))
+        return n.Channel(self._ident(children[1]), span=self._span(children))
 
     def emotion(self, children):
         return n.Emotion(children[1], span=self._span(children))
@@ -214,52 +233,24 @@ class ToAst(Transformer):
         return n.Note(children[0].value, children[1], span=self._span(children))
 
     def flow(self, children):
-        idents = tuple(c for c in children if isinstance(c, n.Ident))
-        label = self._string(children[-1]) if isinstance(children[-1], Token) and children[-1].type == "STRING" else None
+        idents = tuple(self._ident(c) for c in children[1:] if c.type == "NAME")
+        label = self._string(children[-1]) if children[-1].type == "STRING" else None
         return n.Flow(idents, label, span=self._span(children))
 
     def tradeoff(self, children):
-        return n.Tradeoff(children[1], children[2], span=self._span(children))
+        return n.Tradeoff(self._ident(children[1]), self._ident(children[2]), span=self._span(children))
 
     def generic(self, children):
-        return n.Generic(children[0], children[1], span=self._span(children))
-
-    def value_list(self, children):
-        return tuple(children)
+        return n.Generic(self._ident(children[0]), tuple(children[1:]), span=self._span(children))
 
     def value(self, children):
-        c = children[0]
-        if isinstance(c, n.Literal):
-            return c
-        if isinstance(c, n.Ident):
-            return n.Literal("name", c.name, c.name, span=c.span)
-        span = self._tok_span(c)
-        if c.type == "STRING":
-            return n.Literal("string", self._string(c), c.value, span=span)
-        return n.Literal("date", c.value, c.value, span=span)  # DATE
+        return self._literal(children)
 
     def num_lit(self, children):
-        tok = children[-1]
-        sign = -1 if len(children) == 2 else 1
-        text = ("-" if sign < 0 else "") + tok.value
-        span = self._span(children)
-        if tok.type == "PERCENT_POS":
-            return n.Literal("percent", sign * float(tok.value[:-1]) / 100.0, text, span=span)
-        if tok.type == "DURATION_POS":
-            return n.Literal("duration", (sign * int(tok.value[:-1]), tok.value[-1]), text, span=span)
-        return n.Literal("number", sign * float(tok.value), text, span=span)
-
-    def literal(self, children):
-        c = children[0]
-        if isinstance(c, n.Literal):
-            return c
-        span = self._tok_span(c)
-        if c.type == "STRING":
-            return n.Literal("string", self._string(c), c.value, span=span)
-        return n.Literal("date", c.value, c.value, span=span)
+        return self._number(children, self._span(children))
 
     # -- expressions
-    def _lit_expr(self, kind: str, tok: Token):
+    def _number_expr(self, kind: str, tok: Token):
         span = self._tok_span(tok)
         if kind == "percent":
             lit = n.Literal(kind, float(tok.value[:-1]) / 100.0, tok.value, span=span)
@@ -270,48 +261,89 @@ class ToAst(Transformer):
         return n.Number(lit, span=span)
 
     def num(self, children):
-        return self._lit_expr("number", children[0])
+        return self._number_expr("number", children[0])
 
     def pct(self, children):
-        return self._lit_expr("percent", children[0])
+        return self._number_expr("percent", children[0])
 
     def dur(self, children):
-        return self._lit_expr("duration", children[0])
+        return self._number_expr("duration", children[0])
 
     def kpi_ref(self, children):
-        ident = n.Ident(children[0].value, span=self._tok_span(children[0]))
+        ident = self._ident(children[0])
         return n.KpiRef(ident, span=ident.span)
 
     def column(self, children):
-        data = n.Ident(children[0].value, span=self._tok_span(children[0]))
-        col = n.Ident(children[1].value, span=self._tok_span(children[1]))
-        where = children[3] if len(children) > 3 else None
-        return n.Column(data, col, where, span=self._span(children))
+        where = children[4] if len(children) > 4 else None
+        return n.Column(self._ident(children[0]), self._ident(children[2]), where, span=self._span(children))
 
     def call(self, children):
-        func = n.Ident(children[0].value, span=self._tok_span(children[0]))
-        args = tuple(c for c in children[2:-1] if c is not None)
-        return n.Call(func, args, span=self._span(children))
-
-    def binop(self, children):
-        left, op, right = children
-        return n.BinOp(op.value, left, right, span=self._span(children))
-
-    def neg(self, children):
-        return n.Neg(children[1], span=self._span(children))
+        return n.Call(self._ident(children[0]), tuple(children[2:-1]), span=self._span(children))
 
     def paren(self, children):
         return n.Paren(children[1], span=self._span(children))
 
+    def expr(self, children):
+        """Operands and operators, flat: apply unary minus, then * /, then + -."""
+        operands: list = []
+        operators: list[str] = []
+        signs: list[Token] = []
+        for c in children:
+            if isinstance(c, Token):
+                if len(operands) == len(operators):  # expecting an operand: a sign
+                    signs.append(c)
+                else:
+                    operators.append(c.value)
+            else:
+                for sign in reversed(signs):
+                    c = n.Neg(c, span=self._tok_span(sign).to(c.span))
+                signs = []
+                operands.append(c)
+        return _climb(operands, operators)
+
+    def cond(self, children):
+        """Comparisons joined by `and` (binding tighter) and `or`."""
+        groups = [[children[0]]]
+        for op, right in zip(children[1::2], children[2::2]):
+            if op.type == "AND":
+                groups[-1].append(right)
+            else:
+                groups.append([right])
+        ors = []
+        for group in groups:
+            node = group[0]
+            for right in group[1:]:
+                node = n.BoolOp("and", node, right, span=node.span.to(right.span))
+            ors.append(node)
+        node = ors[0]
+        for right in ors[1:]:
+            node = n.BoolOp("or", node, right, span=node.span.to(right.span))
+        return node
+
     def compare(self, children):
-        col = n.Ident(children[0].value, span=self._tok_span(children[0]))
-        return n.Compare(col, children[1].value, children[2], span=self._span(children))
+        return n.Compare(self._ident(children[0]), children[1].value, self._literal(children[2:]),
+                         span=self._span(children))
 
-    def and_(self, children):
-        return n.BoolOp("and", children[0], children[2], span=self._span(children))
-
-    def or_(self, children):
-        return n.BoolOp("or", children[0], children[2], span=self._span(children))
+    def cond_paren(self, children):
+        return n.Paren(children[1], span=self._span(children))
 
 
-__all__ = ["ToAst", "NO_SPAN"]
+def _climb(operands: list, operators: list[str]):
+    """Left-associative binary operators by precedence (shunting-yard)."""
+    out = [operands[0]]
+    ops: list[str] = []
+
+    def reduce_top():
+        op = ops.pop()
+        right = out.pop()
+        left = out.pop()
+        out.append(n.BinOp(op, left, right, span=left.span.to(right.span)))
+
+    for op, operand in zip(operators, operands[1:]):
+        while ops and _BINARY[ops[-1]] >= _BINARY[op]:
+            reduce_top()
+        ops.append(op)
+        out.append(operand)
+    while ops:
+        reduce_top()
+    return out[0]
