@@ -68,16 +68,23 @@ def _bgnbd(values: CustomerValues, rfm, settings: ClvSettings) -> None:
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
             bg = clvmath.fit_bgnbd(rfm.frequency, rfm.recency, rfm.T)
-        except ValueError as exc:
+        except (ValueError, RuntimeError, ArithmeticError) as exc:
             values.note = f"the BG/NBD model cannot be fitted: {exc}"
+            return
+        if not (rfm.frequency > 0).any():
+            values.note = "the Gamma-Gamma spend model needs customers who ordered on two or more days"
             return
         try:
             gg = clvmath.fit_gamma_gamma(rfm.frequency, rfm.monetary_value)
-        except ValueError:
-            values.note = "the Gamma-Gamma spend model needs customers who ordered on two or more days"
+        except (ValueError, RuntimeError, ArithmeticError) as exc:
+            values.note = f"the Gamma-Gamma spend model cannot be fitted: {exc}"
             return
-        values.clv = clvmath.bgnbd_clv(rfm, bg, gg, margin=settings.margin, discount=settings.discount,
-                                       horizon_months=settings.horizon_months, unit=settings.unit)
+        try:
+            values.clv = clvmath.bgnbd_clv(rfm, bg, gg, margin=settings.margin, discount=settings.discount,
+                                           horizon_months=settings.horizon_months, unit=settings.unit)
+        except (ValueError, RuntimeError, ArithmeticError) as exc:
+            values.note = f"the BG/NBD CLV cannot be computed: {exc}"
+            return
     values.params = {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b, "p": gg.p, "q": gg.q, "v": gg.v}
 
 

@@ -44,6 +44,7 @@ class TableSource:
         self._inputs: list[str] = []
         self._tx: dict[str, Transactions | None] = {}
         self._values: dict[str, CustomerValues | None] = {}
+        self._notes: dict[str, str] = {}
         wanted = self._plan()
         for data in model.data.values():
             self.tables[data.id] = self._load(data, wanted[data.id])
@@ -211,7 +212,8 @@ class TableSource:
         if func == "clv":
             values = self.customer_values(data_id)
             if values is None or np.all(np.isnan(values.clv)):
-                raise NoValue(values.note if values is not None and values.note else "no CLV")
+                raise NoValue(values.note if values is not None and values.note
+                              else self._notes.get(data_id, "no CLV"))
             return float(np.nanmean(values.clv))
         if func in ("churn_rate", "retention_rate"):
             amount, unit = window.value if window is not None else (180, "d")
@@ -236,8 +238,13 @@ class TableSource:
 
         if data_id not in self._values:
             tx = self.transactions_of(data_id)
-            self._values[data_id] = (customer_values(tx, self.model.clv)
-                                     if tx is not None and tx.orders else None)
+            values = None
+            if tx is not None and tx.orders:
+                try:
+                    values = customer_values(tx, self.model.clv)
+                except (ValueError, RuntimeError, ArithmeticError) as exc:  # never a traceback
+                    self._notes[data_id] = f"the CLV cannot be computed: {exc}"
+            self._values[data_id] = values
         return self._values[data_id]
 
     def clv_figures(self) -> ClvFigures | None:

@@ -127,7 +127,7 @@ class Table:
             return _Bad(0 if first is None else int(first), series.iloc[0] if len(series) else None,
                         "a number", "the column holds dates")
         text = series.astype("object")
-        present = series.notna().to_numpy()
+        present = series.notna().to_numpy().copy()  # pandas may hand out a read-only view
         as_str = text[present].astype(str).str.strip()
         blank = as_str == ""
         if blank.any():

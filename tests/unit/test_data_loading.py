@@ -241,3 +241,34 @@ def test_header_only_file_is_w403_and_no_value(tmp_path):
 def test_an_unused_declared_file_is_still_checked(tmp_path):
     _, diags, _ = run(tmp_path, 'data s "gone.csv"\nkpi n = 1')
     assert codes(diags) == ["E400"]
+
+
+# ------------------------------------------------------------------ robustness
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CELL = st.one_of(st.integers(-20, 20).map(str), st.sampled_from(["", "NA", "x", "café", "1,5", "2024-02-30",
+                                                                  "2024-01-05", "9.5", '"q"', "true"]),
+                  st.text(alphabet="ab,;\"\n 0", max_size=4))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(_CELL, min_size=0, max_size=4), max_size=6),
+       delimiter=st.sampled_from([",", ";"]), encoding=st.sampled_from(["utf-8", "cp1252", "utf-16"]),
+       model=st.sampled_from(["historic", "bgnbd"]))
+def test_any_table_gives_figures_or_diagnostics_never_an_exception(tmp_path, rows, delimiter, encoding, model):
+    header = delimiter.join(["c", "d", "score", "amount"])
+    text = header + "\n" + "\n".join(delimiter.join(r) for r in rows) + "\n"
+    (tmp_path / "t.csv").write_bytes(text.encode(encoding, errors="replace"))
+    option = f' {{ delimiter "{delimiter}" }}' if delimiter == ";" else ""
+    body = (f"clv {{ model {model} }}\nsegment hi \"Hi\" when clv > 1 or frequency >= 1\n"
+            f'data t "t.csv"{option}\n'
+            'data tx "t.csv" {\n kind transactions\n customer c\n date d\n' +
+            (f' delimiter "{delimiter}"\n' if delimiter == ";" else "") + "}\n"
+            'kpi a = sum(t.score where c == "x" or amount >= 1)\nkpi b = nps(t.score)\n'
+            "kpi c = count(t.d where d >= 2024-01-01)\nkpi r = repeat_rate(tx)\nkpi v = clv(tx)\n"
+            "kpi i = reorder_interval(tx)\nkpi ch = churn_rate(tx, 1m)")
+    kpis, diags, _ = run(tmp_path, body)
+    assert all(d.code in ("E400", "E401", "E402", "W403") for d in diags)
+    assert all(k.value is None or k.value == k.value for k in kpis.values())
