@@ -4,7 +4,7 @@ It behaves like Lark's contextual lexer, which it replaces for speed: a word
 that is a keyword becomes the keyword's token only where the parser can
 accept that keyword (so `stage` or `orders` work as names elsewhere), and it
 folds separators the way the grammar wants them: a newline or ';' ends a
-statement, except inside ( ) and after ',' or '->'; runs of them count once,
+statement, except inside ( ) and after ','; runs of them count once,
 and none is emitted where no statement follows (after '{', before '}', at
 the ends of the file), which keeps the grammar's rules flat and the parse fast.
 """
@@ -75,7 +75,7 @@ class CopisLexer(Lexer):
             value = m.group()
             if kind == "NL" or (kind == "PUNCT" and value == ";" and depth == 0):
                 col = pos - line_start + 1
-                if pending is None and depth == 0 and (kind != "NL" or prev not in ("COMMA", "ARROW")):
+                if pending is None and depth == 0 and (kind != "NL" or prev != "COMMA"):
                     pending = Token("_NL", value, pos, line, col, line, col + 1, end)
                 if kind == "NL":
                     line += value.count("\n")

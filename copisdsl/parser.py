@@ -229,7 +229,7 @@ def _describe(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[D
         if tok.type == "_NL":
             span = Span(path, tok.line, tok.column, tok.line, tok.column + 1)
         message = f"unexpected {_describe_token(tok)}; expected {_expected_words(expected)}"
-        hint = _hint_for(tok, expected)
+        hint = _hint_for(tok, expected) or _keyword_hint(lines, tok)
         if tok.type == "RBRACE" and "RBRACE" not in expected and _unclosed_block(attempt[: _offset(attempt, tok)]) is None:
             message = "unexpected '}': no block is open here"
             hint = "remove it, or check the braces above"
@@ -274,6 +274,26 @@ def _hint_for(tok: Token, expected: set[str]) -> str | None:
     if tok.type == "STRING" and expected == {"NAME"}:
         return f"write a name without quotes: {tok.value[1:-1].replace(' ', '_')}"
     return None
+
+
+def _keyword_hint(lines: list[str], tok: Token) -> str | None:
+    """A misspelt or capitalised keyword starting the statement that failed
+    (`Journey`, `tuchpoint`) parses as an element until its title string."""
+    from copisdsl.hints import closest
+
+    if not 1 <= (tok.line or 0) <= len(lines):
+        return None
+    text = lines[tok.line - 1][: (tok.column or 1) - 1]
+    for sep in "{};":
+        text = text.rsplit(sep, 1)[-1]
+    words = text.split()
+    if not words or words[0] in KEYWORDS or not words[0].isidentifier():
+        return None
+    best = closest(words[0], KEYWORDS)
+    if best is None:
+        return None
+    lower = " (keywords are lowercase)" if best == words[0].lower() else ""
+    return f"did you mean '{best}'?{lower}"
 
 
 def _offset(text: str, tok: Token) -> int:
