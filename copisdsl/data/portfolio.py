@@ -18,6 +18,7 @@ from copisdsl import nodes as n
 from copisdsl.data.filters import OPS, duration_days
 from copisdsl.data.transactions import Transactions
 from copisdsl.figures import ClvFigures, SegmentFigures
+from copisdsl.checks.expressions import SEGMENT_VARIABLES as _VARIABLES
 from copisdsl.model import ClvSettings, Model
 
 
@@ -96,6 +97,9 @@ def condition_mask(cond, values: CustomerValues) -> np.ndarray:
         left, right = condition_mask(cond.left, values), condition_mask(cond.right, values)
         return (left & right) if cond.op == "and" else (left | right)
     lit = cond.value
+    count = len(values.orders)
+    if cond.column.name not in _VARIABLES or lit.kind not in ("number", "percent", "duration"):
+        return np.zeros(count, dtype=bool)  # E201 / E204, reported by the static checks
     target = duration_days(lit) if lit.kind == "duration" else float(lit.value)
     data = values.variable(cond.column.name)
     with np.errstate(invalid="ignore"):

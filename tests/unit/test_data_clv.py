@@ -153,3 +153,14 @@ def test_bgnbd_on_the_example_data(example_orders):
     shares = [s.share for s in weeks.clv.segments]
     assert sum(shares) == pytest.approx(1) and 0 < shares[0] < 0.5
     assert sum(s.clv_share for s in weeks.clv.segments) == pytest.approx(1)
+
+
+def test_enrich_survives_a_model_with_static_errors(tmp_path):
+    (tmp_path / "orders.csv").write_text(ORDERS)
+    text = ('journey j "J" {\n' + TX + 'segment a "A" when colour == "red"\nsegment b "B" when clv >= "x"\n'
+            'segment c "C"\nkpi x = sum(nowhere.col)\nkpi y = aov(nowhere)\nkpi z = frobnicate(1)\n}\n')
+    result = check(text, "j.copis")
+    assert {d.code for d in result.diagnostics} >= {"E201", "E204"}
+    figures, _ = enrich(result.model, tmp_path)
+    assert [s.customers for s in figures.clv.segments] == [0, 0, 2]
+    assert all(k.value is None for k in figures.kpis.values())
