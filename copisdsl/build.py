@@ -1,0 +1,261 @@
+"""Building journeys into reports: check, compute figures, draw, write.
+
+    build_paths(paths, out)        -> [JourneyBuild]  (``copis build``)
+    render_view(model, figures, view, fmt) -> bytes   (``copis render``)
+    render_text(text, path, view, fmt)     -> (bytes | None, diagnostics)
+
+Every journey gets ``OUT/<journey id>/`` with ``index.html`` (the report)
+and ``journey.svg``, ``copis.svg``, ``mindmap.svg``; several journeys also
+get ``OUT/index.html``. Files are written atomically and only when their
+content changes, so rebuilding unchanged input touches nothing. The
+Graphviz runs of all journeys share a pool of one worker per core.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
+from copisdsl.figures import Figures
+from copisdsl.model import Model
+from copisdsl.render import VIEWS
+from copisdsl.source import SourceFile, Span
+
+#: the Graphviz views of a build, and the emotion chart drawn in Python
+DIAGRAM_FILES = {view: f"{view}.svg" for view in VIEWS}
+FIT_LIMIT = 1400  # wider diagrams (pt, or px for the chart) open at their actual size
+
+
+@dataclass
+class JourneyBuild:
+    """The outcome of building one ``.copis`` file.
+
+    ``written`` lists the files whose content changed (and so were
+    rewritten); ``outputs`` every file of the journey's build; ``inputs``
+    the ``.copis`` file and every data file read, for watchers. ``error``
+    is a one-line problem outside the file (Graphviz missing or failing).
+    """
+
+    source: Path
+    journey_id: str | None
+    out_dir: Path | None
+    diagnostics: list[Diagnostic]
+    written: list[Path]
+    inputs: list[Path]
+    ok: bool
+    title: str | None = None
+    report: Path | None = None
+    outputs: list[Path] = field(default_factory=list)
+    error: str | None = None
+    stages: int = 0
+    touchpoints: int = 0
+    source_file: SourceFile | None = None
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically (temporary file, then rename)
+    unless the file already holds exactly these bytes. True when written."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def render_view(model: Model, figures: Figures | None, view: str, fmt: str) -> bytes:
+    """One view (``journey``, ``copis`` or ``mindmap``) as ``svg``, ``png``,
+    ``pdf`` or ``dot`` bytes. Raises ``GraphvizError`` when Graphviz is
+    missing or fails, ``ValueError`` for an unknown view or format."""
+    from copisdsl.render import FORMATS
+    from copisdsl.render.views import draw
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; formats: {', '.join(FORMATS)}")
+    return draw(model, figures, view, fmt)
+
+
+def render_text(text: str, path: str, view: str = "journey", fmt: str = "svg") -> tuple[bytes | None, list[Diagnostic]]:
+    """Compile a snippet (for docs): its picture, or None when it has
+    errors, and its diagnostics. Data paths are relative to ``path``'s
+    folder. Raises ``GraphvizError`` as ``render_view`` does."""
+    from copisdsl.api import check
+    from copisdsl.data import enrich
+
+    result = check(text, path)
+    if not result.ok or result.model is None:
+        return None, result.diagnostics
+    folder = Path(path).resolve().parent
+    figures, data_diags = enrich(result.model, folder, folder)
+    diagnostics = sort_diagnostics(result.diagnostics + data_diags)
+    if any(d.is_error for d in diagnostics):
+        return None, diagnostics
+    return render_view(result.model, figures, view, fmt), diagnostics
+
+
+@dataclass
+class _Checked:
+    build: JourneyBuild
+    model: Model | None = None
+    figures: Figures | None = None
+    jobs: dict[str, Future] = field(default_factory=dict)
+
+
+def _check(path: Path, display: str, root: Path | None) -> _Checked:
+    from copisdsl.api import check_file
+    from copisdsl.data import enrich
+
+    try:
+        result = check_file(path, display, data=False, root=root)
+    except OSError as exc:
+        span = Span(display, 1, 1, 1, 1)
+        diag = error("E400", f"cannot read {display}: {exc.strerror or exc}", span)
+        return _Checked(JourneyBuild(path, None, None, [diag], [], [path], False))
+    model = result.model
+    build = JourneyBuild(path, model.id if model else None, None, result.diagnostics, [], [path.resolve()],
+                         False, source_file=result.source)
+    if model is not None:
+        build.title = model.title
+        build.stages = len(model.stages)
+        build.touchpoints = len(model.touchpoints)
+    checked = _Checked(build, model)
+    if model is None or not result.ok:
+        return checked
+    folder = path.resolve().parent
+    figures, data_diags = enrich(model, folder, root.resolve() if root is not None else folder)
+    build.diagnostics = sort_diagnostics(result.diagnostics + data_diags)
+    build.inputs += [Path(p) for p in figures.inputs]
+    checked.figures = figures
+    build.ok = not any(d.is_error for d in build.diagnostics)
+    return checked
+
+
+def _duplicate_ids(checked: list[_Checked]) -> None:
+    """Two files declaring the same journey id would write one folder."""
+    first: dict[str, _Checked] = {}
+    for item in checked:
+        model = item.model
+        if model is None or not item.build.ok:
+            continue
+        if model.id in first:
+            other = first[model.id].build.source.as_posix()
+            diag = error("E200", f"journey '{model.id}' is also declared in {other}; both would be built "
+                         f"into the same folder", model.node.id.span,
+                         "give each journey its own id")
+            item.build.diagnostics = sort_diagnostics(item.build.diagnostics + [diag])
+            item.build.ok = False
+        else:
+            first[model.id] = item
+
+
+def _fit(svg_bytes: bytes, unit: str = "pt") -> bool:
+    """Whether a diagram stays legible when shrunk to the page's width."""
+    import re
+
+    match = re.search(rb'<svg[^>]*\bwidth="([\d.]+)' + unit.encode() + rb'"', svg_bytes)
+    return bool(match) and float(match.group(1)) <= FIT_LIMIT
+
+
+def _finish(item: _Checked, out: Path, keep_dot: bool) -> None:
+    """Wait for the journey's pictures, then write its folder."""
+    from copisdsl.render import svg
+    from copisdsl.render.emotion import emotion_svg
+    from copisdsl.render.graphviz_run import GraphvizError
+    from copisdsl.render.html import render_report
+    from copisdsl.render.report import Diagram
+    from copisdsl.render.views import view_dot
+
+    build, model = item.build, item.model
+    assert model is not None
+    folder = out / model.id
+    files: dict[str, bytes] = {}
+    diagrams: dict[str, Diagram | None] = {}
+    try:
+        for view, job in item.jobs.items():
+            picture = job.result()
+            files[DIAGRAM_FILES[view]] = picture
+            diagrams[view] = Diagram(svg.inline(picture, view), _fit(picture))
+    except GraphvizError as exc:
+        build.ok, build.error = False, str(exc)
+        return
+    chart = emotion_svg(model)
+    diagrams["emotion"] = Diagram(chart, _fit(chart.encode("utf-8"), "")) if chart is not None else None
+    warnings = [d for d in build.diagnostics if not d.is_error]
+    files["index.html"] = render_report(model, item.figures, warnings, diagrams).encode("utf-8")
+    for view in VIEWS:
+        dot_path = folder / f"{view}.dot"
+        if keep_dot:
+            files[f"{view}.dot"] = view_dot(model, item.figures, view).encode("utf-8")
+        elif dot_path.exists():
+            dot_path.unlink()  # left by an earlier --keep-dot build
+    build.out_dir = folder
+    build.report = folder / "index.html"
+    for name in sorted(files):
+        path = folder / name
+        build.outputs.append(path)
+        if write_if_changed(path, files[name]):
+            build.written.append(path)
+
+
+def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
+                root: Path | None = None) -> list[JourneyBuild]:
+    """Build every journey in ``paths`` (files, or folders searched for
+    ``*.copis``) into ``out``. A journey with errors is not drawn; the
+    others still are. Returns one ``JourneyBuild`` per file, in order."""
+    import click
+
+    from copisdsl.cli import find_journeys
+    from copisdsl.render.views import draw
+
+    try:
+        found = find_journeys(tuple(str(p) for p in paths))
+    except click.UsageError:
+        return []
+    out = Path(out)
+    checked = [_check(path, display, root) for path, display in found]
+    _duplicate_ids(checked)
+    todo = [item for item in checked if item.build.ok and item.model is not None]
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        # The slowest views first, so that the pool's workers stay busy.
+        for view in ("mindmap", "journey", "copis"):
+            for item in todo:
+                item.jobs[view] = pool.submit(draw, item.model, item.figures, view, "svg")
+        for item in todo:
+            _finish(item, out, keep_dot)
+    builds = [item.build for item in checked]
+    if len(builds) > 1:
+        _write_index(builds, out)
+    return builds
+
+
+def _write_index(builds: list[JourneyBuild], out: Path) -> None:
+    from copisdsl import __version__
+    from copisdsl.render.html import render_index
+    from copisdsl.render.report import diagnostic_rows
+
+    journeys = [{
+        "id": b.journey_id, "title": b.title or b.source.name, "source": b.source.as_posix(),
+        "href": f"{b.journey_id}/index.html" if b.ok and b.report is not None else None,
+        "stages": b.stages, "touchpoints": b.touchpoints,
+        "diagnostics": diagnostic_rows(b.diagnostics), "error": b.error,
+    } for b in builds]
+    write_if_changed(index_path(out), render_index(journeys, __version__).encode("utf-8"))
+
+
+def index_path(out: Path) -> Path:
+    """Where ``build_paths`` writes the list of journeys (several only)."""
+    return Path(out) / "index.html"

@@ -1,0 +1,208 @@
+"""What the report shows, as plain values for the templates.
+
+Everything is computed here (formatting included) so that the Jinja
+templates only lay things out; every string stays raw text and is escaped
+by Jinja's autoescape where it lands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from copisdsl import __version__
+from copisdsl.diagnostics import Diagnostic
+from copisdsl.figures import Figures
+from copisdsl.model import ElementValue, Model, ObjectiveM, TouchpointM
+from copisdsl.render import palette
+from copisdsl.render.format import NO_DATA, format_change, format_target, format_value
+
+STATUS_TEXT = {"met": "met", "not_met": "not met", "no_data": "no data"}
+
+
+@dataclass
+class Cell:
+    """One COPIS matrix cell: its values, whether inherited, or missing."""
+
+    values: list[str]
+    inherited: bool = False
+
+    @property
+    def missing(self) -> bool:
+        return not self.values
+
+
+@dataclass
+class Row:
+    touchpoint: TouchpointM
+    cells: list[Cell]
+    tint: str
+    strong: str
+
+
+@dataclass
+class StageRows:
+    id: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Diagram:
+    """An inline SVG and whether it starts fitted to the page width."""
+
+    markup: str
+    fit: bool
+
+
+def _where(model: Model, scope_kind: str, scope: str) -> str:
+    if scope_kind == "touchpoint":
+        return model.touchpoints[scope].title
+    if scope_kind == "stage":
+        stage = model.stage(scope)
+        return f"stage {stage.title}" if stage else scope
+    return "whole journey"
+
+
+def _texts(values: list[ElementValue]) -> list[str]:
+    return [v.text for v in values]
+
+
+def matrix_rows(model: Model) -> list[StageRows]:
+    """The COPIS matrix, stage by stage."""
+    out = []
+    for stage in model.stages:
+        group = StageRows(stage.id, stage.title)
+        for tp in stage.touchpoints:
+            cells = [Cell(_texts(tp.elements.get(key) or []),
+                          tp.element_origin.get(key, "touchpoint") != "touchpoint")
+                     for key in model.framework.keys]
+            strong, tint = palette.emotion_colours(tp.emotion)
+            group.rows.append(Row(tp, cells, tint, strong))
+        out.append(group)
+    return out
+
+
+def objective_rows(model: Model, figures: Figures | None) -> list[dict]:
+    rows = []
+    for obj in model.objectives:
+        kpi = model.measuring_kpi(obj)
+        kind = kpi.kind if kpi is not None else None
+        status = figures.objectives.get(obj.index) if figures is not None else None
+        value = status.value if status is not None else None
+        if figures is not None and kpi is not None and value is None:
+            figure = figures.kpi(kpi.index)
+            value = figure.value if figure is not None else None
+        state = status.status if status is not None else ("no_data" if obj.target is not None else None)
+        rows.append({
+            "text": obj.text,
+            "where": _where(model, obj.scope_kind, obj.scope),
+            "metric": obj.metric or "",
+            "direction": obj.direction or "",
+            "target": format_target(obj.target, obj.target_text, kind),
+            "by": obj.by or "",
+            "value": format_value(value, kind or "number") if obj.metric else "",
+            "status": state,
+            "status_text": STATUS_TEXT.get(state or "", ""),
+            "measured_by": _where(model, kpi.scope_kind, kpi.scope) if kpi is not None else "",
+        })
+    return rows
+
+
+def kpi_rows(model: Model, figures: Figures | None) -> list[dict]:
+    rows = []
+    for kpi in model.kpis:
+        figure = figures.kpi(kpi.index) if figures is not None else None
+        kind = figure.kind if figure is not None else kpi.kind
+        value = figure.value if figure is not None else None
+        baseline = kpi.baseline
+        change = value - baseline if value is not None and baseline is not None else None
+        rows.append({
+            "name": kpi.name,
+            "where": _where(model, kpi.scope_kind, kpi.scope),
+            "kind": kind,
+            "value": format_value(value, kind),
+            "has_value": value is not None,
+            "baseline": format_value(baseline, kind) if baseline is not None else "",
+            "change": format_change(change, kind),
+            "direction": "up" if change and change > 0 else "down" if change and change < 0 else "",
+            "note": (figure.note or "") if figure is not None else "",
+        })
+    return rows
+
+
+def _tp_kpis(tp: TouchpointM, figures: Figures | None) -> list[str]:
+    out = []
+    for kpi in tp.kpis:
+        figure = figures.kpi(kpi.index) if figures is not None else None
+        shown = format_value(figure.value, figure.kind) if figure is not None else NO_DATA
+        out.append(f"{kpi.name} {shown}")
+    return out
+
+
+def _reason(value: str | bool | None) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def clv_context(figures: Figures | None) -> dict | None:
+    clv = figures.clv if figures is not None else None
+    if clv is None:
+        return None
+    unit = "weeks" if clv.unit == "week" else "days"
+    return {
+        "model": "BG/NBD + Gamma-Gamma" if clv.model == "bgnbd" else "historic",
+        "unit": unit,
+        "margin": format_value(clv.margin, "rate"),
+        "discount": format_value(clv.discount, "rate"),
+        "horizon": f"{clv.horizon_months:g} months",
+        "mean_clv": format_value(clv.mean_clv, "money"),
+        "customers": format_value(clv.customers, "count"),
+        "params": [(name, f"{value:.4g}") for name, value in clv.params.items()],
+        "segments": [{
+            "id": s.id, "title": s.title,
+            "customers": format_value(s.customers, "count"),
+            "share": format_value(s.share, "rate"), "share_pct": round(s.share * 100, 1),
+            "revenue": format_value(s.revenue, "money"),
+            "clv_total": format_value(s.clv_total, "money"),
+            "clv_mean": format_value(s.clv_mean, "money"),
+            "clv_share": format_value(s.clv_share, "rate"), "clv_share_pct": round(s.clv_share * 100, 1),
+        } for s in clv.segments],
+    }
+
+
+def diagnostic_rows(diagnostics: list[Diagnostic]) -> list[dict]:
+    return [{
+        "code": d.code, "severity": d.severity.value, "message": d.message, "hint": d.hint or "",
+        "where": f"{d.span.file}:{d.span.line}:{d.span.column}",
+    } for d in diagnostics]
+
+
+def report_context(model: Model, figures: Figures | None, diagnostics: list[Diagnostic],
+                   diagrams: dict[str, Diagram | None]) -> dict:
+    """Everything ``report.html.j2`` shows."""
+    touchpoints = [tp for stage in model.stages for tp in stage.touchpoints]
+    fw = model.framework
+    return {
+        "version": __version__,
+        "journey": model,
+        "framework": {"name": fw.name, "labels": list(fw.labels), "builtin": fw.builtin},
+        "counts": {"stages": len(model.stages), "touchpoints": len(touchpoints),
+                   "moments": sum(tp.moment_of_truth is not None for tp in touchpoints),
+                   "repurchase": sum(tp.repurchase is not None for tp in touchpoints),
+                   "kpis": len(model.kpis), "objectives": len(model.objectives)},
+        "diagnostics": diagnostic_rows(diagnostics),
+        "diagrams": diagrams,
+        "matrix": matrix_rows(model),
+        "personas": list(model.personas.values()),
+        "segments_declared": [{"id": s.id, "title": s.title} for s in model.segments.values()],
+        "objectives": objective_rows(model, figures),
+        "kpis": kpi_rows(model, figures),
+        "moments": [{"tp": tp, "reason": _reason(tp.moment_of_truth), "kpis": _tp_kpis(tp, figures)}
+                    for tp in touchpoints if tp.moment_of_truth is not None],
+        "repurchase": [{"tp": tp, "reason": _reason(tp.repurchase), "kpis": _tp_kpis(tp, figures)}
+                       for tp in touchpoints if tp.repurchase is not None],
+        "notes": [{"tp": tp, "pains": tp.pains, "opportunities": tp.opportunities}
+                  for tp in touchpoints if tp.pains or tp.opportunities],
+        "clv": clv_context(figures),
+        "data": [{"id": d.id, "path": d.path, "kind": d.kind or "table"} for d in model.data.values()],
+        "stage_titles": {s.id: s.title for s in model.stages},
+    }

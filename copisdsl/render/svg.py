@@ -1,0 +1,29 @@
+"""Tidying Graphviz's SVG: no comments (they carry the Graphviz version and
+node names), and for inline use no XML prolog and ids prefixed by view."""
+
+from __future__ import annotations
+
+import re
+
+_COMMENT = re.compile(rb"<!--.*?-->\s*", re.S)
+_PROLOG = re.compile(rb"^.*?(?=<svg\b)", re.S)
+_ID = re.compile(r'\bid="([^"]*)"')
+_REF = re.compile(r'(url\(#|href="#)([^")]*)')
+
+
+def tidy(svg: bytes) -> bytes:
+    """A standalone SVG file: Graphviz's output without comments."""
+    return _COMMENT.sub(b"", svg)
+
+
+def inline(svg: bytes, prefix: str) -> str:
+    """SVG markup for embedding in HTML: no prolog or doctype, and every id
+    (and reference to one) starting with ``prefix`` so that several diagrams
+    share a page without clashing."""
+    markup = _PROLOG.sub(b"", _COMMENT.sub(b"", svg), count=1).decode("utf-8")
+
+    def fix(value: str) -> str:
+        return value if value.startswith(prefix) else f"{prefix}_{value}"
+
+    markup = _ID.sub(lambda m: f'id="{fix(m.group(1))}"', markup)
+    return _REF.sub(lambda m: m.group(1) + fix(m.group(2)), markup).strip() + "\n"

@@ -1,0 +1,36 @@
+"""Drawing a view: its DOT text, then Graphviz's picture of it."""
+
+from __future__ import annotations
+
+from copisdsl.figures import Figures
+from copisdsl.model import Model
+from copisdsl.render import journey, matrix, mindmap, svg
+from copisdsl.render.graphviz_run import run
+from copisdsl.render.layout import read_layout
+
+ENGINES = {"journey": "dot", "copis": "dot", "mindmap": "twopi"}
+_DOT = {"journey": journey.journey_dot, "copis": matrix.matrix_dot, "mindmap": mindmap.mindmap_dot}
+
+
+def view_dot(model: Model, figures: Figures | None, view: str) -> str:
+    """The DOT text of a view (``journey``, ``copis`` or ``mindmap``)."""
+    try:
+        make = _DOT[view]
+    except KeyError:
+        raise ValueError(f"unknown view {view!r}; views: {', '.join(_DOT)}") from None
+    return make(model, figures)
+
+
+def draw(model: Model, figures: Figures | None, view: str, fmt: str) -> bytes:
+    """A view as ``svg``, ``png``, ``pdf`` or ``dot`` bytes. Raises
+    ``GraphvizError`` when Graphviz is missing or fails (never for ``dot``)."""
+    if fmt == "dot":
+        return view_dot(model, figures, view).encode("utf-8")
+    if view == "journey":
+        # Two passes: dot lays out the cards without the loops, which are
+        # routed by copisdsl.render.loops and drawn from fixed positions.
+        layout = read_layout(run(journey.layout_dot(model, figures), "dot", "json0"))
+        out = run(journey.positioned_dot(model, figures, layout), "neato", fmt, "-n2")
+    else:
+        out = run(view_dot(model, figures, view), ENGINES[view], fmt)
+    return svg.tidy(out) if fmt == "svg" else out
