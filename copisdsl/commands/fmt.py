@@ -1,0 +1,174 @@
+"""`copis fmt`: rewrite journeys in the canonical layout (see ``copisdsl.fmt``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from copisdsl.cli import EXIT_OK, EXIT_PROBLEMS, find_journeys, main
+
+
+@main.command("fmt")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 when a file would be reformatted.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Write nothing; print a unified diff of the changes.")
+@click.option("--stdin-filename", default=None, metavar="NAME",
+              help="The file name to show in diagnostics when reading standard input ('-').")
+def fmt_cmd(paths, check, show_diff, stdin_filename):
+    """Format .copis files in place (folders: every *.copis inside).
+
+    '-' reads a journey from standard input and writes the formatted text to
+    standard output. A file with syntax errors is left untouched and its
+    diagnostics are printed. Exit code 0 when all is well, 1 when a file
+    has syntax errors or (with --check) would be reformatted.
+    """
+    if "-" in paths:
+        if len(paths) > 1:
+            raise click.UsageError("'-' (standard input) cannot be mixed with other paths")
+        sys.exit(_format_stdin(check, show_diff, stdin_filename or "<stdin>"))
+    tally = {"changed": 0, "unchanged": 0, "failed": 0}
+    for path, name in find_journeys(paths):
+        tally[_format_file(path, name, check, show_diff)] += 1
+    click.echo(_summary(tally, dry=check or show_diff), err=True)
+    problems = tally["failed"] or (check and tally["changed"])
+    sys.exit(EXIT_PROBLEMS if problems else EXIT_OK)
+
+
+def _format_file(path: Path, name: str, check: bool, show_diff: bool) -> str:
+    """Format one file; returns 'changed', 'unchanged' or 'failed'."""
+    from copisdsl.api import read_source
+
+    try:
+        text, problems = read_source(path, name)
+    except OSError as exc:
+        click.echo(f"{name}: error: cannot read the file ({exc.strerror or exc})", err=True)
+        return "failed"
+    if problems:
+        _print_diagnostics(problems, text)
+        return "failed"
+    formatted = _formatted(text, name)
+    if formatted is None:
+        return "failed"
+    if formatted == text:
+        return "unchanged"
+    if show_diff:
+        click.echo(_unified_diff(text, formatted, name), nl=False)
+    if check or show_diff:
+        click.echo(f"would reformat {name}", err=True)
+        return "changed"
+    try:
+        _write_atomic(path, formatted)
+    except OSError as exc:
+        click.echo(f"{name}: error: cannot write the file ({exc.strerror or exc})", err=True)
+        return "failed"
+    click.echo(f"reformatted {name}", err=True)
+    return "changed"
+
+
+def _format_stdin(check: bool, show_diff: bool, name: str) -> int:
+    text, problems = _decode(_binary(sys.stdin).read(), name)
+    if problems:
+        _print_diagnostics(problems, text)
+        return EXIT_PROBLEMS
+    formatted = _formatted(text, name)
+    if formatted is None:
+        return EXIT_PROBLEMS
+    if show_diff:
+        click.echo(_unified_diff(text, formatted, name), nl=False)
+    elif not check:
+        _binary(sys.stdout).write(formatted.encode("utf-8"))
+    return EXIT_PROBLEMS if check and formatted != text else EXIT_OK
+
+
+def _decode(data: bytes, name: str):
+    """Text from bytes, or an E100 where they are not UTF-8 (as for files)."""
+    from copisdsl.diagnostics import error
+    from copisdsl.source import Span, decode
+
+    text, bad = decode(data, name)
+    if bad is None:
+        return text, []
+    line, column, what = bad
+    return text, [error("E100", f"the input is not valid UTF-8 text ({what})",
+                        Span(name, line, column, line, column + 1), "save the file as UTF-8")]
+
+
+def _formatted(text: str, name: str) -> str | None:
+    """The formatted text (with the file's line endings), or None after
+    printing why it cannot be formatted."""
+    from copisdsl.fmt import UnsafeFormatError, format_source
+
+    crlf = text.split("\n", 1)[0].endswith("\r")
+    try:
+        out, diagnostics = format_source(text.replace("\r\n", "\n") if crlf else text, name)
+    except UnsafeFormatError as exc:
+        click.echo(f"{name}: error: INTERNAL ERROR, the file was left unchanged: {exc}; "
+                   "please report this with the file", err=True)
+        return None
+    if out is None:
+        _print_diagnostics(diagnostics, text)
+        return None
+    return out.replace("\n", "\r\n") if crlf else out
+
+
+def _print_diagnostics(diagnostics, text: str) -> None:
+    from copisdsl.diagnostics import format_text
+
+    lines = text.splitlines()
+    sources = {d.span.file: lines for d in diagnostics}
+    color = sys.stderr.isatty()
+    for d in diagnostics:
+        click.echo(format_text(d, sources, color) + "\n", err=True)
+
+
+def _unified_diff(old: str, new: str, name: str) -> str:
+    import difflib
+
+    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                        f"{name} (original)", f"{name} (formatted)"))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace a file's content in one step (a crash leaves the old or the
+    new file, never half of one), keeping its permissions."""
+    import os
+    import tempfile
+
+    folder = path.resolve().parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path.resolve())
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _summary(tally: dict[str, int], dry: bool) -> str:
+    would = "would be " if dry else ""
+    parts = []
+    if tally["changed"]:
+        parts.append(f"{_plural(tally['changed'], 'file')} {would}reformatted")
+    if tally["unchanged"]:
+        parts.append(f"{_plural(tally['unchanged'], 'file')} {would}left unchanged")
+    if tally["failed"]:
+        parts.append(f"{_plural(tally['failed'], 'file')} could not be formatted")
+    return ", ".join(parts) + "."
+
+
+def _binary(stream):
+    """The byte stream under a text stream (click's test runner swaps them)."""
+    return getattr(stream, "buffer", stream)

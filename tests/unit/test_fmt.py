@@ -1,0 +1,203 @@
+"""`copis fmt`: golden layouts, black-style safety over every journey we
+have, and the command line (check, diff, stdin, syntax errors, writes)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import EXAMPLES, ROOT, golden_compare
+from copisdsl.cli import main
+from copisdsl.fmt import UnsafeFormatError, format_source
+from copisdsl.lexing import scan_comments
+from copisdsl.parser import parse
+
+GOLDEN = ROOT / "tests" / "golden"
+FMT_CASES = sorted((GOLDEN / "fmt").glob("*.copis"))
+ALL_JOURNEYS = sorted(EXAMPLES.glob("*.copis")) + sorted(GOLDEN.glob("**/*.copis"))
+MARKER = "\n# output\n"
+
+
+def _split_case(path: Path) -> str:
+    text = path.read_text(encoding="utf-8")
+    return text.split(MARKER, 1)[0].rstrip("\n") + "\n"
+
+
+@pytest.mark.parametrize("case", FMT_CASES, ids=lambda p: p.stem)
+def test_golden_layout(case, update_golden):
+    source = _split_case(case)
+    out, diagnostics = format_source(source, case.name)
+    assert out is not None, diagnostics
+    golden_compare(case, source + "\n" + MARKER.lstrip("\n") + "\n" + out, update_golden)
+
+
+@pytest.mark.parametrize("path", ALL_JOURNEYS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_safe_and_stable_on_every_journey(path):
+    text = path.read_text(encoding="utf-8")
+    doc, _ = parse(text, path.name)
+    out, diagnostics = format_source(text, path.name, safe=False)
+    if doc is None:
+        assert out is None and any(d.code == "E100" for d in diagnostics)
+        return
+    again, _ = parse(out, path.name)
+    assert again == doc
+    assert sorted(c.text for c in scan_comments(out)) == sorted(c.text for c in scan_comments(text))
+    assert format_source(out, path.name, safe=False)[0] == out
+
+
+def test_there_are_journeys_to_check():
+    assert len(ALL_JOURNEYS) >= 10 and FMT_CASES
+
+
+def test_comments_stay_on_their_lines():
+    text = ('journey j {  # open\n'
+            '  # leading\n'
+            '  tags "a",  # first\n'
+            '    "b"\n'
+            '  owner "x"   # trailing\n'
+            '}\n')
+    out, _ = format_source(text)
+    assert out == ('journey j {  # open\n'
+                   '  # leading\n'
+                   '  tags "a",  # first\n'
+                   '       "b"\n'
+                   '  owner "x"  # trailing\n'
+                   '}\n')
+
+
+def test_blank_lines_collapse_and_top_level_blocks_are_separated():
+    text = 'journey j {\n\n\n  owner "a"\n\n\n\n  stage a {\n    touchpoint t {}\n  }\n  stage b {\n    touchpoint u {}\n  }\n\n}\n'
+    out, _ = format_source(text)
+    assert out == ('journey j {\n  owner "a"\n\n  stage a {\n    touchpoint t {}\n  }\n\n'
+                   '  stage b {\n    touchpoint u {}\n  }\n}\n')
+
+
+def test_long_values_wrap_after_commas_aligned():
+    values = ", ".join(f'"step number {i}"' for i in range(12))
+    out, _ = format_source(f'journey j {{\n  process {values}\n}}\n')
+    lines = out.splitlines()[1:-1]
+    assert len(lines) > 1 and all(len(line) <= 100 for line in lines)
+    assert all(line.endswith(",") for line in lines[:-1])
+    assert all(line.startswith(" " * 10 + '"') for line in lines[1:])
+
+
+def test_syntax_error_gives_diagnostics_and_no_text():
+    out, diagnostics = format_source('journey j {\n  owner x\n}\n', "bad.copis")
+    assert out is None
+    assert [d.code for d in diagnostics] == ["E100"]
+
+
+def test_unsafe_result_is_refused(monkeypatch):
+    from copisdsl import fmt
+
+    monkeypatch.setattr(fmt, "quote", lambda text: '"changed"')
+    with pytest.raises(UnsafeFormatError, match="different journey"):
+        format_source('journey j "Title" {}\n')
+
+
+# ------------------------------------------------------------------ command
+
+
+def _run(*args, input=None):
+    return CliRunner().invoke(main, ["fmt", *args], input=input)
+
+
+UGLY = 'journey j "J" { owner "x"; stage s { touchpoint t {} } }\n'
+PRETTY = 'journey j "J" {\n  owner "x"\n  stage s {\n    touchpoint t {}\n  }\n}\n'
+
+
+def test_cli_rewrites_files_in_place_and_keeps_permissions(tmp_path):
+    f = tmp_path / "a.copis"
+    f.write_text(UGLY)
+    os.chmod(f, 0o640)
+    (tmp_path / "b.copis").write_text(PRETTY)
+    result = _run(str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert f.read_text() == PRETTY
+    assert os.stat(f).st_mode & 0o777 == 0o640
+    assert f"reformatted {f.as_posix()}" in result.stderr
+    assert "1 file reformatted, 1 file left unchanged." in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.copis", "b.copis"]  # no temporary files left
+
+
+def test_cli_check_reports_and_writes_nothing(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.copis").write_text(UGLY)
+    (tmp_path / "c.copis").write_text(PRETTY)
+    result = _run("--check", str(tmp_path))
+    assert result.exit_code == 1
+    assert "2 files would be reformatted, 1 file would be left unchanged." in result.stderr
+    assert (tmp_path / "a.copis").read_text() == UGLY
+    assert _run("--check", str(tmp_path / "c.copis")).exit_code == 0
+
+
+def test_cli_diff_prints_unified_diff(tmp_path):
+    f = tmp_path / "a.copis"
+    f.write_text(UGLY)
+    result = _run("--diff", str(f))
+    assert result.exit_code == 0
+    assert f"--- {f.as_posix()} (original)\n+++ {f.as_posix()} (formatted)\n" in result.stdout
+    assert "-" + UGLY in result.stdout and "+  owner \"x\"\n" in result.stdout
+    assert f.read_text() == UGLY
+
+
+def test_cli_stdin_to_stdout():
+    result = _run("-", input=UGLY)
+    assert result.exit_code == 0
+    assert result.stdout == PRETTY
+    assert _run("--check", "-", input=UGLY).exit_code == 1
+    assert _run("--check", "-", input=PRETTY).exit_code == 0
+
+
+def test_cli_syntax_error_leaves_file_untouched(tmp_path):
+    f = tmp_path / "bad.copis"
+    f.write_text('journey j {\n  owner x\n}\n')
+    result = _run(str(f))
+    assert result.exit_code == 1
+    assert f"{f.as_posix()}:2:9: E100 error: unexpected 'x'; expected a string" in result.stderr
+    assert "1 file could not be formatted." in result.stderr
+    assert f.read_text() == 'journey j {\n  owner x\n}\n'
+    assert "Traceback" not in result.output
+
+
+def test_cli_stdin_syntax_error_names_stdin_filename():
+    result = _run("--stdin-filename", "j.copis", "-", input='journey j {\n  owner x\n}\n')
+    assert result.exit_code == 1
+    assert "j.copis:2:9: E100" in result.stderr
+    assert result.stdout == ""
+
+
+def test_cli_keeps_crlf_line_endings(tmp_path):
+    f = tmp_path / "a.copis"
+    f.write_bytes(UGLY.replace("\n", "\r\n").encode())
+    assert _run(str(f)).exit_code == 0
+    assert f.read_bytes() == PRETTY.replace("\n", "\r\n").encode()
+
+
+def test_cli_not_utf8_is_a_diagnostic(tmp_path):
+    f = tmp_path / "a.copis"
+    f.write_bytes(b'journey j "\xff" {}\n')
+    result = _run(str(f))
+    assert result.exit_code == 1
+    assert "E100 error: the file is not valid UTF-8" in result.stderr
+
+
+def test_cli_unsafe_format_leaves_file_and_says_internal_error(tmp_path, monkeypatch):
+    from copisdsl import fmt
+
+    monkeypatch.setattr(fmt, "quote", lambda text: '"changed"')
+    f = tmp_path / "a.copis"
+    f.write_text(UGLY)
+    result = _run(str(f))
+    assert result.exit_code == 1
+    assert "INTERNAL ERROR, the file was left unchanged" in result.stderr
+    assert f.read_text() == UGLY
+
+
+def test_cli_dash_with_other_paths_is_a_usage_error(tmp_path):
+    f = tmp_path / "a.copis"
+    f.write_text(PRETTY)
+    assert _run("-", str(f)).exit_code == 2
