@@ -1,0 +1,68 @@
+"""The wheel ships the grammar and the templates, and the installed package
+finds them (not the source checkout's copies)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import has_dot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Path:
+    """The wheel built by hatchling, unpacked as pip would install it."""
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(dist)],
+                   cwd=ROOT, check=True, capture_output=True)
+    (wheel,) = dist.glob("copisdsl-*.whl")
+    site = tmp_path_factory.mktemp("site")
+    with zipfile.ZipFile(wheel) as zf:
+        names = zf.namelist()
+        assert "copisdsl/grammar/copis.lark" in names
+        assert any(n.startswith("copisdsl/templates/") for n in names)
+        zf.extractall(site)
+    return site
+
+
+def run_installed(site: Path, code: str) -> str:
+    env = dict(os.environ, PYTHONPATH=str(site))
+    out = subprocess.run([sys.executable, "-c", code], cwd=site, env=env, check=True,
+                         capture_output=True, text=True)
+    return out.stdout
+
+
+def test_installed_package_uses_its_own_grammar_and_templates(installed):
+    out = run_installed(installed, (
+        "import copisdsl, copisdsl.resources as r\n"
+        "print(copisdsl.__file__)\nprint(r.grammar_path())\nprint(r.templates_dir())"))
+    package, grammar, templates = out.split()
+    for path in (package, grammar, templates):
+        assert Path(path).is_relative_to(installed), path
+
+
+def test_installed_package_checks_a_file(installed):
+    example = ROOT / "examples" / "laptop_advocacy.copis"
+    out = run_installed(installed, (
+        "from copisdsl.api import check\n"
+        f"r = check(open({str(example)!r}).read(), 'x.copis')\n"
+        "print(r.model.id, len(r.diagnostics))"))
+    assert out.split() == ["laptop", "0"]
+
+
+@pytest.mark.skipif(not has_dot(), reason="Graphviz `dot` is not installed")
+def test_installed_package_builds_a_report_from_its_templates(installed, tmp_path):
+    out = tmp_path / "site"
+    run_installed(installed, (
+        "from pathlib import Path\nfrom copisdsl.build import build_paths\n"
+        f"(b,) = build_paths([Path({str(ROOT / 'examples' / 'laptop_advocacy.copis')!r})], Path({str(out)!r}))\n"
+        "assert b.ok, b.diagnostics"))
+    html = (out / "laptop" / "index.html").read_text(encoding="utf-8")
+    assert "<title>" in html and "Laptop" in html
