@@ -37,7 +37,8 @@ class JourneyBuild:
     ``written`` lists the files whose content changed (and so were
     rewritten); ``outputs`` every file of the journey's build; ``inputs``
     the ``.copis`` file and every data file read, for watchers. ``error``
-    is a one-line problem outside the file (Graphviz missing or failing).
+    is a one-line problem outside the file (Graphviz missing or failing, an
+    output that cannot be written).
     """
 
     source: Path
@@ -196,19 +197,31 @@ def _finish(item: _Checked, out: Path, keep_dot: bool) -> None:
     diagrams["emotion"] = Diagram(chart, _fit(chart.encode("utf-8"), "")) if chart is not None else None
     warnings = [d for d in build.diagnostics if not d.is_error]
     files["index.html"] = render_report(model, item.figures, warnings, diagrams).encode("utf-8")
-    for view in VIEWS:
-        dot_path = folder / f"{view}.dot"
-        if keep_dot:
-            files[f"{view}.dot"] = view_dot(model, item.figures, view).encode("utf-8")
-        elif dot_path.exists():
-            dot_path.unlink()  # left by an earlier --keep-dot build
+    try:
+        for view in VIEWS:
+            dot_path = folder / f"{view}.dot"
+            if keep_dot:
+                files[f"{view}.dot"] = view_dot(model, item.figures, view).encode("utf-8")
+            elif dot_path.exists():
+                dot_path.unlink()  # left by an earlier --keep-dot build
+        for name in sorted(files):
+            path = folder / name
+            build.outputs.append(path)
+            if write_if_changed(path, files[name]):
+                build.written.append(path)
+    except OSError as exc:
+        build.ok, build.error = False, cannot_write(exc, folder)
+        return
     build.out_dir = folder
     build.report = folder / "index.html"
-    for name in sorted(files):
-        path = folder / name
-        build.outputs.append(path)
-        if write_if_changed(path, files[name]):
-            build.written.append(path)
+
+
+def cannot_write(exc: OSError, where: Path) -> str:
+    """A one-line message for a failed write (a file where a folder should
+    be, no permission, a full disk ...)."""
+    name = exc.filename2 or exc.filename  # os.replace(temporary, target) names the target second
+    target = Path(name) if name else where
+    return f"cannot write {target.as_posix()}: {exc.strerror or exc}"
 
 
 def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
@@ -238,7 +251,12 @@ def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
             _finish(item, out, keep_dot)
     builds = [item.build for item in checked]
     if len(builds) > 1:
-        _write_index(builds, out)
+        try:
+            _write_index(builds, out)
+        except OSError as exc:
+            problem = cannot_write(exc, index_path(out))
+            for build in builds:
+                build.error = build.error or problem
     return builds
 
 

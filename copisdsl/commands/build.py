@@ -44,9 +44,11 @@ def build_cmd(paths, out, keep_dot, strict, root, color):
     for b in built:
         changed = "" if b.written else " (unchanged)"
         click.echo(f"report: {b.report.as_posix()}{changed}")
-    if len(builds) > 1:
-        click.echo(f"index: {index_path(Path(out)).as_posix()}")
+    index = index_path(Path(out)).as_posix()
+    index_failed = any(b.error is not None and index in b.error for b in builds)
+    if len(builds) > 1 and not index_failed:
+        click.echo(f"index: {index}")
     failed = len(builds) - len(built)
     if failed:
         click.echo(f"{failed} of {len(builds)} journey{'s' if len(builds) != 1 else ''} not built", err=True)
-    sys.exit(EXIT_PROBLEMS if failed or errors or (strict and warnings) else EXIT_OK)
+    sys.exit(EXIT_PROBLEMS if failed or index_failed or errors or (strict and warnings) else EXIT_OK)

@@ -11,7 +11,8 @@ import os
 import shutil
 import subprocess
 
-MISSING = "Graphviz is not installed: apt-get install graphviz"
+MISSING = ("Graphviz is not installed (no '{engine}' on PATH): apt-get install graphviz "
+           "(macOS: brew install graphviz; Windows: winget install graphviz)")
 TIMEOUT = 300  # seconds; far beyond any journey we can lay out
 
 
@@ -27,7 +28,7 @@ def run(source: str, engine: str, fmt: str, *args: str) -> bytes:
     """``engine -T<fmt>`` on ``source``; the output bytes."""
     program = shutil.which(engine)
     if program is None:
-        raise GraphvizError(MISSING)
+        raise GraphvizError(MISSING.format(engine=engine))
     try:
         done = subprocess.run([program, f"-T{fmt}", *args], input=source.encode("utf-8"),
                               capture_output=True, timeout=TIMEOUT, check=False,
