@@ -46,14 +46,17 @@ def check(text: str, path: str = "<input>") -> CheckResult:
     from copisdsl.checks import run_checks
     from copisdsl.resolve import resolve
 
+    from copisdsl.parser import paused_gc
+
     source = SourceFile(path, text)
-    doc, diags = parse(text, path)
-    model = None
-    if doc is not None:
-        model, more = resolve(doc, path)
-        diags = diags + more
-        if model is not None:
-            diags += run_checks(model)
+    with paused_gc():
+        doc, diags = parse(text, path)
+        model = None
+        if doc is not None:
+            model, more = resolve(doc, path)
+            diags = diags + more
+            if model is not None:
+                diags += run_checks(model)
     if any(d.code == "E100" for d in diags):
         # After a syntax error, only syntax errors are reported (the reference, section 6).
         diags = [d for d in diags if d.code == "E100"]

@@ -32,18 +32,91 @@ _PUNCT = {
     "{": "LBRACE", "}": "RBRACE", ",": "COMMA", ";": "SEMICOLON", ".": "DOT",
 }
 
+# Leading blanks are folded into each match, so that one match is one token.
 _MASTER = re.compile(r"""
-    (?P<WS>[\t \f]+)
-  | (?P<COMMENT>\#[^\n]*)
-  | (?P<NL>(?:\r?\n[\t \f]*)+)
-  | (?P<STRING>"(?:[^"\\\r\n]|\\[^\r\n])*")
-  | (?P<DATE>[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9A-Za-z_]))
-  | (?P<PERCENT_POS>[0-9]+(?:\.[0-9]+)?%)
-  | (?P<DURATION_POS>[0-9]+[dwmy](?![A-Za-z0-9_]))
-  | (?P<NUMBER_POS>[0-9]+(?:\.[0-9]+)?(?![A-Za-z_]))
-  | (?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<PUNCT>->|==|!=|<=|>=|[-+*/=(){},;.<>])
+    [\t \f]*
+    (?:
+      (?P<COMMENT>\#[^\n]*)
+    | (?P<NL>(?:\r?\n[\t \f]*)+)
+    | (?P<STRING>"(?:[^"\\\r\n]|\\[^\r\n])*")
+    | (?P<DATE>[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9A-Za-z_]))
+    | (?P<PERCENT_POS>[0-9]+(?:\.[0-9]+)?%)
+    | (?P<DURATION_POS>[0-9]+[dwmy](?![A-Za-z0-9_]))
+    | (?P<NUMBER_POS>[0-9]+(?:\.[0-9]+)?(?![A-Za-z_]))
+    | (?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<PUNCT>->|==|!=|<=|>=|[-+*/=(){},;.<>])
+    )
 """, re.VERBOSE)
+_BLANKS = re.compile(r"[\t \f]*")
+
+
+_new_str = str.__new__
+
+
+def tokenize(text: str, actions, stack):
+    """The tokens of ``text``, read by an LALR parser whose live state stack
+    is ``stack`` (a list whose last item is the current state) over the
+    table ``actions`` (state -> {terminal: action}); with ``actions`` None,
+    keywords are never contextual. Raises ``UnexpectedCharacters``."""
+    keywords = KEYWORDS
+    punct = _PUNCT
+    token_type = Token
+    line, line_start = 1, 0
+    depth = 0
+    prev = "LBRACE"  # nothing to separate at the start of the file
+    pending = None  # a statement separator, emitted only if a statement follows
+    last = 0
+    for m in _MASTER.finditer(text):
+        start, end = m.span()
+        if start != last:  # finditer skipped a character no token starts with
+            break
+        last = end
+        kind = m.lastgroup
+        value = m.group(kind)
+        pos = end - len(value)
+        if kind == "NL" or (kind == "PUNCT" and value == ";" and depth == 0):
+            col = pos - line_start + 1
+            if pending is None and depth == 0 and (kind != "NL" or prev != "COMMA"):
+                pending = Token("_NL", value, pos, line, col, line, col + 1, end)
+            if kind == "NL":
+                line += value.count("\n")
+                line_start = pos + value.rfind("\n") + 1
+            continue
+        if kind == "COMMENT":
+            continue
+        if kind == "NAME":
+            keyword = keywords.get(value)
+            if keyword is not None and actions is not None:
+                if pending is not None and prev != "LBRACE":
+                    yield pending  # the parser state must see the separator first
+                    prev, pending = "_NL", None
+                if keyword in actions[stack[-1]]:
+                    kind = keyword
+        elif kind == "PUNCT":
+            kind = punct[value]
+            if kind == "LPAR":
+                depth += 1
+            elif kind == "RPAR" and depth:
+                depth -= 1
+        if pending is not None:
+            # Before '}', the separator is dropped only where the block can
+            # close, so that `kpi x = 1 +` errors at its own line's end.
+            closes = kind == "RBRACE" and (actions is None or "RBRACE" in actions[stack[-1]])
+            if prev != "LBRACE" and not closes:
+                yield pending
+            pending = None
+        col = pos - line_start + 1
+        # Token's own constructor costs a microsecond per token; fill its slots directly.
+        tok = _new_str(token_type, value)
+        tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, pos, end
+        tok.line = tok.end_line = line
+        tok.column, tok.end_column = col, col + len(value)
+        yield tok
+        prev = kind
+    if last < len(text):
+        last = _BLANKS.match(text, last).end()
+        if last < len(text):
+            raise UnexpectedCharacters(text, last, line, last - line_start + 1, allowed=None)
 
 
 class CopisLexer(Lexer):
@@ -56,57 +129,11 @@ class CopisLexer(Lexer):
 
     def lex(self, lexer_state, parser_state):
         text = lexer_state.text.text if hasattr(lexer_state.text, "text") else lexer_state.text
-        table = parser_state.parse_conf.parse_table.states if parser_state is not None else None
-        match = _MASTER.match
-        keywords = KEYWORDS
-        punct = _PUNCT
-        pos, line, line_start = 0, 1, 0
-        size = len(text)
-        depth = 0
-        prev = "LBRACE"  # nothing to separate at the start of the file
-        pending = None  # a statement separator, emitted only if a statement follows
-        while pos < size:
-            m = match(text, pos)
-            if m is None:
-                raise UnexpectedCharacters(text, pos, line, pos - line_start + 1, allowed=None,
-                                           state=parser_state)
-            kind = m.lastgroup
-            end = m.end()
-            value = m.group()
-            if kind == "NL" or (kind == "PUNCT" and value == ";" and depth == 0):
-                col = pos - line_start + 1
-                if pending is None and depth == 0 and (kind != "NL" or prev != "COMMA"):
-                    pending = Token("_NL", value, pos, line, col, line, col + 1, end)
-                if kind == "NL":
-                    line += value.count("\n")
-                    line_start = pos + value.rfind("\n") + 1
-                pos = end
-                continue
-            if kind == "WS" or kind == "COMMENT":
-                pos = end
-                continue
-            if kind == "NAME":
-                keyword = keywords.get(value)
-                if keyword is not None and table is not None:
-                    if pending is not None and prev != "LBRACE":
-                        yield pending  # the parser state must see the separator first
-                        prev, pending = "_NL", None
-                    if keyword in table[parser_state.position]:
-                        kind = keyword
-            elif kind == "PUNCT":
-                kind = punct[value]
-                if kind == "LPAR":
-                    depth += 1
-                elif kind == "RPAR" and depth:
-                    depth -= 1
-            if pending is not None:
-                # Before '}', the separator is dropped only where the block can
-                # close, so that `kpi x = 1 +` errors at its own line's end.
-                closes = kind == "RBRACE" and (table is None or "RBRACE" in table[parser_state.position])
-                if prev != "LBRACE" and not closes:
-                    yield pending
-                pending = None
-            col = pos - line_start + 1
-            yield Token(kind, value, pos, line, col, line, col + len(value), end)
-            prev = kind
-            pos = end
+        if parser_state is None:
+            yield from tokenize(text, None, None)
+            return
+        try:
+            yield from tokenize(text, parser_state.parse_conf.parse_table.states, parser_state.state_stack)
+        except UnexpectedCharacters as exc:
+            exc.state = parser_state
+            raise
