@@ -8,6 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lark.exceptions import UnexpectedInput
+
+from copisdsl import parser
 from copisdsl.api import check
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.copis"))
@@ -47,12 +50,7 @@ def test_token_soup_never_raises(text):
     assert_sane(text)
 
 
-@FUZZ
-@given(st.sampled_from(TEXTS), st.data())
-def test_mutated_examples_never_raise(text, data):
-    ops = data.draw(st.lists(st.tuples(st.sampled_from(["delete", "insert", "swap", "dup"]),
-                                       st.integers(0, len(text)), st.integers(1, 30), TOKENS),
-                             min_size=1, max_size=5))
+def mutate(text: str, ops) -> str:
     for op, pos, length, token in ops:
         pos = min(pos, len(text))
         if op == "delete":
@@ -63,7 +61,54 @@ def test_mutated_examples_never_raise(text, data):
             text = text[:pos] + text[pos + length: pos + 2 * length] + text[pos: pos + length] + text[pos + 2 * length:]
         else:
             text = text[:pos] + text[pos: pos + length] * 2 + text[pos + length:]
-    assert_sane(text)
+    return text
+
+
+MUTATIONS = st.lists(st.tuples(st.sampled_from(["delete", "insert", "swap", "dup"]),
+                               st.integers(0, 3000), st.integers(1, 30), TOKENS), min_size=1, max_size=5)
+
+
+@FUZZ
+@given(st.sampled_from(TEXTS), MUTATIONS)
+def test_mutated_examples_never_raise(text, ops):
+    assert_sane(mutate(text, ops))
+
+
+def lark_parse(text: str):
+    """The document by Lark's own LALR loop, or None at a syntax error."""
+    with parser._lock:
+        parser._transformer.file = "fuzz.copis"
+        parser._transformer.diagnostics = []
+        try:
+            return parser.get_parser().parse(text)
+        except UnexpectedInput:
+            return None
+
+
+def assert_same_parse(text: str) -> None:
+    fast = parser._parse_fast(text, "fuzz.copis")
+    slow = lark_parse(text)
+    assert (fast is None) == (slow is None), text
+    if fast is not None:
+        assert repr(fast[0]) == repr(slow)  # repr includes the spans, which == ignores
+
+
+def test_fast_loop_parses_every_example_as_lark_does():
+    for text in TEXTS:
+        assert parser._parse_fast(text, "fuzz.copis") is not None
+        assert_same_parse(text)
+
+
+@FUZZ
+@given(st.sampled_from(TEXTS), MUTATIONS)
+def test_fast_loop_agrees_with_lark_on_mutated_examples(text, ops):
+    assert_same_parse(mutate(text, ops))
+
+
+@FUZZ
+@given(st.lists(TOKENS, max_size=80).map(" ".join))
+def test_fast_loop_agrees_with_lark_on_token_soup(text):
+    assert_same_parse(text)
 
 
 @FUZZ
