@@ -41,7 +41,9 @@ test: dev graphviz chromium
 golden: dev
 	$(PY) -m pytest tests/test_golden.py --update-golden
 
+# `lifetimes` is only the yardstick of the CLV benchmark, never a dependency.
 bench: dev graphviz
+	@$(PY) -m pip install -q lifetimes 2>/dev/null || echo "lifetimes could not be installed: the CLV comparison is skipped"
 	$(PY) benchmarks/run_all.py
 
 clean:
