@@ -1,4 +1,5 @@
-"""`copis export FILE -o OUT.json`: the resolved journey with its figures."""
+"""`copis export FILE [--format json|mermaid] -o OUT`: the resolved journey
+with its figures as JSON, or as a Mermaid journey diagram."""
 
 from __future__ import annotations
 
@@ -16,9 +17,16 @@ def _json(model, figures, diagnostics) -> str:
     return export_json(model, figures, diagnostics)
 
 
-#: --format name -> writer(model, figures, diagnostics) -> text. Other
-#: formats (mermaid) register here.
-WRITERS = {"json": _json}
+def _mermaid(model, figures, diagnostics) -> str:
+    from copisdsl.mermaid import mermaid_journey
+
+    return mermaid_journey(model)
+
+
+#: --format name -> writer(model, figures, diagnostics) -> text.
+WRITERS = {"json": _json, "mermaid": _mermaid}
+#: formats drawn from the journey alone: no data file is read for them
+MODEL_ONLY = {"mermaid"}
 
 
 @main.command("export")
@@ -29,7 +37,8 @@ WRITERS = {"json": _json}
               help="Output format.")
 @root_option
 def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
-    """Write a journey with its figures (KPIs, objectives, CLV) for other tools."""
+    """Write a journey for other tools: JSON with its figures (KPIs,
+    objectives, CLV), or a Mermaid journey diagram (--format mermaid)."""
     from copisdsl.api import check_file
     from copisdsl.cli import report
     from copisdsl.data import enrich
@@ -39,11 +48,11 @@ def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
     name = path.as_posix()
     result = check_file(path, name, data=False, root=root)
     figures = None
-    if result.ok and result.model is not None:
+    if result.ok and result.model is not None and fmt not in MODEL_ONLY:
         folder = path.resolve().parent
         figures, data_diags = enrich(result.model, folder, Path(root) if root is not None else folder)
         result.diagnostics = sort_diagnostics(result.diagnostics + data_diags)
-    if not result.ok or figures is None:
+    if not result.ok or result.model is None or (figures is None and fmt not in MODEL_ONLY):
         # The diagnostics as `copis check` prints them, on stderr: stdout may be the JSON's place.
         with _stdout_to_stderr():
             report([result], "text", sys.stderr.isatty())
