@@ -18,12 +18,15 @@ def tidy(svg: bytes) -> bytes:
 
 def inline(svg: bytes, prefix: str) -> str:
     """SVG markup for embedding in HTML: no prolog or doctype, and every id
-    (and reference to one) starting with ``prefix`` so that several diagrams
-    share a page without clashing."""
+    (and reference to one) starting with ``prefix_`` so that several diagrams
+    share a page without clashing. The graph's own id (the bare view name)
+    becomes ``prefix-graph``: the page's section is called ``prefix``."""
     markup = _PROLOG.sub(b"", _COMMENT.sub(b"", svg), count=1).decode("utf-8")
 
     def fix(value: str) -> str:
-        return value if value.startswith(prefix) else f"{prefix}_{value}"
+        if value == prefix:
+            return f"{prefix}-graph"
+        return value if value.startswith(prefix + "_") else f"{prefix}_{value}"
 
     markup = _ID.sub(lambda m: f'id="{fix(m.group(1))}"', markup)
     return _REF.sub(lambda m: m.group(1) + fix(m.group(2)), markup).strip() + "\n"

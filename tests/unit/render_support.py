@@ -43,3 +43,37 @@ def copis(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> su
 def tree(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` by its relative path, with its bytes."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+CHECKS_JS = Path(__file__).resolve().parent / "report_checks.js"
+
+
+def browser_checks(pages: list[tuple[Path, int]], work: Path) -> list[dict]:
+    """Open each report in an <iframe> of the given width in headless
+    Chromium, run ``report_checks.js`` on it, and return each result
+    (``problems``, ``sections``, ``width``), in order."""
+    frames = "\n".join(f'<iframe src="{page.as_uri()}" style="width:{width}px;height:900px;border:0"></iframe>'
+                       for page, width in pages)
+    harness = work / "harness.html"
+    harness.write_text(f"""<!DOCTYPE html><html><body>
+{frames}
+<pre id="result"></pre>
+<script>{CHECKS_JS.read_text(encoding="utf-8")}
+window.addEventListener("load", function () {{
+  const results = Array.from(document.querySelectorAll("iframe")).map(function (f) {{
+    try {{ return checkReport(f.contentWindow); }} catch (e) {{ return {{problems: ["checks failed: " + e]}}; }}
+  }});
+  document.getElementById("result").textContent = JSON.stringify(results);
+}});
+</script></body></html>""", encoding="utf-8")
+    done = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                           "--allow-file-access-from-files", "--window-size=1400,1000",
+                           f"--user-data-dir={work / 'profile'}", "--dump-dom", harness.as_uri()],
+                          capture_output=True, timeout=120, check=False)
+    import html
+    import json
+    import re
+
+    match = re.search(r'<pre id="result">(.*?)</pre>', done.stdout.decode("utf-8"), re.S)
+    assert match and match.group(1), done.stderr.decode("utf-8", "replace")[-2000:]
+    return json.loads(html.unescape(match.group(1)))
