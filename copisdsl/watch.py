@@ -16,6 +16,7 @@ show.
 
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
 import time
@@ -54,7 +55,7 @@ class JourneyStatus:
     journey_id: str | None
     url: str | None            # the last good report, relative to OUT
     ok: bool
-    revision: int              # bumps whenever the journey's output files change
+    revision: int              # changes (grows) whenever the journey's output files change
     diagnostics: tuple[Diagnostic, ...] = ()
     error: str | None = None   # a problem outside the file (Graphviz)
 
@@ -173,6 +174,9 @@ class Session:
         self._out_key = _resolve(self.out)
         self._folders = [_resolve(p) for p in self.paths if p.is_dir()]
         self._journeys: dict[Path, _Journey] = {}
+        # One counter for every page, so that a revision is never reused
+        # (not even by a journey file deleted and created again).
+        self._revisions = itertools.count(1)
         self._index_revision = 0
         self._index_written = False
 
@@ -303,7 +307,7 @@ class Session:
             journey = self._journeys[key]
             journey.build = build
             if build.written:
-                journey.revision += 1
+                journey.revision = next(self._revisions)
             if build.ok and build.report is not None:
                 journey.url = build.report.relative_to(self.out).as_posix()
             inputs = frozenset(_resolve(p) for p in build.inputs) | {key}
@@ -321,7 +325,7 @@ class Session:
         _write_index(builds, self.out)
         self._index_written = True
         if path.read_bytes() != before:
-            self._index_revision += 1
+            self._index_revision = next(self._revisions)
 
     def _publish(self) -> None:
         statuses = []
