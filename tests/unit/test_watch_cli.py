@@ -132,3 +132,21 @@ def test_watch_is_in_the_help():
     assert result.exit_code == 0
     for option in ("--serve", "--host", "--port", "--open", "-o, --output"):
         assert option in result.output
+
+
+def test_open_implies_serve_and_opens_the_preview(tmp_path, monkeypatch):
+    import webbrowser
+
+    (tmp_path / "a.copis").write_text(JOURNEY.format(label="x"), encoding="utf-8")
+    opened = []
+
+    def fake_open(url):
+        opened.append(url)
+        raise KeyboardInterrupt  # as if the user pressed Ctrl-C right away
+
+    monkeypatch.setattr(webbrowser, "open", fake_open)
+    result = CliRunner().invoke(main, ["watch", str(tmp_path / "a.copis"), "-o", str(tmp_path / "out"), "--open"])
+    assert result.exit_code == 0, result.output
+    [url] = opened
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url)
+    assert f"preview: {url}" in result.output and result.output.endswith("stopped\n")
