@@ -103,3 +103,33 @@ def test_page_follows_edits_and_shows_errors(preview):
         assert page.evaluate("window.copisMarker") == "never reloaded"
         assert page.evaluate("window.scrollY") == 300
         assert browser.exceptions() == []
+
+
+def test_a_page_waits_for_the_first_good_build_and_follows_a_renamed_journey(tmp_path):
+    folder = tmp_path / "journeys"
+    folder.mkdir()
+    source = folder / "a.copis"
+    source.write_text(journey("First").replace("channel web; emotion 1", "channel; emotion 1", 1), encoding="utf-8")
+    state = LiveState()
+    session = Session([folder], tmp_path / "out", state=state)
+    assert not session.build_all().ok
+    watcher = Watcher(session)
+    watcher.start()
+    thread = threading.Thread(target=watcher.run, daemon=True)
+    thread.start()
+    try:
+        with PreviewServer(tmp_path / "out", state) as server, Chromium() as browser:
+            page = browser.new_page(server.url)
+            page.wait_for(f"document.readyState === 'complete' && {OVERLAY} && "
+                          f"{OVERLAY}.textContent.includes('E100 error')")
+            assert page.evaluate(BODY_HAS.format("No report has been built yet"))
+
+            source.write_text(journey("First"), encoding="utf-8")
+            page.wait_for(f"location.pathname === '/a/index.html' && {BODY_HAS.format('First')} && !{OVERLAY}")
+
+            source.write_text(journey("Renamed").replace('journey a "', 'journey b "'), encoding="utf-8")
+            page.wait_for(f"location.pathname === '/b/index.html' && {BODY_HAS.format('Renamed')}")
+            assert browser.exceptions() == []
+    finally:
+        watcher.stop()
+        thread.join(timeout=5)
