@@ -272,17 +272,13 @@ class Session:
 
         try:
             if todo:
-                clashes = self._same_ids(todo)
+                # Only a build of both sees two files claiming one id (E200), and
+                # building one alone would overwrite the other's folder.
+                if len(todo) < len(self._journeys):
+                    todo = self._with_same_ids(todo)
                 builds = build_paths([self._journeys[k].path for k in todo], self.out,
                                      keep_dot=self.keep_dot, root=self.root)
                 self._record(todo, builds)
-                more = [k for k in self._same_ids(todo) | clashes if k not in todo]
-                if more:
-                    # Only a build of both journeys together sees two files claiming one id.
-                    todo = [k for k in self._journeys if k in set(todo) | set(more)]
-                    builds = build_paths([self._journeys[k].path for k in todo], self.out,
-                                         keep_dot=self.keep_dot, root=self.root)
-                    self._record(todo, builds)
             self._update_index()
         except Exception as exc:  # a bug in a build must not end the watch
             self._publish()
@@ -291,12 +287,15 @@ class Session:
         builds = [self._journeys[k].build for k in todo]
         return Rebuild(changed, [b for b in builds if b is not None], removed, self.clock() - start)
 
-    def _same_ids(self, keys: list[Path]) -> set[Path]:
-        """Other journeys whose last build had the id of one of ``keys``."""
-        ids = {self._journeys[k].build.journey_id for k in keys if self._journeys[k].build is not None}
+    def _with_same_ids(self, keys: list[Path]) -> list[Path]:
+        """``keys`` and the other journeys whose last build had the id that
+        one of ``keys`` had or now declares, in the order found."""
+        ids = {_declared_id(key) for key in keys}
+        ids |= {self._journeys[k].build.journey_id for k in keys if self._journeys[k].build is not None}
         ids.discard(None)
-        return {key for key, j in self._journeys.items()
-                if key not in keys and j.build is not None and j.build.journey_id in ids}
+        more = {key for key, j in self._journeys.items() if j.build is not None and j.build.journey_id in ids}
+        wanted = set(keys) | more
+        return [key for key in self._journeys if key in wanted]
 
     def _record(self, keys: list[Path], builds: list[JourneyBuild]) -> None:
         by_key = {_resolve(b.source): b for b in builds}
@@ -338,6 +337,21 @@ class Session:
                 journey.revision, tuple(build.diagnostics), build.error))
         index = "index.html" if self._index_written else None
         self.state.publish(statuses, index, self._index_revision)
+
+
+def _declared_id(path: Path) -> str | None:
+    """The id of the journey a file declares, from parsing alone."""
+    from copisdsl import nodes as n
+    from copisdsl.api import parse, read_source
+
+    try:
+        text, problems = read_source(path)
+    except OSError:
+        return None
+    document = None if problems else parse(text, str(path))[0]
+    if document is None:
+        return None
+    return next((stmt.id.name for stmt in document.body if isinstance(stmt, n.Journey)), None)
 
 
 # ------------------------------------------------------------------ debounce

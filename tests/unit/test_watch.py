@@ -213,7 +213,10 @@ def test_two_files_claiming_one_id_are_caught_when_only_one_changes(folder, tmp_
     session = Session([folder], tmp_path / "out")
     assert session.build_all().ok
     other.write_text(journey("a", "Other"), encoding="utf-8")
-    session.rebuild([other])
+    result = session.rebuild([other])
+    assert [b.source.name for b in result.builds] == ["a.copis", "b.copis"]  # built together
+    report = (tmp_path / "out" / "a" / "index.html").read_text(encoding="utf-8")
+    assert "Hello" in report and "Other" not in report  # the first file keeps its folder
     by_name = {b.source.name: b for b in session.builds}
     assert by_name["a.copis"].ok
     assert [d.code for d in by_name["b.copis"].diagnostics if d.is_error] == ["E200"]
