@@ -116,11 +116,13 @@ class PreviewServer:
         return f"http://{host}:{self.port}/"
 
     def start(self) -> None:
+        """Serve in a background (daemon) thread."""
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
                                         name="copis-preview", daemon=True)
         self._thread.start()
 
     def close(self) -> None:
+        """Stop serving: end the event streams, then the server."""
         self.closing.set()
         self.state.wake()
         with self._lock:
