@@ -61,7 +61,7 @@ def _format_file(path: Path, name: str, check: bool, show_diff: bool) -> str:
         click.echo(f"would reformat {name}", err=True)
         return "changed"
     try:
-        _write_atomic(path, formatted)
+        _write_atomic(path, _BOM + formatted if _starts_with_bom(path) else formatted)
     except OSError as exc:
         click.echo(f"{name}: error: cannot write the file ({exc.strerror or exc})", err=True)
         return "failed"
@@ -113,6 +113,16 @@ def _formatted(text: str, name: str) -> str | None:
         _print_diagnostics(diagnostics, text)
         return None
     return out.replace("\n", "\r\n") if crlf else out
+
+
+_BOM = "\ufeff"
+
+
+def _starts_with_bom(path: Path) -> bool:
+    """Whether the file starts with a UTF-8 byte order mark (kept when the
+    file is rewritten: some Windows editors rely on it)."""
+    with open(path, "rb") as handle:
+        return handle.read(3) == _BOM.encode("utf-8")
 
 
 def _print_diagnostics(diagnostics, text: str) -> None:

@@ -177,6 +177,14 @@ def test_cli_keeps_crlf_line_endings(tmp_path):
     assert f.read_bytes() == PRETTY.replace("\n", "\r\n").encode()
 
 
+def test_cli_keeps_a_byte_order_mark(tmp_path):
+    f = tmp_path / "a.copis"
+    f.write_bytes(b"\xef\xbb\xbf" + UGLY.encode())
+    assert _run(str(f)).exit_code == 0
+    assert f.read_bytes() == b"\xef\xbb\xbf" + PRETTY.encode()
+    assert _run("--check", str(f)).exit_code == 0
+
+
 def test_cli_not_utf8_is_a_diagnostic(tmp_path):
     f = tmp_path / "a.copis"
     f.write_bytes(b'journey j "\xff" {}\n')
