@@ -232,6 +232,7 @@ def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
     import click
 
     from copisdsl.cli import find_journeys
+    from copisdsl.render.html import prepare
     from copisdsl.render.views import draw
 
     try:
@@ -247,6 +248,8 @@ def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
         for view in ("mindmap", "journey", "copis"):
             for item in todo:
                 item.jobs[view] = pool.submit(draw, item.model, item.figures, view, "svg")
+        if todo:
+            prepare(index=len(checked) > 1)  # while Graphviz draws
         for item in todo:
             _finish(item, out, keep_dot)
     builds = [item.build for item in checked]

@@ -3,6 +3,7 @@ templates in ``templates/`` (autoescape on, undefined names are errors)."""
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 from copisdsl.diagnostics import Diagnostic
@@ -11,12 +12,38 @@ from copisdsl.model import Model
 from copisdsl.render.report import Diagram, report_context
 
 
+def _cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "copisdsl", "jinja")
+
+
 @lru_cache(maxsize=1)
 def environment():
-    """The Jinja environment (built once per process)."""
+    """The Jinja environment (built once per process).
+
+    Compiled templates are kept in ``~/.cache/copisdsl/jinja`` (or under
+    ``$XDG_CACHE_HOME``): compiling the report's template takes a cold
+    process longer than drawing a small journey. Jinja checks each cached
+    entry against the template's source, so an edited template is compiled
+    again; a cache that cannot be written is simply not used.
+    """
     import jinja2
 
     from copisdsl.resources import templates_dir
+
+    class _Cache(jinja2.FileSystemBytecodeCache):
+        def load_bytecode(self, bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except OSError:
+                pass
+
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                os.makedirs(self.directory, exist_ok=True)
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -26,7 +53,16 @@ def environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        bytecode_cache=_Cache(_cache_dir(), "%s.jinja"),
     )
+
+
+def prepare(index: bool = False) -> None:
+    """Load (compile) the report's templates now: ``build_paths`` does it
+    while Graphviz draws."""
+    environment().get_template("report.html.j2")
+    if index:
+        environment().get_template("index.html.j2")
 
 
 def trusted(markup: str):

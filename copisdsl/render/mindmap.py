@@ -13,8 +13,10 @@ twopi will give it:
 - every leaf sits on the outermost ring (a leaf of the journey or of a
   stage reaches it through invisible joints), since a leaf on an inner ring
   would get the same small angle at a smaller radius;
-- when that ring is crowded, every other leaf moves one ring further out,
-  which halves the circumference the leaves need.
+- when that ring is crowded, the leaves take turns on two, three or four
+  rings (every other leaf one ring further out, and so on), which divides
+  the circumference each ring needs; the fewest rings that give the
+  smallest picture win.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ GAP = 0.12  # inches between neighbours on a ring
 RING_MARGIN = 0.5  # inches between the boxes of two rings
 KPI_COLOUR = "#1a7f37"
 STAGE_FILL, STAGE_LINE = "#ddf4ff", "#54aeff"
+STAGGER = (1, 2, 3, 4)  # how many rings the leaves may take turns on
 
 
 @dataclass(eq=False)
@@ -151,17 +154,17 @@ def _joint(node: _Node, child: _Node) -> _Node:
                  [], dict(child.edge), [child])
 
 
-def _reach(root: _Node, ring: int, stagger: bool) -> None:
-    """Insert joints so that every leaf sits on ``ring`` (every other one
-    on ``ring + 1`` when staggering)."""
+def _reach(root: _Node, ring: int, rings: int) -> None:
+    """Insert joints so that the leaves sit on ``ring``, ``ring + 1`` ...
+    ``ring + rings - 1`` in turn."""
     nodes = _walk(root)
     leaves = [n for n in nodes if n.leaf]
-    outer = {id(leaf) for k, leaf in enumerate(leaves) if stagger and k % 2}
+    extra = {id(leaf): k % rings for k, leaf in enumerate(leaves)}
     for node in nodes:
         for i, child in enumerate(node.children):
             if not child.leaf:
                 continue
-            target = ring + (1 if id(child) in outer else 0)
+            target = ring + extra[id(child)]
             top = child
             for _ in range(target - node.depth - 1):
                 top = _joint(node, top)
@@ -201,17 +204,26 @@ def ring_radii(root: _Node) -> list[float]:
     return radii
 
 
+def _clone(node: _Node) -> _Node:
+    """The tree again, sharing labels (``_reach`` changes the structure)."""
+    copy = _Node.__new__(_Node)
+    copy.id, copy.attrs, copy.lines, copy.edge, copy.leaf = node.id, node.attrs, node.lines, node.edge, node.leaf
+    copy.depth, copy.leaves, copy.extent = node.depth, node.leaves, node.extent
+    copy.children = [_clone(child) for child in node.children]
+    return copy
+
+
 def mindmap_dot(model: Model, figures: Figures | None = None) -> str:
     """The mind map as DOT (``twopi`` engine)."""
     first = _Tree(model, figures).root
     outer = max((node.depth for node in _walk(first) if node.leaf), default=1)
     layouts = []
-    for stagger in (False, True):
-        root = first if not stagger else _Tree(model, figures).root
-        _reach(root, outer, stagger)
-        layouts.append((ring_radii(root), root))
-    # staggering pays when the leaves' ring is set by its circumference
-    radii, root = min(layouts, key=lambda item: (item[0][-1] if item[0] else 0.0))
+    for rings in STAGGER:
+        root = first if rings == STAGGER[-1] else _clone(first)
+        _reach(root, outer, rings)
+        layouts.append((ring_radii(root), rings, root))
+    # more rings pay when the leaves' ring is set by its circumference
+    radii, _, root = min(layouts, key=lambda item: (item[0][-1] if item[0] else 0.0, item[1]))
     gaps = [radii[0]] + [round(b - a, 2) for a, b in zip(radii, radii[1:])] if radii else [1.0]
     g = Graph(f"{model.id}_mindmap")
     g.defaults("graph", id="mindmap", layout="twopi", root="journey", ranksep=":".join(f"{x:g}" for x in gaps),

@@ -7,7 +7,9 @@ import re
 
 _COMMENT = re.compile(rb"<!--.*?-->\s*", re.S)
 _PROLOG = re.compile(rb"^.*?(?=<svg\b)", re.S)
-_ID = re.compile(r'\bid="([^"]*)"')
+# Literal prefixes, so that the regex engine can skip ahead: a mind map of
+# 1,000 touchpoints is a 9 MB SVG.
+_ID = re.compile(r' id="([^"]*)"')
 _REF = re.compile(r'(url\(#|href="#)([^")]*)')
 
 
@@ -28,5 +30,7 @@ def inline(svg: bytes, prefix: str) -> str:
             return f"{prefix}-graph"
         return value if value.startswith(prefix + "_") else f"{prefix}_{value}"
 
-    markup = _ID.sub(lambda m: f'id="{fix(m.group(1))}"', markup)
-    return _REF.sub(lambda m: m.group(1) + fix(m.group(2)), markup).strip() + "\n"
+    markup = _ID.sub(lambda m: f' id="{fix(m.group(1))}"', markup)
+    if "url(#" in markup or 'href="#' in markup:
+        markup = _REF.sub(lambda m: m.group(1) + fix(m.group(2)), markup)
+    return markup.strip() + "\n"

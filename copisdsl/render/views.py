@@ -26,7 +26,7 @@ def draw(model: Model, figures: Figures | None, view: str, fmt: str) -> bytes:
     ``GraphvizError`` when Graphviz is missing or fails (never for ``dot``)."""
     if fmt == "dot":
         return view_dot(model, figures, view).encode("utf-8")
-    if view == "journey":
+    if view == "journey" and any(edge.back for edge in model.flows):
         # Two passes: dot lays out the cards without the loops, which are
         # routed by copisdsl.render.loops and drawn from fixed positions.
         layout = read_layout(run(journey.layout_dot(model, figures), "dot", "json0"))

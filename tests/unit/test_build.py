@@ -231,3 +231,20 @@ def test_an_output_that_cannot_be_written_is_a_clear_error(tmp_path) -> None:
     assert "index:" not in done.stdout.decode()
     assert (out / "branches").read_text() == "a file where the journey's folder goes"
     assert not list(out.rglob("*.tmp"))
+
+
+def test_template_cache_is_optional(tmp_path) -> None:
+    """Compiled templates are cached under $XDG_CACHE_HOME; when that cannot
+    be written the build goes on without it, and a cached build gives the
+    same bytes."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    cache = tmp_path / "cache"
+    outputs = {}
+    for name, home in (("blocked", blocked), ("cold", cache), ("warm", cache)):
+        env = {**os.environ, "XDG_CACHE_HOME": str(home), "NO_COLOR": "1"}
+        done = copis("build", str(FIXTURES / "branches.copis"), "-o", str(tmp_path / name), env=env)
+        assert done.returncode == 0, done.stderr.decode()
+        outputs[name] = tree(tmp_path / name)
+    assert outputs["blocked"] == outputs["cold"] == outputs["warm"]
+    assert list((cache / "copisdsl" / "jinja").glob("*.jinja"))
