@@ -65,13 +65,17 @@ def check(text: str, path: str = "<input>") -> CheckResult:
 
 def read_source(path: Path, display: str | None = None) -> tuple[str, list[Diagnostic]]:
     """A file's text; undecodable bytes become an E100 at their position."""
-    name = display or str(path)
-    data = path.read_bytes()
+    return decode_source(path.read_bytes(), display or str(path))
+
+
+def decode_source(data: bytes, name: str, what: str = "file") -> tuple[str, list[Diagnostic]]:
+    """Text from bytes, with an E100 at the first byte that is not UTF-8
+    (the text then has replacement characters there)."""
     text, bad = decode(data, name)
     if bad is None:
         return text, []
-    line, column, what = bad
-    return text, [error("E100", f"the file is not valid UTF-8 text ({what})",
+    line, column, byte = bad
+    return text, [error("E100", f"the {what} is not valid UTF-8 text ({byte})",
                         Span(name, line, column, line, column + 1), "save the file as UTF-8")]
 
 

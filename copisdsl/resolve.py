@@ -260,21 +260,7 @@ class _Resolver:
         if not self.declare("data", d.id):
             return
         data = DataM(d.id.name, d.path.value, d)
-        for opt in d.options or ():
-            if not isinstance(opt, n.Generic):
-                keyword = n.statement_keyword(opt)
-                self.err("E100", f"'{keyword}' is not a data option", opt.span,
-                         f"the options are {', '.join(DATA_OPTIONS)}")
-                continue
-            key = opt.key.name
-            if key not in DATA_OPTIONS:
-                self.err("E100", f"unknown data option '{key}'", opt.key.span,
-                         did_you_mean(key, DATA_OPTIONS) or f"the options are {', '.join(DATA_OPTIONS)}")
-                continue
-            if len(opt.values) != 1:
-                self.err("E204", f"'{key}' takes one value", opt.values[1].span)
-                continue
-            v = opt.values[0]
+        for key, v in self.block_options(d.options or (), DATA_OPTIONS, "data option", "options"):
             data.option_spans[key] = v.span
             if key == "kind":
                 if v.kind == "name" and v.value == "transactions":
@@ -306,6 +292,25 @@ class _Resolver:
                              v.span, 'for example: delimiter ";"')
         self.model.data[data.id] = data
 
+    def block_options(self, items, allowed, noun: str, plural: str):
+        """The ``key value`` statements of a ``data`` or ``clv`` block, as
+        (key, value); other statements, unknown keys and several values are
+        reported and skipped."""
+        for item in items:
+            if not isinstance(item, n.Generic):
+                self.err("E100", f"'{n.statement_keyword(item)}' is not a {noun}", item.span,
+                         f"the {plural} are {', '.join(allowed)}")
+                continue
+            key = item.key.name
+            if key not in allowed:
+                self.err("E100", f"unknown {noun} '{key}'", item.key.span,
+                         did_you_mean(key, allowed) or f"the {plural} are {', '.join(allowed)}")
+                continue
+            if len(item.values) != 1:
+                self.err("E204", f"'{key}' takes one value", item.values[1].span)
+                continue
+            yield key, item.values[0]
+
     def clv(self, c: n.Clv) -> None:
         m = self.model
         if m.has_clv_block:
@@ -314,20 +319,7 @@ class _Resolver:
             return
         m.has_clv_block = True
         settings = ClvSettings(node=c)
-        for s in c.settings:
-            if not isinstance(s, n.Generic):
-                self.err("E100", f"'{n.statement_keyword(s)}' is not a clv setting", s.span,
-                         f"the settings are {', '.join(CLV_SETTINGS)}")
-                continue
-            key = s.key.name
-            if key not in CLV_SETTINGS:
-                self.err("E100", f"unknown clv setting '{key}'", s.key.span,
-                         did_you_mean(key, CLV_SETTINGS) or f"the settings are {', '.join(CLV_SETTINGS)}")
-                continue
-            v = s.values[0]
-            if len(s.values) != 1:
-                self.err("E204", f"'{key}' takes one value", s.values[1].span)
-                continue
+        for key, v in self.block_options(c.settings, CLV_SETTINGS, "clv setting", "settings"):
             if key in ("margin", "discount"):
                 value = _fraction(v)
                 if value is None or not 0 <= value <= 1:

@@ -70,7 +70,9 @@ def _format_file(path: Path, name: str, check: bool, show_diff: bool) -> str:
 
 
 def _format_stdin(check: bool, show_diff: bool, name: str) -> int:
-    text, problems = _decode(_binary(sys.stdin).read(), name)
+    from copisdsl.api import decode_source
+
+    text, problems = decode_source(_binary(sys.stdin).read(), name, "input")
     if problems:
         _print_diagnostics(problems, text)
         return EXIT_PROBLEMS
@@ -82,19 +84,6 @@ def _format_stdin(check: bool, show_diff: bool, name: str) -> int:
     elif not check:
         _binary(sys.stdout).write(formatted.encode("utf-8"))
     return EXIT_PROBLEMS if check and formatted != text else EXIT_OK
-
-
-def _decode(data: bytes, name: str):
-    """Text from bytes, or an E100 where they are not UTF-8 (as for files)."""
-    from copisdsl.diagnostics import error
-    from copisdsl.source import Span, decode
-
-    text, bad = decode(data, name)
-    if bad is None:
-        return text, []
-    line, column, what = bad
-    return text, [error("E100", f"the input is not valid UTF-8 text ({what})",
-                        Span(name, line, column, line, column + 1), "save the file as UTF-8")]
 
 
 def _formatted(text: str, name: str) -> str | None:
