@@ -27,7 +27,8 @@ from copisdsl.source import SourceFile, Span
 
 #: the Graphviz views of a build, and the emotion chart drawn in Python
 DIAGRAM_FILES = {view: f"{view}.svg" for view in VIEWS}
-FIT_LIMIT = 1400  # wider diagrams (pt, or px for the chart) open at their actual size
+FIT_LIMIT = 1870  # px: wider diagrams open at their actual size
+MIN_SCALE = 0.8  # fitted, a diagram shrinks no further: its 8 pt notes stay 8.5 px tall
 
 
 @dataclass
@@ -163,12 +164,18 @@ def _duplicate_ids(checked: list[_Checked]) -> None:
             first[model.id] = item
 
 
-def _fit(svg_bytes: bytes, unit: str = "pt") -> bool:
-    """Whether a diagram stays legible when shrunk to the page's width."""
+def _diagram(markup: str, svg_bytes: bytes, unit: str = "pt"):
+    """A report diagram: it opens fitted to the page's width unless it is
+    very wide, and fitted it keeps at least ``MIN_SCALE`` of its size."""
     import re
 
+    from copisdsl.render.report import Diagram
+
     match = re.search(rb'<svg[^>]*\bwidth="([\d.]+)' + unit.encode() + rb'"', svg_bytes)
-    return bool(match) and float(match.group(1)) <= FIT_LIMIT
+    if match is None:
+        return Diagram(markup, False)
+    width = float(match.group(1)) * (4 / 3 if unit == "pt" else 1)
+    return Diagram(markup, width <= FIT_LIMIT, round(width * MIN_SCALE))
 
 
 def _finish(item: _Checked, out: Path, keep_dot: bool) -> None:
@@ -189,12 +196,12 @@ def _finish(item: _Checked, out: Path, keep_dot: bool) -> None:
         for view, job in item.jobs.items():
             picture = job.result()
             files[DIAGRAM_FILES[view]] = picture
-            diagrams[view] = Diagram(svg.inline(picture, view), _fit(picture))
+            diagrams[view] = _diagram(svg.inline(picture, view), picture)
     except GraphvizError as exc:
         build.ok, build.error = False, str(exc)
         return
     chart = emotion_svg(model)
-    diagrams["emotion"] = Diagram(chart, _fit(chart.encode("utf-8"), "")) if chart is not None else None
+    diagrams["emotion"] = _diagram(chart, chart.encode("utf-8"), "") if chart is not None else None
     warnings = [d for d in build.diagnostics if not d.is_error]
     files["index.html"] = render_report(model, item.figures, warnings, diagrams).encode("utf-8")
     try:

@@ -76,7 +76,8 @@ def trusted(markup: str):
 def render_report(model: Model, figures: Figures | None, diagnostics: list[Diagnostic],
                   diagrams: dict[str, Diagram | None]) -> str:
     """The self-contained report of one journey."""
-    safe = {name: Diagram(trusted(d.markup), d.fit) if d is not None else None for name, d in diagrams.items()}
+    safe = {name: Diagram(trusted(d.markup), d.fit, d.min_width) if d is not None else None
+            for name, d in diagrams.items()}
     context = report_context(model, figures, diagnostics, safe)
     return environment().get_template("report.html.j2").render(**context)
 

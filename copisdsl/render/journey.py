@@ -12,13 +12,14 @@ from __future__ import annotations
 from copisdsl.figures import Figures
 from copisdsl.model import FlowEdge, Model, TouchpointM
 from copisdsl.render import palette
-from copisdsl.render.dot import FONT, INK, LINE, MUTED, PANEL, Graph, Html, text, wrapped
+from copisdsl.render.dot import FONT, INK, LINE, MUTED, PANEL, Graph, Html, text, wrap, wrapped
 from copisdsl.render.format import format_value
 from copisdsl.render.layout import Layout, fmt
 from copisdsl.render.loops import route
 
 CARD_WIDTH = 180  # points; titles wrap at about this width
 MAX_CARD_KPIS = 4
+EDGE_LABEL = (20, 2)  # characters per line, lines
 
 
 def node_id(tp: TouchpointM) -> str:
@@ -78,7 +79,7 @@ def _kpi_rows(tp: TouchpointM, figures: Figures | None) -> str:
 
 
 def _edge_label(edge: FlowEdge, colour: str) -> Html:
-    return Html(f'<FONT POINT-SIZE="10" COLOR="{colour}">{wrapped(edge.label or "", 20, 2)}</FONT>')
+    return Html(f'<FONT POINT-SIZE="10" COLOR="{colour}">{wrapped(edge.label or "", *EDGE_LABEL)}</FONT>')
 
 
 def journey_dot(model: Model, figures: Figures | None = None) -> str:
@@ -103,13 +104,14 @@ def _graph(model: Model, figures: Figures | None, *, loops: str, layout: Layout 
     routed = {}
     if layout is not None:
         paths = route(layout, [(node_id(model.touchpoints[e.source]), node_id(model.touchpoints[e.target]),
-                                bool(e.label)) for e in back])
+                                len(wrap(e.label, *EDGE_LABEL)) if e.label else 0) for e in back])
         routed = {id(e): path for e, path in zip(back, paths)}
     g = Graph(model.id)
     graph_attrs: dict[str, object] = dict(
         id="journey", rankdir="LR", newrank=True, fontname=FONT, fontcolor=INK, nodesep=0.25, ranksep=0.45,
         pad=0.2, bgcolor="white", outputorder="edgesfirst",
-        label=Html(f'<FONT POINT-SIZE="18"><B>{wrapped(model.title, 70, 2)}</B></FONT>'),
+        label=Html(f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD ALIGN="LEFT" BALIGN="LEFT">'
+                   f'<FONT POINT-SIZE="18"><B>{wrapped(model.title, 70, 2)}</B></FONT></TD></TR></TABLE>'),
         labelloc="t", labeljust="l")
     if layout is not None:
         graph_attrs.update(bb=",".join(fmt(v) for v in layout.bb), splines=True)

@@ -16,7 +16,7 @@ from copisdsl.render.layout import Box, Layout, Point, fmt
 
 FIRST_LANE = 18.0  # points below the lowest stage
 LANE_GAP = 12.0
-LABEL_LANE_GAP = 28.0  # when loops carry labels, which sit under their lane
+LABEL_LINE = 12.0  # a line of a loop's label (10 pt text), which sits under its lane
 ARROW = 7.0  # arrowsize 0.7
 CORNER = 10.0
 SPREAD = 8.0  # between loops that share a card
@@ -63,9 +63,9 @@ def assign_lanes(spans: list[tuple[float, float]]) -> list[int]:
     return result
 
 
-def route(layout: Layout, loops: list[tuple[str, str, bool]]) -> list[Loop]:
-    """Route ``(source node, target node, labelled)`` loops; moves the
-    layout up to make room below and returns the loops in order."""
+def route(layout: Layout, loops: list[tuple[str, str, int]]) -> list[Loop]:
+    """Route ``(source node, target node, lines of its label)`` loops;
+    moves the layout up to make room below and returns the loops in order."""
     if not loops:
         return []
     ends = []
@@ -84,16 +84,17 @@ def route(layout: Layout, loops: list[tuple[str, str, bool]]) -> list[Loop]:
                 x, y = ends[i][end]
                 moved = (x + sign * k * SPREAD, y)
                 ends[i] = (moved, ends[i][1]) if end == 0 else (ends[i][0], moved)
-    gap = LABEL_LANE_GAP if any(labelled for *_, labelled in loops) else LANE_GAP
+    label_lines = max(lines for *_, lines in loops)
+    gap = LANE_GAP + 4 + LABEL_LINE * label_lines if label_lines else LANE_GAP
     floor = min([c[0][1] for c in layout.clusters.values()] + [b.bottom for b in layout.nodes.values()])
-    lowest = floor - FIRST_LANE - max(lanes) * gap - (gap if gap == LABEL_LANE_GAP else 0) - 8
+    lowest = floor - FIRST_LANE - max(lanes) * gap - (gap if label_lines else 0) - 8
     lift = max(0.0, layout.bb[1] - lowest)
     layout.shift(lift)
     routed = []
-    for (start, end), lane in zip(ends, lanes):
+    for (start, end), lane, (*_, lines) in zip(ends, lanes, loops):
         start, end = (start[0], start[1] + lift), (end[0], end[1] + lift)
         y = floor + lift - FIRST_LANE - lane * gap
-        routed.append(Loop(_path(start, end, y), ((start[0] + end[0]) / 2, y - 10)))
+        routed.append(Loop(_path(start, end, y), ((start[0] + end[0]) / 2, y - 4 - LABEL_LINE * max(lines, 1) / 2)))
     return routed
 
 

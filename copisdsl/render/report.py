@@ -48,10 +48,12 @@ class StageRows:
 
 @dataclass
 class Diagram:
-    """An inline SVG and whether it starts fitted to the page width."""
+    """An inline SVG, whether it starts fitted to the page width, and the
+    width (px) below which fitting it would make its text too small."""
 
     markup: str
     fit: bool
+    min_width: int = 0
 
 
 def _where(model: Model, scope_kind: str, scope: str) -> str:

@@ -43,7 +43,7 @@ HTML_ELEMENTS = {
     "html": {"lang"}, "head": set(), "meta": {"charset", "name", "content"}, "title": set(), "style": set(),
     "body": set(), "main": set(), "header": {"class", "id"}, "nav": {"class", "aria-label"},
     "section": {"id"}, "footer": set(), "article": {"class"}, "figure": {"class", "id", "style"},
-    "figcaption": {"class"}, "div": {"class", "aria-hidden"}, "p": {"class"}, "span": {"class", "style"},
+    "figcaption": {"class"}, "div": {"class", "aria-hidden", "style"}, "p": {"class"}, "span": {"class", "style"},
     "h1": set(), "h2": set(), "h3": set(), "b": set(), "code": set(), "a": {"href"},
     "ul": {"class", "id", "aria-label", "style"}, "li": {"class"}, "dl": {"class"}, "dt": set(), "dd": set(),
     "table": {"class"}, "thead": set(), "tbody": set(), "tr": set(),
@@ -64,7 +64,7 @@ SVG_ELEMENTS = {
     "line": {"x1", "y1", "x2", "y2", "stroke", "stroke-width", "stroke-dasharray"},
     "circle": {"cx", "cy", "r", "fill", "stroke", "stroke-width"},
 }
-SAFE_STYLE = re.compile(r"^(margin:0|width: [\d.]+%|background: var\(--[a-z-]+\)"
+SAFE_STYLE = re.compile(r"^(margin:0|width: [\d.]+%|background: var\(--[a-z-]+\)|--fit-min: \d+px"
                         r"|border-left-color: #[0-9a-f]{6}; background: #[0-9a-f]{6})$")
 SAFE_HREF = re.compile(r"^(#[a-z-]+|[a-z0-9_]+/index\.html)$")
 
