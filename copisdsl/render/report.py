@@ -84,6 +84,18 @@ def matrix_rows(model: Model) -> list[StageRows]:
     return out
 
 
+def sipoc_rows(model: Model) -> list[dict] | None:
+    """Under ``framework sipoc``: Supplier → Input → Process → Output →
+    Customer per touchpoint (label and values of each step)."""
+    from copisdsl.render.matrix import SIPOC_ORDER
+
+    fw = model.framework
+    if fw.name != "sipoc":
+        return None
+    return [{"tp": tp, "steps": [(fw.label(key), _texts(tp.elements.get(key) or [])) for key in SIPOC_ORDER]}
+            for stage in model.stages for tp in stage.touchpoints]
+
+
 def objective_rows(model: Model, figures: Figures | None) -> list[dict]:
     rows = []
     for obj in model.objectives:
@@ -194,6 +206,7 @@ def report_context(model: Model, figures: Figures | None, diagnostics: list[Diag
         "diagnostics": diagnostic_rows(diagnostics),
         "diagrams": diagrams,
         "matrix": matrix_rows(model),
+        "sipoc": sipoc_rows(model),
         "personas": list(model.personas.values()),
         "segments_declared": [{"id": s.id, "title": s.title} for s in model.segments.values()],
         "objectives": objective_rows(model, figures),

@@ -44,7 +44,7 @@ HTML_ELEMENTS = {
     "body": set(), "main": set(), "header": {"class", "id"}, "nav": {"class", "aria-label"},
     "section": {"id"}, "footer": set(), "article": {"class"}, "figure": {"class", "id", "style"},
     "figcaption": {"class"}, "div": {"class", "aria-hidden", "style"}, "p": {"class"}, "span": {"class", "style"},
-    "h1": set(), "h2": set(), "h3": set(), "b": set(), "code": set(), "a": {"href"},
+    "h1": set(), "h2": set(), "h3": {"id"}, "b": set(), "code": set(), "a": {"href"},
     "ul": {"class", "id", "aria-label", "style"}, "li": {"class"}, "dl": {"class"}, "dt": set(), "dd": set(),
     "table": {"class"}, "thead": set(), "tbody": set(), "tr": set(),
     "th": {"class", "colspan", "scope", "style"}, "td": {"class", "title"},

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import has_dot
 from copisdsl.build import build_paths
-from render_support import EXAMPLES, FIXTURES
+from render_support import EXAMPLES, FIXTURES, load
 
 pytestmark = pytest.mark.skipif(not has_dot(), reason="Graphviz `dot` is not installed")
 
@@ -240,3 +240,17 @@ def test_without_figures_the_data_sections_say_so(reports) -> None:
     page = reports["branches"]
     assert "No data: CLV needs a data file of kind transactions." in page.find_id("clv").text
     assert page.find_id("segments").text.endswith("No segments declared.")
+
+
+def test_sipoc_chain_under_the_sipoc_framework(reports) -> None:
+    matrix = reports["onboarding"].find_id("matrix")
+    chain = next(t for t in matrix.iter("table") if "sipoc" in t.classes())
+    header, *rows = chain.rows()
+    assert header == ["Touchpoint", "Supplier", "→ Input", "→ Process", "→ Output", "→ Customer"]
+    model, _ = load(EXAMPLES / "onboarding_sipoc.copis")  # the example may change: expect what it says
+    touchpoints = [tp for stage in model.stages for tp in stage.touchpoints]
+    assert len(rows) == len(touchpoints)
+    for row, tp in zip(rows, touchpoints):
+        assert row == [tp.title] + [", ".join(v.text for v in tp.elements.get(key) or []) or "missing"
+                                    for key in ("supplier", "input", "process", "output", "customer")]
+    assert not any("sipoc" in t.classes() for t in reports["branches"].find_id("matrix").iter("table"))
