@@ -96,7 +96,7 @@ def pipeline_graphviz(path: Path, view: str, work: Path, runs: int) -> float:
 
     result = check_file(path, data=False)
     figures, _ = enrich(result.model, path.parent)
-    if view != "journey":
+    if view != "journey" or not any(edge.back for edge in result.model.flows):
         source = work / f"{view}.dot"
         source.write_text(view_dot(result.model, figures, view), encoding="utf-8")
         return wall([ENGINES[view], "-Tsvg", str(source)], runs)

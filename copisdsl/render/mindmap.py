@@ -173,29 +173,43 @@ def _reach(root: _Node, ring: int, rings: int) -> None:
         node.leaves = sum(child.leaves for child in node.children) if node.children else 1
 
 
-def ring_radii(root: _Node) -> list[float]:
-    """Radii (inches) of rings 1, 2 ...: far enough from the previous ring
-    for the largest boxes, and for every two neighbours on a ring to be
-    apart by their extent along the circle (twice their larger side, to hold
-    at any angle) at the angle twopi gives them."""
+def _places(root: _Node) -> list[tuple[int, float, float, int]]:
+    """Every node but the root, before joints: (depth, the angle twopi will
+    give it, extent, its number among the leaves or -1)."""
     nodes = _walk(root)
+    for node in reversed(nodes):
+        node.leaves = sum(child.leaves for child in node.children) if node.children else 1
     unit = 2 * math.pi / max(root.leaves, 1)
-    rings: dict[int, list[tuple[float, _Node]]] = {}
     start = {id(root): 0.0}
+    places = []
+    leaf = 0
     for node in nodes:
         offset = start[id(node)]
         if node is not root:
-            rings.setdefault(node.depth, []).append((offset + node.leaves * unit / 2, node))
+            places.append((node.depth, offset + node.leaves * unit / 2, node.extent, leaf if node.leaf else -1))
+            leaf += node.leaf
         for child in node.children:
             start[id(child)] = offset
             offset += child.leaves * unit
+    return places
+
+
+def ring_radii(places: list[tuple[int, float, float, int]], root_extent: float, ring: int,
+               rings: int) -> list[float]:
+    """Radii (inches) of rings 1, 2 ... when the leaves take turns on
+    ``ring`` ... ``ring + rings - 1``: far enough from the previous ring for
+    the largest boxes, and for every two neighbours on a ring to be apart by
+    their extent along the circle (twice their larger side, to hold at any
+    angle) at the angle twopi gives them. Joints take no room."""
+    by_ring: dict[int, list[tuple[float, float]]] = {}
+    for depth, angle, extent, leaf in places:
+        by_ring.setdefault(ring + leaf % rings if leaf >= 0 else depth, []).append((angle, extent))
     radii: list[float] = []
-    previous, previous_half = 0.0, root.extent / 2
-    for depth in sorted(rings):
-        ring = rings[depth]
-        half = max(node.extent for _, node in ring) / 2
+    previous, previous_half = 0.0, root_extent / 2
+    for depth in range(1, max(by_ring, default=0) + 1):
+        boxes = by_ring.get(depth, [])
+        half = max((extent for _, extent in boxes), default=0.0) / 2
         radius = previous + previous_half + half + RING_MARGIN
-        boxes = [(angle, node.extent) for angle, node in ring if node.lines]  # joints take no room
         for (angle, extent), (other_angle, other_extent) in zip(boxes, boxes[1:] + boxes[:1]):
             apart = (other_angle - angle) % (2 * math.pi) or 2 * math.pi
             radius = max(radius, ((extent + other_extent) / 2 + GAP) / apart)
@@ -204,26 +218,15 @@ def ring_radii(root: _Node) -> list[float]:
     return radii
 
 
-def _clone(node: _Node) -> _Node:
-    """The tree again, sharing labels (``_reach`` changes the structure)."""
-    copy = _Node.__new__(_Node)
-    copy.id, copy.attrs, copy.lines, copy.edge, copy.leaf = node.id, node.attrs, node.lines, node.edge, node.leaf
-    copy.depth, copy.leaves, copy.extent = node.depth, node.leaves, node.extent
-    copy.children = [_clone(child) for child in node.children]
-    return copy
-
-
 def mindmap_dot(model: Model, figures: Figures | None = None) -> str:
     """The mind map as DOT (``twopi`` engine)."""
-    first = _Tree(model, figures).root
-    outer = max((node.depth for node in _walk(first) if node.leaf), default=1)
-    layouts = []
-    for rings in STAGGER:
-        root = first if rings == STAGGER[-1] else _clone(first)
-        _reach(root, outer, rings)
-        layouts.append((ring_radii(root), rings, root))
+    root = _Tree(model, figures).root
+    places = _places(root)
+    outer = max((depth for depth, _, _, leaf in places if leaf >= 0), default=1)
     # more rings pay when the leaves' ring is set by its circumference
-    radii, _, root = min(layouts, key=lambda item: (item[0][-1] if item[0] else 0.0, item[1]))
+    radii, rings = min(((ring_radii(places, root.extent, outer, rings), rings) for rings in STAGGER),
+                       key=lambda item: (item[0][-1] if item[0] else 0.0, item[1]))
+    _reach(root, outer, rings)
     gaps = [radii[0]] + [round(b - a, 2) for a, b in zip(radii, radii[1:])] if radii else [1.0]
     g = Graph(f"{model.id}_mindmap")
     g.defaults("graph", id="mindmap", layout="twopi", root="journey", ranksep=":".join(f"{x:g}" for x in gaps),
