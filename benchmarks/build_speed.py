@@ -1,6 +1,7 @@
 """`copis build` and `copis render --view` on generated journeys of 50, 200
-and 1,000 touchpoints (five stages, a re-purchase loop every 25
-touchpoints), against Graphviz alone.
+and 1,000 touchpoints (five stages; a short loop back every 25 touchpoints
+and a re-purchase loop from the end of every stage to the first
+touchpoint), against Graphviz alone.
 
 For every size it prints, each a fresh process and the best of a few runs:
 
@@ -13,7 +14,11 @@ For every size it prints, each a fresh process and the best of a few runs:
   our share of the wall time, (render - Graphviz) / render;
 - for comparison, plain `dot -Tsvg` (`twopi` for the mind map) on what
   `copis render --format dot` writes: for the journey that is the naive
-  one-pass layout, loops included.
+  one-pass layout, loops included (Graphviz 2.43 crashes on it at 1,000
+  touchpoints).
+
+The machine this runs on may be shared: compare figures of one run, and
+repeat a run before believing a change of less than 20 %.
 
 Goals on the 2-core reference machine: 50 touchpoints build in under 0.5 s,
 1,000 in under 4 s; our own work under 25 % for 200 touchpoints and up.
@@ -53,15 +58,31 @@ RUSAGE = ("import atexit, resource, sys\n"
 
 
 def bench_journey(size: int) -> str:
-    """A generated journey with loops back to an earlier touchpoint."""
+    """A generated journey with loops back to an earlier touchpoint: a short
+    one every 25 touchpoints, and from the end of every stage back to the
+    very first touchpoint (a re-purchase)."""
     text = journey(size).rstrip()
     assert text.endswith("}")
     loops = "".join(f'  flow t{i} -> t{i - 10} "again"\n' for i in range(24, size, 25))
+    per_stage = size // 5
+    loops += "".join(f'  flow t{i} -> t0 "re-purchase"\n' for i in range(per_stage - 1, size, per_stage))
     return text[:-1] + loops + "}\n"
 
 
+class Failed(float):
+    """A run that failed: how long it took, and how it ended."""
+
+    how: str
+
+
+def failed(seconds: float, how: str) -> Failed:
+    value = Failed(seconds)
+    value.how = how
+    return value
+
+
 def wall(command: list[str], runs: int, *, timeout: float | None = None) -> float:
-    """Best wall time of ``runs`` runs (inf when it fails or times out)."""
+    """Best wall time of ``runs`` runs, or a ``Failed`` one."""
     best = float("inf")
     for _ in range(runs):
         start = time.perf_counter()
@@ -69,9 +90,10 @@ def wall(command: list[str], runs: int, *, timeout: float | None = None) -> floa
             done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
-            return float("inf")
+            return failed(time.perf_counter() - start, "stopped")
         if done.returncode != 0:
-            return float("inf")
+            how = f"crashed (signal {-done.returncode})" if done.returncode < 0 else f"exit {done.returncode}"
+            return failed(time.perf_counter() - start, how)
         best = min(best, time.perf_counter() - start)
     return best
 
@@ -109,7 +131,9 @@ def pipeline_graphviz(path: Path, view: str, work: Path, runs: int) -> float:
 
 
 def seconds(value: float) -> str:
-    return "failed or over the time limit" if value == float("inf") else f"{value:.3f} s"
+    if isinstance(value, Failed):
+        return f"{value.how} after {value:.1f} s"
+    return f"{value:.3f} s"
 
 
 def main() -> int:
@@ -122,7 +146,7 @@ def main() -> int:
         for size in SIZES:
             path = work / f"j{size}.copis"
             path.write_text(bench_journey(size), encoding="utf-8")
-            runs = 5 if size < 1_000 else 3
+            runs = 7 if size < 1_000 else 3
             print(f"# {size:,} touchpoints", flush=True)
             out = work / f"out{size}"
             build = wall([exe, "build", str(path), "-o", str(out)], runs)

@@ -21,21 +21,22 @@ class Html(str):
     """An HTML-like label's content: written between ``<`` and ``>``."""
 
 
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\"})
+_QUOTE = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\n"})
+
+
 def text(value: str) -> str:
     """User text escaped for an HTML-like label; newlines become breaks.
     Backslashes are doubled: Graphviz expands ``\\N``, ``\\G`` ... even inside
     HTML-like labels (after decoding entities, so ``&#92;`` would not do)."""
-    escaped = (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-               .replace('"', "&quot;").replace("'", "&#39;").replace("\\", "\\\\"))
+    escaped = value.translate(_TEXT)
     return "<BR/>".join(escaped.splitlines()) if "\n" in escaped or "\r" in escaped else escaped
 
 
 def quote(value: str) -> str:
     """A double-quoted DOT string; backslashes are doubled so that Graphviz's
     escapes (``\\N``, ``\\l`` ...) never apply to user text."""
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    escaped = escaped.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
-    return f'"{escaped}"'
+    return '"' + value.replace("\r\n", "\n").translate(_QUOTE) + '"'
 
 
 def wrap(value: str, width: int, max_lines: int | None = None) -> list[str]:
