@@ -46,8 +46,9 @@ def check(text: str, path: str = "<input>") -> CheckResult:
     from copisdsl.checks import run_checks
     from copisdsl.resolve import resolve
 
-    from copisdsl.parser import paused_gc
+    from copisdsl.parser import paused_gc, prepare
 
+    prepare()
     source = SourceFile(path, text)
     with paused_gc():
         doc, diags = parse(text, path)
