@@ -36,7 +36,7 @@ class JourneyBuild:
     """The outcome of building one ``.copis`` file.
 
     ``written`` lists the files whose content changed (and so were
-    rewritten); ``outputs`` every file of the journey's build; ``inputs``
+    rewritten, or removed); ``outputs`` every file of the journey's build; ``inputs``
     the ``.copis`` file and every data file read, for watchers. ``error``
     is a one-line problem outside the file (Graphviz missing or failing, an
     output that cannot be written).
@@ -211,6 +211,7 @@ def _finish(item: _Checked, out: Path, keep_dot: bool) -> None:
                 files[f"{view}.dot"] = view_dot(model, item.figures, view).encode("utf-8")
             elif dot_path.exists():
                 dot_path.unlink()  # left by an earlier --keep-dot build
+                build.written.append(dot_path)  # a change to the output folder all the same
         for name in sorted(files):
             path = folder / name
             build.outputs.append(path)
@@ -262,7 +263,7 @@ def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
     builds = [item.build for item in checked]
     if len(builds) > 1:
         try:
-            _write_index(builds, out)
+            write_index(builds, out)
         except OSError as exc:
             problem = cannot_write(exc, index_path(out))
             for build in builds:
@@ -270,7 +271,8 @@ def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
     return builds
 
 
-def _write_index(builds: list[JourneyBuild], out: Path) -> None:
+def write_index(builds: list[JourneyBuild], out: Path) -> None:
+    """Write ``OUT/index.html`` listing ``builds`` (only when it changes)."""
     from copisdsl import __version__
     from copisdsl.render.html import render_index
     from copisdsl.render.report import diagnostic_rows

@@ -314,14 +314,14 @@ class Session:
             journey.inputs = inputs if build.ok or len(inputs) > 1 else journey.inputs | inputs
 
     def _update_index(self) -> None:
-        from copisdsl.build import _write_index, index_path
+        from copisdsl.build import index_path, write_index
 
         builds = self.builds
         if len(builds) < 2 and not self._index_written:
             return
         path = index_path(self.out)
         before = path.read_bytes() if path.exists() else None
-        _write_index(builds, self.out)
+        write_index(builds, self.out)
         self._index_written = True
         if path.read_bytes() != before:
             self._index_revision = next(self._revisions)

@@ -213,6 +213,9 @@ def test_keep_dot_writes_each_views_source(tmp_path) -> None:
     done = copis("build", str(case), "-o", str(tmp_path))
     assert done.returncode == 0
     assert sorted(tree(tmp_path / "branches")) == ["copis.svg", "index.html", "journey.svg", "mindmap.svg"]
+    assert "(unchanged)" not in done.stdout.decode()  # removing the .dot files changed the folder
+    done = copis("build", str(case), "-o", str(tmp_path))
+    assert "(unchanged)" in done.stdout.decode()
 
 
 def test_an_output_that_cannot_be_written_is_a_clear_error(tmp_path) -> None:
