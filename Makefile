@@ -39,7 +39,7 @@ test: dev graphviz chromium
 	$(PY) -m pytest
 
 golden: dev
-	$(PY) -m pytest tests/test_golden.py --update-golden
+	$(PY) -m pytest --update-golden
 
 # `lifetimes` is only the yardstick of the CLV benchmark, never a dependency.
 bench: dev graphviz
