@@ -51,6 +51,7 @@ _BLANKS = re.compile(r"[\t \f]*")
 
 
 _new_str = str.__new__
+_NO_SEPARATOR_AFTER = frozenset({"LBRACE", "COMMA", "_NL"})
 
 
 def tokenize(text: str, actions, stack):
@@ -84,6 +85,17 @@ def tokenize(text: str, actions, stack):
             continue
         if kind == "COMMENT":
             continue
+        if pending is None and pos - start >= 2 and depth == 0 and actions is not None \
+                and prev not in _NO_SEPARATOR_AFTER:
+            # Two or more blanks between statements on one line separate them
+            # where the parser could not go on otherwise, as the reference's
+            # tables write blocks: `clv { margin 35%  discount 10% }`.
+            row = actions[stack[-1]]
+            word = keywords.get(value) if kind == "NAME" else None
+            if "_NL" in row and (punct[value] if kind == "PUNCT" else kind) not in row \
+                    and (word is None or word not in row):
+                col = start - line_start + 1
+                pending = Token("_NL", text[start:pos], start, line, col, line, col + pos - start, pos)
         if kind == "NAME":
             keyword = keywords.get(value)
             if keyword is not None and actions is not None:
