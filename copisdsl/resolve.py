@@ -324,7 +324,7 @@ class _Resolver:
                 value = _fraction(v)
                 if value is None or not 0 <= value <= 1:
                     self.err("E204", f"{key} must be a percent from 0% to 100%; got {v.text}", v.span,
-                             "for example: margin 35%")
+                             f"for example: {key} {'35%' if key == 'margin' else '10%'}")
                 else:
                     setattr(settings, key, value)
             elif key == "horizon":
