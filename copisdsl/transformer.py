@@ -57,6 +57,14 @@ class ToAst(Transformer):
 
     def _span(self, children) -> Span:
         """From the start of the first child to the end of the last."""
+        if children:
+            # The common case, built without intermediate spans: a statement
+            # from its keyword token to a token or a node with a span.
+            first, last = children[0], children[-1]
+            if type(first) is Token:
+                end = last if type(last) is Token else getattr(last, "span", None)
+                if end is not None:
+                    return Span(self.file, first.line, first.column, end.end_line, end.end_column)
         first = self._pos(children[0], False) if children else None
         last = self._pos(children[-1], True) if children else None
         if first is None or last is None:
@@ -119,7 +127,8 @@ class ToAst(Transformer):
     def _literal(self, toks) -> n.Literal:
         """A value from its one or two tokens (a sign and a number)."""
         tok = toks[-1]
-        span = self._tok_span(toks[0]).to(self._tok_span(tok))
+        first = toks[0]
+        span = Span(self.file, first.line, first.column, tok.end_line, tok.end_column)
         kind = tok.type
         if kind == "STRING":
             return n.Literal("string", self._string(tok), tok.value, span=span)
