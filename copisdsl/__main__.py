@@ -1,3 +1,3 @@
-from copisdsl.cli import main
+from copisdsl.cli import run
 
-main()
+run()

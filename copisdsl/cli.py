@@ -6,8 +6,11 @@ Exit codes: 0 ok, 1 problems found (errors; warnings too with --strict),
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -84,10 +87,35 @@ def check_paths(paths, *, data: bool = True, root=None):
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
 def check_cmd(paths, fmt, strict, root, no_data, color):
     """Parse and check .copis files (folders: every *.copis inside)."""
+    if _own_process:
+        gc.disable()  # a short-lived process: the collector would only walk the trees again
     results = check_paths(paths, data=not no_data, root=root)
     use_color = sys.stdout.isatty() if color is None else color
     errors, warnings = report(results, fmt, use_color and fmt == "text")
-    sys.exit(EXIT_PROBLEMS if errors or (strict and warnings) else EXIT_OK)
+    end_process(EXIT_PROBLEMS if errors or (strict and warnings) else EXIT_OK)
+
+
+_own_process = False
+
+
+def run() -> None:
+    """The console entry point (``copis``, ``python -m copisdsl``): ``main``
+    in a process of its own, which lets commands end it quickly."""
+    global _own_process
+    _own_process = True
+    main()
+
+
+def end_process(code: int) -> NoReturn:
+    """Exit with ``code``. In a process of its own (``run``), skip tearing
+    down the interpreter: freeing a large journey's tree object by object
+    took longer than checking it (0.7 s for 10,000 touchpoints). Elsewhere
+    (tests, embedding) this is ``sys.exit``."""
+    if not _own_process:
+        sys.exit(code)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _register_commands() -> None:

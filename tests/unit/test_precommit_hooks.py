@@ -61,7 +61,7 @@ def test_hook_definitions() -> None:
         == ["a.copis", "j/b c.copis"]
     # `language: python` installs this repository: it must build a package with the `copis` script
     pyproject = (ROOT / "pyproject.toml").read_text()
-    assert 'copis = "copisdsl.cli:main"' in pyproject
+    assert 'copis = "copisdsl.cli:run"' in pyproject
 
 
 def test_copis_check_hook(tmp_path: Path) -> None:
