@@ -143,7 +143,14 @@ class ToAst(Transformer):
         return n.Document(children[0], span=self._span(children))
 
     def body(self, children):
-        return tuple(children)
+        return tuple(children[0]) if children else ()
+
+    def stmts(self, children):
+        if len(children) == 1:
+            return [children[0]]
+        items = children[0]
+        items.append(children[1])
+        return items
 
     def block(self, children):
         return _Block(children[1], self._tok_span(children[0]), self._tok_span(children[2]))
