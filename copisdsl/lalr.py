@@ -13,10 +13,12 @@ state gives the detailed syntax diagnostics.
 
 from __future__ import annotations
 
+from functools import partial
 from itertools import chain
 
 from lark import Token
 from lark.exceptions import UnexpectedCharacters
+from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders
 
 from copisdsl.lexer import tokenize
 
@@ -27,7 +29,8 @@ _END = (Token("$END", ""),)
 
 class Table:
     """Lark's table decoded: per state, terminal or rule name -> action
-    (``>= 0`` shift or go to that state, ``< 0`` reduce by rule ``~action``)."""
+    (``>= 0`` shift or go to that state, ``< 0`` reduce by rule ``~action``);
+    per rule ``(size, origin, callback, keep)`` (see ``_decode``)."""
 
     __slots__ = ("actions", "rules", "start", "end")
 
@@ -51,10 +54,40 @@ def compile_table(lalr) -> Table:
             index = rule_index.get(id(arg))
             if index is None:
                 index = rule_index[id(arg)] = len(rules)
-                rules.append((len(arg.expansion), arg.origin.name, callbacks[arg]))
+                rules.append((len(arg.expansion), arg.origin.name, *_decode(arg, callbacks[arg])))
             decoded[symbol] = ~index
         actions[state] = decoded
     return Table(actions, rules, table.start_states["start"], table.end_states["start"])
+
+
+def _decode(rule, callback) -> tuple:
+    """A rule's reduction, unwrapped from Lark's child filter: ``(callback,
+    keep)``, where ``keep`` is None (all the children) or the negative stack
+    indices of the children to keep, and a ``None`` callback means the value
+    is the list of children itself. That is what the rules Lark inlines into
+    their parent (named ``_...``, as its ``x*`` helpers are) become, instead
+    of a tree made only to be taken apart again."""
+    size = len(rule.expansion)
+    include = None
+    if isinstance(callback, ChildFilterLALR_NoPlaceholders):
+        callback, include = callback.node_builder, callback.to_include
+    if rule.origin.name.startswith("_") and isinstance(callback, partial):
+        callback = None  # Lark's default: a tree, for the parent to expand
+    if include is None:
+        return callback, None
+    if not any(expand for _, expand in include):
+        return callback, tuple(i - size for i, _ in include)
+
+    def expanding(children, include=include, inner=callback):
+        kept: list = []
+        for i, expand in include:
+            if expand:
+                kept += children[i]  # the list an inlined rule reduced to
+            else:
+                kept.append(children[i])
+        return kept if inner is None else inner(kept)
+
+    return expanding, None
 
 
 def parse(text: str, table: Table):
@@ -74,14 +107,14 @@ def parse(text: str, table: Table):
                     push_state(action)
                     push_value(tok)
                     break
-                size, origin, callback = rules[~action]
+                size, origin, callback, keep = rules[~action]
                 if size:
-                    children = values[-size:]
+                    children = values[-size:] if keep is None else [values[i] for i in keep]
                     del stack[-size:]
                     del values[-size:]
                 else:
                     children = []
-                push_value(callback(children))
+                push_value(children if callback is None else callback(children))
                 push_state(actions[stack[-1]][origin])
                 if stack[-1] == end_state:  # only ever reached by reducing at $END
                     return values[-1]

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A region of a file: 1-based lines and columns, ``end_column`` exclusive."""
+class Span(NamedTuple):
+    """A region of a file: 1-based lines and columns, ``end_column`` exclusive.
+
+    A named tuple rather than a frozen dataclass: a large journey makes
+    hundreds of thousands of spans, and a tuple is built three times faster.
+    """
 
     file: str
     line: int

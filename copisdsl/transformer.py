@@ -301,6 +301,8 @@ class ToAst(Transformer):
 
     def expr(self, children):
         """Operands and operators, flat: apply unary minus, then * /, then + -."""
+        if len(children) == 1 and type(children[0]) is not Token:
+            return children[0]  # the common case: one operand
         operands: list = []
         operators: list[str] = []
         signs: list[Token] = []
