@@ -33,21 +33,24 @@ _PUNCT = {
 }
 
 # Leading blanks are folded into each match, so that one match is one token.
+# The alternatives are ordered by how often they occur (names first); the
+# last matches any other character, so that no character is ever skipped.
 _MASTER = re.compile(r"""
     [\t \f]*
     (?:
-      (?P<COMMENT>\#[^\n]*)
+      (?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<NL>(?:\r?\n[\t \f]*)+)
     | (?P<STRING>"(?:[^"\\\r\n]|\\[^\r\n])*")
+    | (?P<PUNCT>->|==|!=|<=|>=|[-+*/=(){},;.<>])
     | (?P<DATE>[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9A-Za-z_]))
     | (?P<PERCENT_POS>[0-9]+(?:\.[0-9]+)?%)
     | (?P<DURATION_POS>[0-9]+[dwmy](?![A-Za-z0-9_]))
     | (?P<NUMBER_POS>[0-9]+(?:\.[0-9]+)?(?![A-Za-z_]))
-    | (?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<PUNCT>->|==|!=|<=|>=|[-+*/=(){},;.<>])
+    | (?P<COMMENT>\#[^\n]*)
+    | (?P<ERROR>[^\t \f])
     )
 """, re.VERBOSE)
-_BLANKS = re.compile(r"[\t \f]*")
+_BLANKS = frozenset("\t \f")
 
 
 _new_str = str.__new__
@@ -71,40 +74,43 @@ def tokenize(text: str, actions, stack):
     keywords are never contextual. Raises ``UnexpectedCharacters``."""
     keywords = KEYWORDS
     punct = _PUNCT
+    blanks = _BLANKS
+    new, cls = _new_str, Token
     line, line_start = 1, 0
     depth = 0
     prev = "LBRACE"  # nothing to separate at the start of the file
     pending = None  # a statement separator, emitted only if a statement follows
-    last = 0
     for m in _MASTER.finditer(text):
-        start, end = m.span()
-        if start != last:  # finditer skipped a character no token starts with
-            break
-        last = end
         kind = m.lastgroup
         value = m.group(kind)
+        end = m.end()
         pos = end - len(value)
-        if kind == "NL" or (kind == "PUNCT" and value == ";" and depth == 0):
-            col = pos - line_start + 1
+        if kind == "NAME":
+            pass
+        elif kind == "NL" or (kind == "PUNCT" and value == ";" and depth == 0):
             if pending is None and depth == 0 and (kind != "NL" or prev != "COMMA"):
-                pending = _token("_NL", value, pos, line, col, pos + 1)
+                pending = _token("_NL", value, pos, line, pos - line_start + 1, pos + 1)
             if kind == "NL":
                 line += value.count("\n")
                 line_start = pos + value.rfind("\n") + 1
             continue
-        if kind == "COMMENT":
+        elif kind == "PUNCT":
+            kind = punct[value]
+        elif kind == "COMMENT":
             continue
-        if pending is None and pos - start >= 2 and depth == 0 and actions is not None \
-                and prev not in _NO_SEPARATOR_AFTER:
+        elif kind == "ERROR":
+            raise UnexpectedCharacters(text, pos, line, pos - line_start + 1, allowed=None)
+        if pending is None and depth == 0 and pos >= 2 and text[pos - 1] in blanks \
+                and text[pos - 2] in blanks and actions is not None and prev not in _NO_SEPARATOR_AFTER:
             # Two or more blanks between statements on one line separate them
             # where the parser could not go on otherwise, as the reference's
             # tables write blocks: `clv { margin 35%  discount 10% }`.
             row = actions[stack[-1]]
-            word = keywords.get(value) if kind == "NAME" else None
-            if "_NL" in row and (punct[value] if kind == "PUNCT" else kind) not in row \
-                    and (word is None or word not in row):
-                col = start - line_start + 1
-                pending = _token("_NL", text[start:pos], start, line, col, pos)
+            if "_NL" in row and kind not in row and (kind != "NAME" or keywords.get(value) not in row):
+                start = pos - 2
+                while start > line_start and text[start - 1] in blanks:
+                    start -= 1
+                pending = _token("_NL", text[start:pos], start, line, start - line_start + 1, pos)
         if kind == "NAME":
             keyword = keywords.get(value)
             if keyword is not None and actions is not None:
@@ -113,12 +119,10 @@ def tokenize(text: str, actions, stack):
                     prev, pending = "_NL", None
                 if keyword in actions[stack[-1]]:
                     kind = keyword
-        elif kind == "PUNCT":
-            kind = punct[value]
-            if kind == "LPAR":
-                depth += 1
-            elif kind == "RPAR" and depth:
-                depth -= 1
+        elif kind == "LPAR":
+            depth += 1
+        elif kind == "RPAR" and depth:
+            depth -= 1
         if pending is not None:
             # Before '}', the separator is dropped only where the block can
             # close, so that `kpi x = 1 +` errors at its own line's end.
@@ -126,12 +130,13 @@ def tokenize(text: str, actions, stack):
             if prev != "LBRACE" and not closes:
                 yield pending
             pending = None
-        yield _token(kind, value, pos, line, pos - line_start + 1, end)
+        tok = new(cls, value)
+        tok.type, tok.value, tok.start_pos, tok.end_pos = kind, value, pos, end
+        tok.line = tok.end_line = line
+        tok.column = pos - line_start + 1
+        tok.end_column = end - line_start + 1
+        yield tok
         prev = kind
-    if last < len(text):
-        last = _BLANKS.match(text, last).end()
-        if last < len(text):
-            raise UnexpectedCharacters(text, last, line, last - line_start + 1, allowed=None)
 
 
 class CopisLexer(Lexer):
