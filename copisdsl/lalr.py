@@ -16,15 +16,14 @@ from __future__ import annotations
 from functools import partial
 from itertools import chain
 
-from lark import Token
 from lark.exceptions import UnexpectedCharacters
 from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders
 
-from copisdsl.lexer import tokenize
+from copisdsl.lexer import Token, tokenize
 
 __all__ = ["compile_table", "parse"]
 
-_END = (Token("$END", ""),)
+_END = (Token("$END", "", 0, 0, 0, 0, 0, 0),)
 
 
 class Table:

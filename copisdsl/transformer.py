@@ -8,10 +8,11 @@ off, for speed).
 
 from __future__ import annotations
 
-from lark import Token, Transformer
+from lark import Transformer
 
 from copisdsl import nodes as n
 from copisdsl.diagnostics import Diagnostic, error
+from copisdsl.lexer import Token
 from copisdsl.source import Span
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n"}
