@@ -83,14 +83,15 @@ def decode_source(data: bytes, name: str, what: str = "file") -> tuple[str, list
 def check_file(path: str | Path, display: str | None = None, *, data: bool = True,
                root: str | Path | None = None) -> CheckResult:
     """Check a file on disk; with ``data`` the linked data files are read
-    too (E400-W403) when the journey declares any."""
+    too (E400-W403) when the journey declares any, whatever other errors it
+    has (only a syntax error, which leaves no model, stops them)."""
     path = Path(path)
     name = display or str(path)
     text, problems = read_source(path, name)
     if problems:
         return CheckResult(SourceFile(name, text), None, None, problems)
     result = check(text, name)
-    if data and result.model is not None and result.model.data and result.ok:
+    if data and result.model is not None and result.model.data:
         from copisdsl.data import enrich  # pandas only when a journey links data
 
         base = Path(root) if root is not None else path.resolve().parent

@@ -99,7 +99,7 @@ def render_text(text: str, path: str, view: str = "journey", fmt: str = "svg") -
     from copisdsl.data import enrich
 
     result = check(text, path)
-    if not result.ok or result.model is None:
+    if result.model is None:
         return None, result.diagnostics
     folder = Path(path).resolve().parent
     figures, data_diags = enrich(result.model, folder, folder)
@@ -135,7 +135,7 @@ def _check(path: Path, display: str, root: Path | None) -> _Checked:
         build.stages = len(model.stages)
         build.touchpoints = len(model.touchpoints)
     checked = _Checked(build, model)
-    if model is None or not result.ok:
+    if model is None:
         return checked
     folder = path.resolve().parent
     figures, data_diags = enrich(model, folder, root.resolve() if root is not None else folder)

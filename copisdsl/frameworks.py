@@ -20,10 +20,12 @@ class FrameworkDef:
 
     @property
     def customer_key(self) -> str | None:
-        """The customer-like element, whose values may be persona IDs."""
-        for key in ("customer", "people"):
-            if key in self.keys:
-                return key
+        """The customer-like element, whose values may be persona IDs:
+        ``customer`` wherever a framework has it, ``people`` in ``advocacy``."""
+        if "customer" in self.keys:
+            return "customer"
+        if self.builtin and "people" in self.keys:
+            return "people"
         return None
 
     @property

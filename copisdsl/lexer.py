@@ -64,7 +64,7 @@ _MASTER = re.compile(r"""
     | (?P<DATE>[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9A-Za-z_]))
     | (?P<PERCENT_POS>[0-9]+(?:\.[0-9]+)?%)
     | (?P<DURATION_POS>[0-9]+[dwmy](?![A-Za-z0-9_]))
-    | (?P<NUMBER_POS>[0-9]+(?:\.[0-9]+)?(?![A-Za-z_]))
+    | (?P<NUMBER_POS>[0-9]+(?:\.[0-9]+)?(?![A-Za-z0-9_.]))
     | (?P<COMMENT>\#[^\n]*)
     | (?P<ERROR>[^\t \f])
     )
@@ -116,14 +116,16 @@ def tokenize(text: str, actions, stack):
             continue
         elif kind == "ERROR":
             raise UnexpectedCharacters(text, pos, line, pos - line_start + 1, allowed=None)
-        if pending is None and depth == 0 and pos >= 2 and text[pos - 1] in blanks \
-                and text[pos - 2] in blanks and actions is not None and prev not in _NO_SEPARATOR_AFTER:
-            # Two or more blanks between statements on one line separate them
-            # where the parser could not go on otherwise, as the reference's
-            # tables write blocks: `clv { margin 35%  discount 10% }`.
+        if pending is None and depth == 0 and actions is not None and (
+                prev == "RBRACE" or (pos >= 2 and text[pos - 1] in blanks and text[pos - 2] in blanks
+                                     and prev not in _NO_SEPARATOR_AFTER)):
+            # On one line, a statement after a block's '}', or after two or
+            # more blanks, starts a new one where the parser could not go on
+            # otherwise, as the reference's tables write blocks:
+            # `clv { margin 35%  discount 10% }`.
             row = actions[stack[-1]]
             if "_NL" in row and kind not in row and (kind != "NAME" or keywords.get(value) not in row):
-                start = pos - 2
+                start = pos
                 while start > line_start and text[start - 1] in blanks:
                     start -= 1
                 pending = _token("_NL", text[start:pos], start, line, start - line_start + 1, pos)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import re
 from contextlib import contextmanager
 from copy import copy
 import tempfile
@@ -238,6 +239,9 @@ def _expected_words(expected: set[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
+_NUMBER_LIKE = re.compile(r"[0-9A-Za-z_.%]+")
+
+
 def _describe_token(tok: Token) -> str:
     if tok.type == "$END":
         return "end of file"
@@ -259,6 +263,11 @@ def _describe(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[D
             end = len(lines[line - 1]) + 1 if line <= len(lines) else col + 1
             return error("E100", "unterminated string", Span(path, line, col, line, max(end, col + 1)),
                          "close the string with '\"' on the same line (write \\n for a line break)"), line
+        if ch and "0" <= ch <= "9":
+            word = _NUMBER_LIKE.match(attempt, exc.pos_in_stream).group()
+            return error("E100", f"invalid number '{word}'", Span(path, line, col, line, col + len(word)),
+                         "write numbers as 12 or 12.5, percents as 12%, durations as 30d, 6w, 3m or "
+                         "1y, dates as 2025-03-31"), line
         if ch == "\t" or ch.isspace():
             ch_text = repr(ch)
         else:
@@ -283,7 +292,7 @@ def _describe(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[D
         if tok.type == "_NL":
             span = Span(path, tok.line, tok.column, tok.line, tok.column + 1)
         message = f"unexpected {_describe_token(tok)}; expected {_expected_words(expected)}"
-        hint = _hint_for(tok, expected) or _keyword_hint(lines, tok)
+        hint = _hint_for(tok, expected) or _keyword_hint(lines, tok) or _separator_hint(tok, expected)
         if tok.type == "RBRACE" and "RBRACE" not in expected and _unclosed_block(attempt[: _offset(attempt, tok)]) is None:
             message = "unexpected '}': no block is open here"
             hint = "remove it, or check the braces above"
@@ -332,10 +341,11 @@ def _hint_for(tok: Token, expected: set[str]) -> str | None:
 
 def _keyword_hint(lines: list[str], tok: Token) -> str | None:
     """A misspelt or capitalised keyword starting the statement that failed
-    (`Journey`, `tuchpoint`) parses as an element until its title string."""
+    (`Journey`, `tuchpoint`) parses as an element until its title string
+    or its block."""
     from copisdsl.hints import closest
 
-    if not 1 <= (tok.line or 0) <= len(lines):
+    if tok.type not in ("STRING", "LBRACE") or not 1 <= (tok.line or 0) <= len(lines):
         return None
     text = lines[tok.line - 1][: (tok.column or 1) - 1]
     for sep in "{};":
@@ -348,6 +358,14 @@ def _keyword_hint(lines: list[str], tok: Token) -> str | None:
         return None
     lower = " (keywords are lowercase)" if best == words[0].lower() else ""
     return f"did you mean '{best}'?{lower}"
+
+
+def _separator_hint(tok: Token, expected: set[str]) -> str | None:
+    """A second statement on the line of one that is complete."""
+    if "_NL" in expected and tok.type not in ("_NL", "$END", "RBRACE"):
+        return ("the statement before it is complete: start a new line, or put ';' "
+                "(or two spaces) between statements on one line")
+    return None
 
 
 def _offset(text: str, tok: Token) -> int:

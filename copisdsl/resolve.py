@@ -123,8 +123,7 @@ class _Resolver:
         m.journey_kpis = self.kpis(body, "journey", m.id)
         for stmt in body:
             if isinstance(stmt, n.Stage):
-                self.stage(stmt, order)
-                order += 1
+                order += self.stage(stmt, order)
         # Statement order within a block does not matter, but the model lists
         # objectives and KPIs in source order.
         m.objectives.sort(key=lambda o: (o.node.span.line, o.node.span.column))
@@ -348,20 +347,24 @@ class _Resolver:
         m.clv = settings
 
     # ------------------------------------------------------------ stages
-    def stage(self, s: n.Stage, order: int) -> None:
+    def stage(self, s: n.Stage, order: int) -> bool:
+        """Resolve a stage; False when its ID is taken (E200). The touchpoints
+        of such a stage are still declared and checked, so that one
+        duplicate ID does not make them unknown everywhere."""
         m = self.model
-        if not self.declare_place("stage", s.id):
-            return
+        declared = self.declare_place("stage", s.id)
         stage = StageM(s.id.name, s.title or s.id.name, order, s)
         body = [st for st in s.body if self.placed(st, "stage")]
         self.meta(stage, body)
         stage.elements = self.elements(body, "stage")
         stage.objectives = self.objectives(body, "stage", stage.id)
         stage.kpis = self.kpis(body, "stage", stage.id)
-        m.stages.append(stage)
+        if declared:
+            m.stages.append(stage)
         for st in body:
             if isinstance(st, n.Touchpoint):
                 self.touchpoint(st, stage)
+        return declared
 
     def touchpoint(self, t: n.Touchpoint, stage: StageM) -> None:
         m = self.model

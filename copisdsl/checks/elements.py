@@ -14,11 +14,10 @@ def missing_elements(model: Model) -> list[Diagnostic]:
     stage's defaults are applied. One warning per touchpoint names them all."""
     fw = model.framework
     out = []
-    for stage in model.stages:
-        for tp in stage.touchpoints:
-            missing = [k for k in fw.keys if not tp.elements.get(k)]
-            if not missing:
-                continue
+    for tp in model.touchpoints.values():
+        # An element given with only bad values is not missing: E201/E204 say what is wrong.
+        missing = [k for k in fw.keys if k not in tp.elements]
+        if missing:
             names = ", ".join(f"{k} ({fw.label(k)})" if fw.label(k).lower() != k else k for k in missing)
             hint = "add " + "; ".join(f'`{k} "..."`' for k in missing)
             if fw.objective_key in missing:

@@ -104,8 +104,8 @@ class _Analysis:
         if name not in FUNCTIONS:
             self.err("E201", f"unknown function '{name}'", call.func.span,
                      did_you_mean(name, FUNCTIONS) or f"the functions are {', '.join(FUNCTIONS)}")
-            for arg in call.args:
-                self.expr(kpi, arg, "value")
+            for arg in call.args:  # what it takes is unknown: only references are checked
+                self.loose_arg(kpi, arg)
             return
         shape, _ = FUNCTIONS[name]
         args = call.args
@@ -113,10 +113,7 @@ class _Analysis:
             if len(args) != 1 or not isinstance(_unparen(args[0]), n.Column):
                 self.err("E204", f"{name}() takes one column, like {name}(survey.score)", call.span)
                 for arg in args:
-                    if not isinstance(_unparen(arg), n.Column):
-                        self.expr(kpi, arg, "value")
-                    else:
-                        self.column(_unparen(arg))
+                    self.loose_arg(kpi, arg)
                 return
             self.column(_unparen(args[0]))
         elif shape == "pair":
@@ -141,6 +138,14 @@ class _Analysis:
                 elif window.literal.value[0] <= 0:
                     self.err("E204", f"the window of {name}() must be positive; got {window.literal.text}",
                              window.span)
+
+    def loose_arg(self, kpi: KpiM, arg) -> None:
+        """An argument of a call that is already reported as wrong: only its
+        own references are checked, so that one mistake gives one error."""
+        node = _unparen(arg)
+        if isinstance(node, n.KpiRef) and node.name.name in self.model.data:
+            return
+        self.expr(kpi, node, "column")
 
     def transactions_arg(self, call: n.Call, arg) -> None:
         node = _unparen(arg)

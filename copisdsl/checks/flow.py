@@ -3,6 +3,7 @@ flow (W306)."""
 
 from __future__ import annotations
 
+from copisdsl import nodes as n
 from copisdsl.checks import check
 from copisdsl.diagnostics import Diagnostic, warning
 from copisdsl.model import Model
@@ -10,10 +11,11 @@ from copisdsl.model import Model
 
 @check("W305")
 def empty_stages(model: Model) -> list[Diagnostic]:
-    """A stage with no touchpoints."""
+    """A stage with no touchpoints (as written: one whose touchpoint is a
+    duplicate, E200, is not empty)."""
     return [warning("W305", f"stage '{s.id}' has no touchpoints", s.node.head,
                     f'add `touchpoint ID "Title" {{ ... }}` to the stage, or remove it')
-            for s in model.stages if not s.touchpoints]
+            for s in model.stages if not any(isinstance(st, n.Touchpoint) for st in s.node.body)]
 
 
 @check("W306")
