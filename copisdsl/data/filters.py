@@ -13,6 +13,7 @@ import pandas as pd
 
 from copisdsl import nodes as n
 from copisdsl.diagnostics import error
+from copisdsl.data.kpis import NoValue
 from copisdsl.data.table import Problem, Table
 from copisdsl.values import DAYS_PER_MONTH, parse_date
 
@@ -43,6 +44,8 @@ def compare(table: Table, comp: n.Compare) -> np.ndarray:
     series = table.require(name, comp.column.span)
     if lit.kind == "date":
         day = parse_date(lit.value)
+        if day is None:  # E204 already says so
+            raise NoValue(f"invalid date {lit.text}")
         days = table.days(name, comp.column.span)
         present = days != np.iinfo(np.int64).min
         target = (np.datetime64(day, "D") - np.datetime64(0, "D")).astype(np.int64)

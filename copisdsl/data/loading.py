@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,16 @@ def read(path: Path, wanted: set[str], *, delimiter: str | None = None,
 
     Raises ``LoadError`` for an unsupported, empty or malformed file.
     """
+    loaded = _read_any(path, wanted, delimiter, sheet)
+    counts = Counter(loaded.columns)
+    twice = [c for c in loaded.columns if counts[c] > 1 and c in wanted]
+    if twice:
+        raise LoadError(f"the column '{twice[0]}' appears {counts[twice[0]]} times in the header",
+                        "give every column its own name")
+    return loaded
+
+
+def _read_any(path: Path, wanted: set[str], delimiter: str | None, sheet: str | None) -> Loaded:
     fmt, gz = file_format(path)
     if fmt is None:
         raise LoadError(f"unsupported data format '{''.join(path.suffixes) or path.name}'",

@@ -151,7 +151,10 @@ class Table:
             series = series.dt.tz_localize(None)
             dtype = series.dtype
         if pd.api.types.is_datetime64_any_dtype(dtype):
-            return _ns(series)
+            out = _ns(series.to_numpy())
+            if isinstance(out, int):
+                return _Bad(out, series.iloc[out], "a date", _RANGE)
+            return out
         if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
             first = series.first_valid_index()
             pos = 0 if first is None else int(first)
@@ -171,18 +174,26 @@ class Table:
             return _Bad(pos, series.iloc[pos], "a date")
         out = np.full(len(series), np.datetime64("NaT", "ns"))
         try:
-            out[present] = _ns(parsed)
+            values = _ns(parsed.to_numpy())
         except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
-            return _Bad(int(np.flatnonzero(present)[0]), series.iloc[int(np.flatnonzero(present)[0])],
-                        "a date", "dates must be between the years 1677 and 2262")
+            values = 0
+        if isinstance(values, int):
+            pos = int(np.flatnonzero(present)[values])
+            return _Bad(pos, series.iloc[pos], "a date", _RANGE)
+        out[present] = values
         return out
 
     def _bad(self, name: str, bad: _Bad, span: Span, use: str) -> Diagnostic:
-        shown = repr(str(bad.value)) if bad.value is not None else "nothing"
+        text = str(bad.value)
+        if text.endswith(" 00:00:00") and not isinstance(bad.value, str):
+            text = text[:-9]  # a date the reader already took as a timestamp: as written
+        shown = repr(text) if bad.value is not None else "nothing"
         detail = f" ({bad.detail})" if bad.detail else ""
         message = (f"column '{name}' of data '{self.data.id}' must hold {use}: row {self.row_number(bad.row)} "
                    f"has {shown}, not {bad.what}{detail}")
         hint = "write dates as YYYY-MM-DD (ISO 8601)" if bad.what == "a date" else None
+        if bad.detail == _RANGE:
+            hint = "check the year; a placeholder such as 9999-12-31 is no date: leave the cell empty"
         if bad.what == "a number" and isinstance(bad.value, str) and "," in bad.value \
                 and self.data.delimiter != ";":
             hint = "numbers use a decimal point; a file with decimal commas is read with `delimiter \";\"`"
@@ -197,8 +208,19 @@ def _containing(name: str, columns: list[str]) -> str | None:
     return f"did you mean '{hits[0]}'?" if len(hits) == 1 else None
 
 
-def _ns(series: pd.Series) -> np.ndarray:
-    return series.to_numpy().astype("datetime64[ns]")
+_RANGE = "dates must be between the years 1677 and 2262"
+_FIRST, _LAST = np.datetime64("1677-09-22", "s"), np.datetime64("2262-04-11", "s")
+
+
+def _ns(values: np.ndarray) -> np.ndarray | int:
+    """Dates as datetime64[ns], or the position of the first one outside
+    what nanoseconds can hold (numpy would wrap it around silently)."""
+    if values.dtype == np.dtype("datetime64[ns]"):
+        return values
+    outside = ~np.isnat(values) & ((values < _FIRST) | (values > _LAST))
+    if outside.any():
+        return int(np.argmax(outside))
+    return values.astype("datetime64[ns]")
 
 
 def _is_date(value: str) -> bool:
