@@ -331,6 +331,9 @@ class _Resolver:
                 if months is None or months <= 0:
                     self.err("E204", f"horizon must be a positive duration; got {v.text}", v.span,
                              "for example: horizon 3y, horizon 18m")
+                elif months > MAX_HORIZON_MONTHS:
+                    self.err("E204", f"horizon must be at most 100 years; got {v.text}", v.span,
+                             "a customer lifetime value looks a few years ahead: horizon 3y, horizon 5y")
                 else:
                     settings.horizon_months = months
             elif key == "model":
@@ -553,6 +556,9 @@ class _Resolver:
             back = t_stage < s_stage or (
                 t_stage == s_stage and m.touchpoints[target].index <= m.touchpoints[source].index)
             m.flows.append(FlowEdge(source, target, f.label, f, back))
+
+
+MAX_HORIZON_MONTHS = 1200
 
 
 def _fraction(v: n.Literal) -> float | None:

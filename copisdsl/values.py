@@ -36,16 +36,22 @@ def parse_date(text: str) -> dt.date | None:
 
 def shift_back(day: dt.date, amount: int, unit: str) -> dt.date:
     """``day`` minus a duration; months and years are calendar months and
-    years (the day is clamped to the month's last day, as 03-31 - 1m = 02-28)."""
-    if unit == "d":
-        return day - dt.timedelta(days=amount)
-    if unit == "w":
-        return day - dt.timedelta(weeks=amount)
-    months = amount * (12 if unit == "y" else 1)
-    total = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(total, 12)
-    month += 1
+    years (the day is clamped to the month's last day, as 03-31 - 1m = 02-28).
+    A duration reaching back before the year 1 gives the first date there is."""
     import calendar
 
-    last = calendar.monthrange(year, month)[1]
-    return dt.date(year, month, min(day.day, last))
+    try:
+        if unit == "d":
+            return day - dt.timedelta(days=amount)
+        if unit == "w":
+            return day - dt.timedelta(weeks=amount)
+        months = amount * (12 if unit == "y" else 1)
+        total = day.year * 12 + (day.month - 1) - months
+        year, month = divmod(total, 12)
+        month += 1
+        if year < dt.MINYEAR:
+            return dt.date.min
+        last = calendar.monthrange(year, month)[1]
+        return dt.date(year, month, min(day.day, last))
+    except OverflowError:
+        return dt.date.min

@@ -8,6 +8,7 @@ segments (first match wins) and sums up the portfolio.
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from copisdsl.data.transactions import Transactions
 from copisdsl.figures import ClvFigures, SegmentFigures
 from copisdsl.checks.expressions import SEGMENT_VARIABLES as _VARIABLES
 from copisdsl.model import ClvSettings, Model
+from copisdsl.values import shift_back
 
 
 @dataclass
@@ -35,6 +37,7 @@ class CustomerValues:
     frequency: np.ndarray  # repeat purchase days (distinct purchase days - 1)
     params: dict[str, float] = field(default_factory=dict)
     note: str | None = None  # why there is no CLV, when there is none
+    end: dt.date | None = None  # the end of observation recency and tenure count to
 
     def variable(self, name: str) -> np.ndarray:
         return getattr(self, name)
@@ -53,7 +56,7 @@ def customer_values(tx: Transactions, settings: ClvSettings) -> CustomerValues:
         clv=np.full(len(rfm), np.nan), orders=orders, revenue=rfm.revenue,
         aov=rfm.revenue / np.maximum(orders, 1.0),
         recency=(tx.end_day - last).astype(float), tenure=(tx.end_day - first).astype(float),
-        frequency=rfm.frequency,
+        frequency=rfm.frequency, end=tx.end_date(),
     )
     if settings.model == "bgnbd":
         _bgnbd(values, rfm, settings)
@@ -100,10 +103,21 @@ def condition_mask(cond, values: CustomerValues) -> np.ndarray:
     count = len(values.orders)
     if cond.column.name not in _VARIABLES or lit.kind not in ("number", "percent", "duration"):
         return np.zeros(count, dtype=bool)  # E201 / E204, reported by the static checks
-    target = duration_days(lit) if lit.kind == "duration" else float(lit.value)
+    target = _duration_target(lit, cond.column.name, values) if lit.kind == "duration" else float(lit.value)
     data = values.variable(cond.column.name)
     with np.errstate(invalid="ignore"):
         return ~np.isnan(data) & OPS[cond.op](data, target)
+
+
+def _duration_target(lit: n.Literal, variable: str, values: CustomerValues) -> float:
+    """A duration as days for ``variable``. For the day counts to the end of
+    observation (recency, tenure) months and years are calendar ones, as in
+    churn_rate: `recency >= 6m` holds for a last order on or before the day
+    six calendar months before the end."""
+    amount, unit = lit.value
+    if unit in ("m", "y") and variable in ("recency", "tenure") and values.end is not None:
+        return float((values.end - shift_back(values.end, amount, unit)).days)
+    return duration_days(lit)
 
 
 def assign_segments(model: Model, values: CustomerValues) -> np.ndarray:

@@ -81,6 +81,25 @@ def test_segment_variables(tmp_path, condition, members):
     assert got.revenue == sum({"a": 200, "b": 50}[m] for m in members)
 
 
+@pytest.mark.parametrize("condition,members", [
+    # End 2023-12-31; 6 calendar months before it is 2023-06-30. A's last
+    # order (07-01) is 183 days before the end, B's (06-01) 213; 6m as an
+    # average 182.6 days would put A in too.
+    ("recency >= 6m", {"b"}),
+    ("recency >= 183d", {"a", "b"}),
+    # A's first order (01-01) is 364 days before the end: one calendar year
+    # back is 2022-12-31, 365 days.
+    ("tenure >= 1y", set()),
+    ("tenure >= 12m", set()),
+    ("tenure >= 11m", {"a"}),
+    ("recency < 99999y", {"a", "b"}),
+])
+def test_months_and_years_in_segments_are_calendar_ones(tmp_path, condition, members):
+    _, diags, figures = run(tmp_path, TX + f'segment s "S" when {condition}\n')
+    assert diags == []
+    assert figures.clv.segments[0].revenue == sum({"a": 200, "b": 50}[m] for m in members)
+
+
 def test_customers_outside_every_segment_are_not_shown(tmp_path):
     _, _, figures = run(tmp_path, TX + 'segment big "Big" when revenue >= 100\n')
     assert [(s.id, s.customers, s.share) for s in figures.clv.segments] == [("big", 1, 0.5)]

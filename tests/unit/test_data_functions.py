@@ -96,6 +96,14 @@ kpi year = churn_rate(orders, 1y)""")
     assert got["kept"] == 0.5
 
 
+def test_a_window_longer_than_the_calendar_churns_nobody(tmp_path):
+    got = value_of(tmp_path, TX + """
+kpi years = churn_rate(orders, 99999y)
+kpi days = churn_rate(orders, 999999999d)
+kpi weeks = retention_rate(orders, 99999999999999999999w)""")
+    assert got == {"years": 0.0, "days": 0.0, "weeks": 1.0}
+
+
 def test_without_until_the_file_s_last_date_ends_the_observation(tmp_path):
     body = TX.replace("  until 2024-03-31\n", "") + "kpi o = orders(orders)\nkpi ch = churn_rate(orders, 30d)"
     got = value_of(tmp_path, body)
