@@ -144,6 +144,12 @@ def _read_csv(data: bytes, wanted: set[str], sep: str, fmt: str) -> Loaded:
     return Loaded(frame, columns, fmt, hint)
 
 
+# Times without a UTC offset only: pyarrow's own ISO 8601 parser turns a
+# column whose every value has an offset into UTC times, while dates are
+# taken in their local time, as written; such text is parsed in Table.
+_TIMESTAMPS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
+
+
 def _csv_pyarrow(data: bytes, use: list[str], sep: str, encoding: str) -> pd.DataFrame | None:
     """pyarrow's reader; None when it cannot read the file as given (the
     caller falls back), including text that is not valid ``encoding``."""
@@ -155,7 +161,8 @@ def _csv_pyarrow(data: bytes, use: list[str], sep: str, encoding: str) -> pd.Dat
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(encoding=encoding),
             parse_options=pacsv.ParseOptions(delimiter=sep),
-            convert_options=pacsv.ConvertOptions(include_columns=use, strings_can_be_null=True),
+            convert_options=pacsv.ConvertOptions(include_columns=use, strings_can_be_null=True,
+                                                 timestamp_parsers=_TIMESTAMPS),
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError, pa.ArrowNotImplementedError):
         return None

@@ -138,7 +138,10 @@ def clv_figures(model: Model, values: CustomerValues | None, note: str | None = 
     s = model.clv
     figures = ClvFigures(model=s.model, unit=s.unit, margin=s.margin, discount=s.discount,
                          horizon_months=s.horizon_months, params={}, mean_clv=None, customers=0)
-    if values is None:
+    if values is None:  # no customers: every declared segment is empty
+        figures.segments = [SegmentFigures(id=seg.id, title=seg.title, customers=0, share=0.0, revenue=0.0,
+                                           clv_total=0.0, clv_mean=0.0, clv_share=0.0)
+                            for seg in model.segments.values()]
         return figures
     count = len(values.orders)
     figures.customers = count

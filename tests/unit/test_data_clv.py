@@ -126,7 +126,9 @@ def test_header_only_transactions(tmp_path):
     assert [d.code for d in diags] == ["W403"]
     assert kpis["c"].value is None
     assert figures.clv.customers == 0 and figures.clv.mean_clv is None
-    assert figures.clv.segments == []
+    # Every declared segment is listed, empty.
+    assert [(g.id, g.customers, g.share, g.revenue, g.clv_total) for g in figures.clv.segments] == \
+        [("all", 0, 0.0, 0.0, 0.0)]
 
 
 def test_bgnbd_without_repeat_customers_has_no_value_and_says_why(tmp_path):

@@ -272,3 +272,16 @@ def test_any_table_gives_figures_or_diagnostics_never_an_exception(tmp_path, row
     kpis, diags, _ = run(tmp_path, body)
     assert all(d.code in ("E400", "E401", "E402", "W403") for d in diags)
     assert all(k.value is None or k.value == k.value for k in kpis.values())
+
+
+@pytest.mark.parametrize("dates", [
+    ["2025-06-30T23:30:00-05:00", "2025-06-01T10:00:00-05:00"],  # every value with an offset
+    ["2025-06-30T23:30:00-05:00", "2025-06-01"],  # mixed
+])
+def test_times_with_a_utc_offset_are_taken_in_their_local_time(tmp_path, dates):
+    orders = "customer_id,date,amount\n" + "".join(f"{c},{d},{a}\n" for c, d, a in zip("ab", dates, (10, 5)))
+    kpis, diags, _ = run(tmp_path, 'data tx "o.csv" { kind transactions; until 2025-06-30 }\n'
+                         "kpi r = revenue(tx)\nkpi n = count(tx.amount where date == 2025-06-30)",
+                         {"o.csv": orders})
+    assert diags == []
+    assert kpis["r"].value == 15 and kpis["n"].value == 1
