@@ -198,11 +198,13 @@ class ToAst(Transformer):
         return n.Segment(self._ident(children[1]), self._title(children), cond, span=self._span(children))
 
     def framework(self, children):
-        keys = children[2] if len(children) > 2 else None
+        keys = children[2].body if len(children) > 2 else None
         return n.Framework(self._ident(children[1]), keys, span=self._span(children))
 
     def fw_block(self, children):
-        return tuple(c for c in children if isinstance(c, n.FrameworkKey))
+        # Braces kept for the span: a framework with a block ends at its '}'.
+        return _Block(tuple(c for c in children if isinstance(c, n.FrameworkKey)),
+                      self._tok_span(children[0]), self._tok_span(children[-1]))
 
     def fw_entry(self, children):
         key, label = children
