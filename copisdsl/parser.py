@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from copy import copy
 import tempfile
 import threading
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -242,6 +243,30 @@ def _expected_words(expected: set[str]) -> str:
 _NUMBER_LIKE = re.compile(r"[0-9A-Za-z_.%]+")
 
 
+def _char_name(ch: str) -> str:
+    """A character that does not show by itself, by its code point."""
+    return f"U+{ord(ch):04X}" if ch else "end of file"
+
+
+def _control_in_string(text: str, quote: int) -> int | None:
+    """The offset of the first control character in the string that opens
+    at ``quote``, before its closing quote or the end of the line."""
+    i = quote + 1
+    while i < len(text):
+        c = text[i]
+        if c in '"\n\r':
+            return None
+        if c == "\\":  # an escaped character is still a character of the string
+            i += 1
+            c = text[i] if i < len(text) else "\n"
+            if c in "\n\r":
+                return None
+        if c != "\t" and unicodedata.category(c) == "Cc":
+            return i
+        i += 1
+    return None
+
+
 def _describe_token(tok: Token) -> str:
     if tok.type == "$END":
         return "end of file"
@@ -260,6 +285,12 @@ def _describe(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[D
         line, col = exc.line, exc.column
         ch = attempt[exc.pos_in_stream] if exc.pos_in_stream < len(attempt) else ""
         if ch == '"':
+            bad = _control_in_string(attempt, exc.pos_in_stream)
+            if bad is not None:
+                at = col + bad - exc.pos_in_stream
+                return error("E100", f"control character {_char_name(attempt[bad])} in a string",
+                             Span(path, line, at, line, at + 1),
+                             "remove it; write \\n for a line break"), line
             end = len(lines[line - 1]) + 1 if line <= len(lines) else col + 1
             return error("E100", "unterminated string", Span(path, line, col, line, max(end, col + 1)),
                          "close the string with '\"' on the same line (write \\n for a line break)"), line
@@ -268,10 +299,7 @@ def _describe(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[D
             return error("E100", f"invalid number '{word}'", Span(path, line, col, line, col + len(word)),
                          "write numbers as 12 or 12.5, percents as 12%, durations as 30d, 6w, 3m or "
                          "1y, dates as 2025-03-31"), line
-        if ch == "\t" or ch.isspace():
-            ch_text = repr(ch)
-        else:
-            ch_text = f"'{ch}'"
+        ch_text = f"'{ch}'" if ch.isprintable() and not ch.isspace() else _char_name(ch)
         expected = _expected_words(set(exc.allowed or ()) or _acceptable(exc))
         return error("E100", f"unexpected character {ch_text}; expected {expected}",
                      Span(path, line, col, line, col + 1)), line

@@ -34,6 +34,13 @@ class Span(NamedTuple):
 NO_SPAN = Span("", 1, 1, 1, 1)
 
 
+def source_lines(text: str) -> list[str]:
+    """The lines of a text as diagnostics count them: only '\n' ends a line
+    (``str.splitlines`` also breaks at form feeds, U+2028 and others, which
+    would show the wrong line under a caret)."""
+    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """A file's name and decoded text, with line lookup for snippets."""
@@ -43,7 +50,7 @@ class SourceFile:
 
     @property
     def lines(self) -> list[str]:
-        return self.text.splitlines()
+        return source_lines(self.text)
 
     def line_text(self, line: int) -> str:
         lines = self.lines

@@ -100,7 +100,7 @@ def _compile(side: Side):
     printing the diagnostics on stderr) when it does not compile."""
     from copisdsl.api import check
     from copisdsl.diagnostics import format_text, summary_line
-    from copisdsl.source import decode
+    from copisdsl.source import decode, source_lines
 
     if side.data is None:
         return None
@@ -117,7 +117,7 @@ def _compile(side: Side):
         line, column, what = bad
         diagnostics = [error("E100", f"the file is not valid UTF-8 text ({what})",
                              Span(side.label, line, column, line, column + 1), "save the file as UTF-8")]
-    sources = {side.label: text.splitlines()}
+    sources = {side.label: source_lines(text)}
     color = sys.stderr.isatty()
     for d in diagnostics:
         click.echo(format_text(d, sources, color) + "\n", err=True)

@@ -116,8 +116,9 @@ def _starts_with_bom(path: Path) -> bool:
 
 def _print_diagnostics(diagnostics, text: str) -> None:
     from copisdsl.diagnostics import format_text
+    from copisdsl.source import source_lines
 
-    lines = text.splitlines()
+    lines = source_lines(text)
     sources = {d.span.file: lines for d in diagnostics}
     color = sys.stderr.isatty()
     for d in diagnostics:
