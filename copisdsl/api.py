@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,7 +68,11 @@ def check(text: str, path: str = "<input>") -> CheckResult:
 
 
 def read_source(path: Path, display: str | None = None) -> tuple[str, list[Diagnostic]]:
-    """A file's text; undecodable bytes become an E100 at their position."""
+    """A file's text; undecodable bytes become an E100 at their position.
+    Raises ``OSError`` for a file that cannot be read, and for anything but
+    a regular file (a device or a pipe could block or never end)."""
+    if not stat.S_ISREG(os.stat(path).st_mode):  # before opening: opening a pipe blocks
+        raise OSError(errno.EINVAL, "not a regular file", str(path))
     return decode_source(path.read_bytes(), display or str(path))
 
 
@@ -87,7 +94,20 @@ def check_file(path: str | Path, display: str | None = None, *, data: bool = Tru
     has (only a syntax error, which leaves no model, stops them)."""
     path = Path(path)
     name = display or str(path)
-    text, problems = read_source(path, name)
+    try:
+        text, problems = read_source(path, name)
+    except OSError as exc:
+        why = exc.strerror or str(exc)
+        if isinstance(exc, IsADirectoryError):  # a folder that could not be searched
+            try:
+                os.listdir(path)
+                why = "it is a folder"
+            except OSError as inner:
+                why = inner.strerror or str(inner)
+        span = Span(name, 1, 1, 1, 1)
+        return CheckResult(SourceFile(name, ""), None, None,
+                           [error("E400", f"cannot read {name}: {why}", span, "check that the file exists "
+                                  "and that you may read it")])
     if problems:
         return CheckResult(SourceFile(name, text), None, None, problems)
     result = check(text, name)

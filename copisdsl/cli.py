@@ -26,11 +26,7 @@ def find_journeys(paths: tuple[str, ...]) -> list[tuple[Path, str]]:
     seen: set[Path] = set()
     for raw in paths:
         p = Path(raw)
-        if p.is_dir():
-            files = sorted(f for f in p.rglob("*.copis") if f.is_file()
-                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
-        else:
-            files = [p]
+        files = sorted(_walk(p)) if p.is_dir() else [p]
         for f in files:
             key = f.resolve()
             if key not in seen:
@@ -39,6 +35,21 @@ def find_journeys(paths: tuple[str, ...]) -> list[tuple[Path, str]]:
     if not found:
         raise click.UsageError(f"no .copis files in {', '.join(paths)}")
     return found
+
+
+def _walk(folder: Path) -> list[Path]:
+    """The ``*.copis`` files under ``folder``, hidden ones left out. A
+    folder that cannot be read and a link to nothing are listed too, so
+    that reading them fails loudly (a CI check must not pass by skipping)."""
+    files: list[Path] = []
+
+    def unreadable(exc: OSError) -> None:
+        files.append(Path(exc.filename))
+
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        files += [Path(top, name) for name in names if name.endswith(".copis") and not name.startswith(".")]
+    return files
 
 
 def format_option(*choices: str, default: str):

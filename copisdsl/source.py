@@ -38,7 +38,10 @@ def source_lines(text: str) -> list[str]:
     """The lines of a text as diagnostics count them: only '\n' ends a line
     (``str.splitlines`` also breaks at form feeds, U+2028 and others, which
     would show the wrong line under a caret)."""
-    return [line[:-1] if line.endswith("\r") else line for line in text.split("\n")]
+    lines = text.split("\n")
+    if lines[-1] == "":  # nothing after the last newline (or an empty text): no line there
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,8 @@ that each file is read once and only those columns are loaded.
 
 from __future__ import annotations
 
+import stat
+
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,11 +90,19 @@ class TableSource:
                        "data files must be inside the journey's folder (or the folder given with --root)")
             return None
         self._inputs.append(str(resolved))
-        if not resolved.exists():
+        try:
+            found = resolved.stat()
+        except FileNotFoundError:
             self._e400(data, f"data file '{data.path}' not found", _missing_hint(data.path, resolved))
             return None
-        if resolved.is_dir():
+        except OSError as exc:
+            self._e400(data, f"data file '{data.path}' cannot be read: {exc.strerror or exc}")
+            return None
+        if stat.S_ISDIR(found.st_mode):
             self._e400(data, f"data path '{data.path}' is a folder, not a file")
+            return None
+        if not stat.S_ISREG(found.st_mode):  # a pipe or a device would block or never end
+            self._e400(data, f"data path '{data.path}' is not a regular file")
             return None
         try:
             loaded = loading.read(resolved, wanted, delimiter=data.delimiter, sheet=data.sheet)
@@ -262,8 +272,11 @@ def _missing_hint(written: str, resolved: Path) -> str:
     from copisdsl.hints import closest
 
     folder = resolved.parent
-    if folder.is_dir():
+    try:
         names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    except OSError:  # missing or unreadable folder
+        names = []
+    if names:
         best = closest(resolved.name, names)
         if best is not None:
             prefix = written[: len(written) - len(Path(written).name)]

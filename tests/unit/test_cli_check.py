@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -135,3 +136,30 @@ def test_check_without_data_does_not_import_pandas(tmp_path):
             "print('EXIT', r.exit_code, [m for m in ('pandas', 'scipy', 'jinja2', 'graphviz') if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "EXIT 0 []" in out
+
+
+def test_files_that_cannot_be_read_fail_the_check(tmp_path):
+    # A link to nothing, a folder named like a journey and a device are
+    # reported, never skipped (a CI check must not pass by not looking).
+    good = tmp_path / "ok.copis"
+    good.write_text('journey j "J" {}\n', encoding="utf-8")
+    (tmp_path / "broken.copis").symlink_to(tmp_path / "nowhere.copis")
+    (tmp_path / "folder.copis").mkdir()
+    (tmp_path / "device.copis").symlink_to("/dev/full")
+    r = run("check", "--format", "json", str(tmp_path))
+    assert r.exit_code == 1, r.output
+    out = json.loads(r.output)
+    unreadable = {d["file"].rsplit("/", 1)[-1]: d["message"] for d in out["diagnostics"] if d["code"] == "E400"}
+    assert set(unreadable) == {"broken.copis", "device.copis"}
+    assert unreadable["device.copis"].endswith("not a regular file")
+    assert out["files"] == 3  # the folder named folder.copis is searched, not read
+
+
+def test_unreadable_and_special_data_files_are_e400(tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    (tmp_path / "j.copis").write_text('journey j "J" {\n  data d "pipe.csv"\n  kpi n = count(d.x)\n}\n',
+                                      encoding="utf-8")
+    r = run("check", "--format", "json", str(tmp_path / "j.copis"))
+    codes = [(d["code"], d["line"], d["message"]) for d in json.loads(r.output)["diagnostics"]]
+    assert codes == [("E400", 2, "data path 'pipe.csv' is not a regular file")]
