@@ -52,6 +52,24 @@ def _walk(folder: Path) -> list[Path]:
     return files
 
 
+def refuse_overwriting_input(output: str, source: str) -> None:
+    """A usage error when the output file is the journey being read."""
+    if output != "-" and Path(output).resolve() == Path(source).resolve():
+        raise click.UsageError(f"the output {output} is the journey being read; write somewhere else")
+
+
+def refuse_output_holding_inputs(paths: tuple[str, ...], out: Path, what: str) -> None:
+    """A usage error when an output folder is, or holds, one of the inputs
+    (a build would write its index over the user's files, and a watcher
+    would see its own output)."""
+    out_key = out.resolve()
+    for raw in paths:
+        key = Path(raw).resolve()
+        if key == out_key or key.is_relative_to(out_key):
+            raise click.UsageError(f"the output folder {out.as_posix()} contains {raw}, which is {what}; "
+                                   f"build into a folder of its own (for example -o build)")
+
+
 def format_option(*choices: str, default: str):
     return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
                         help="Output format.")

@@ -25,10 +25,11 @@ def build_cmd(paths, out, keep_dot, strict, root, color):
     inside). A journey with errors is reported and skipped; the others are
     still built."""
     from copisdsl.build import build_paths, index_path
-    from copisdsl.cli import find_journeys, report
+    from copisdsl.cli import find_journeys, refuse_output_holding_inputs, report
     from copisdsl.source import SourceFile
 
     find_journeys(paths)  # a usage error (exit 2) when there is nothing to build
+    refuse_output_holding_inputs(paths, Path(out), "built")
     builds = build_paths([Path(p) for p in paths], Path(out), keep_dot=keep_dot,
                          root=Path(root) if root is not None else None)
     use_color = sys.stdout.isatty() if color is None else color

@@ -40,10 +40,11 @@ def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
     """Write a journey for other tools: JSON with its figures (KPIs,
     objectives, CLV), or a Mermaid journey diagram (--format mermaid)."""
     from copisdsl.api import check_file
-    from copisdsl.cli import report
+    from copisdsl.cli import refuse_overwriting_input, report
     from copisdsl.data import enrich
     from copisdsl.diagnostics import sort_diagnostics
 
+    refuse_overwriting_input(output, file)
     path = Path(file)
     name = path.as_posix()
     result = check_file(path, name, data=False, root=root)

@@ -14,12 +14,15 @@ FORMATS = ("svg", "png", "pdf", "dot")
 
 
 def output_format(output: str, fmt: str | None) -> str:
-    """``--format`` when given, else the output's extension (SVG for stdout)."""
+    """``--format`` when given, else the output's extension (SVG for stdout);
+    a usage error when the two disagree."""
+    suffix = Path(output).suffix.lower().lstrip(".") if output != "-" else ""
     if fmt is not None:
+        if suffix in FORMATS and suffix != fmt:
+            raise click.UsageError(f"--format {fmt} does not match the extension of '{output}'")
         return fmt
     if output == "-":
         return "svg"
-    suffix = Path(output).suffix.lower().lstrip(".")
     if suffix in FORMATS:
         return suffix
     raise click.UsageError(f"cannot tell the format from '{output}'; use an extension "
@@ -39,12 +42,13 @@ def render_cmd(file: str, view: str, output: str, fmt: str | None, root: str | N
     """Draw one view of a journey. DOT output needs no Graphviz."""
     from copisdsl.api import check_file
     from copisdsl.build import render_view, write_if_changed
-    from copisdsl.cli import report
+    from copisdsl.cli import refuse_overwriting_input, report
     from copisdsl.data import enrich
     from copisdsl.diagnostics import sort_diagnostics
     from copisdsl.render.graphviz_run import GraphvizError
 
     fmt = output_format(output, fmt)
+    refuse_overwriting_input(output, file)
     path = Path(file)
     result = check_file(path, path.as_posix(), data=False, root=root)
     figures = None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from copisdsl.cli import EXIT_OK, EXIT_USAGE, main, root_option
+from copisdsl.cli import EXIT_OK, EXIT_USAGE, main, refuse_output_holding_inputs, root_option
 
 
 @main.command("watch")
@@ -33,7 +33,7 @@ def watch_cmd(paths, out, serve, host, port, open_browser, keep_dot, root, color
     from copisdsl.watch import LiveState, Session, Watcher
 
     out_path = Path(out)
-    _check_output(paths, out_path)
+    refuse_output_holding_inputs(paths, out_path, "watched")
     use_color = sys.stdout.isatty() if color is None else color
     state = LiveState()
     session = Session([Path(p) for p in paths], out_path, keep_dot=keep_dot, state=state,
@@ -65,16 +65,6 @@ def watch_cmd(paths, out, serve, host, port, open_browser, keep_dot, root, color
             server.close()
         signal.signal(signal.SIGTERM, previous)
     sys.exit(EXIT_OK)
-
-
-def _check_output(paths: tuple[str, ...], out: Path) -> None:
-    """The output folder may not hold the journeys: its changes are ignored."""
-    out_key = out.resolve()
-    for raw in paths:
-        key = Path(raw).resolve()
-        if key == out_key or key.is_relative_to(out_key):
-            raise click.UsageError(f"the output folder {out.as_posix()} contains {raw}, which is watched; "
-                                   f"build into a folder of its own (for example -o build)")
 
 
 def _shown(path: Path) -> str:

@@ -74,9 +74,9 @@ def test_format_option_when_the_extension_does_not_say(tmp_path: Path) -> None:
     done = copis("render", str(CASE), "-o", str(out), "--format", "pdf")
     assert done.returncode == 0
     assert out.read_bytes().startswith(MAGIC["pdf"])
-    done = copis("render", str(CASE), "-o", str(tmp_path / "odd.svg"), "--format", "dot")
+    done = copis("render", str(CASE), "-o", str(tmp_path / "graph.gv"), "--format", "dot")
     assert done.returncode == 0
-    assert (tmp_path / "odd.svg").read_text(encoding="utf-8").startswith('digraph "branches"')
+    assert (tmp_path / "graph.gv").read_text(encoding="utf-8").startswith('digraph "branches"')
 
 
 @pytest.mark.parametrize("args, message", [
