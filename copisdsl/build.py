@@ -23,7 +23,7 @@ from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
 from copisdsl.figures import Figures
 from copisdsl.model import Model
 from copisdsl.render import VIEWS
-from copisdsl.source import SourceFile, Span
+from copisdsl.source import SourceFile, Span, shown_path
 
 #: the Graphviz views of a build, and the emotion chart drawn in Python
 DIAGRAM_FILES = {view: f"{view}.svg" for view in VIEWS}
@@ -154,7 +154,7 @@ def _duplicate_ids(checked: list[_Checked]) -> None:
         if model is None or not item.build.ok:
             continue
         if model.id in first:
-            other = first[model.id].build.source.as_posix()
+            other = shown_path(first[model.id].build.source)
             diag = error("E200", f"journey '{model.id}' is also declared in {other}; both would be built "
                          f"into the same folder", model.node.id.span,
                          "give each journey its own id")
@@ -278,7 +278,7 @@ def write_index(builds: list[JourneyBuild], out: Path) -> None:
     from copisdsl.render.report import diagnostic_rows
 
     journeys = [{
-        "id": b.journey_id, "title": b.title or b.source.name, "source": b.source.as_posix(),
+        "id": b.journey_id, "title": b.title or shown_path(Path(b.source.name)), "source": shown_path(b.source),
         "href": f"{b.journey_id}/index.html" if b.ok and b.report is not None else None,
         "stages": b.stages, "touchpoints": b.touchpoints,
         "diagnostics": diagnostic_rows(b.diagnostics), "error": b.error,

@@ -22,6 +22,8 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 def find_journeys(paths: tuple[str, ...]) -> list[tuple[Path, str]]:
     """Files given, and every ``*.copis`` under folders given (sorted), as
     (path, name to show). Raises a usage error when none is found."""
+    from copisdsl.source import shown_path
+
     found: list[tuple[Path, str]] = []
     seen: set[Path] = set()
     for raw in paths:
@@ -31,7 +33,7 @@ def find_journeys(paths: tuple[str, ...]) -> list[tuple[Path, str]]:
             key = f.resolve()
             if key not in seen:
                 seen.add(key)
-                found.append((f, f.as_posix()))
+                found.append((f, shown_path(f)))
     if not found:
         raise click.UsageError(f"no .copis files in {', '.join(paths)}")
     return found

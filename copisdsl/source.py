@@ -34,6 +34,12 @@ class Span(NamedTuple):
 NO_SPAN = Span("", 1, 1, 1, 1)
 
 
+def shown_path(path) -> str:
+    """A path as text to show: a name that is not UTF-8 gets U+FFFD where
+    its bad bytes are (reports and terminals take UTF-8 only)."""
+    return path.as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def source_lines(text: str) -> list[str]:
     """The lines of a text as diagnostics count them: only '\n' ends a line
     (``str.splitlines`` also breaks at form feeds, U+2028 and others, which

@@ -110,7 +110,9 @@ def summary(rebuild, first: bool = False) -> str:
         return f"{stamp} internal error while building: {rebuild.failure}"
     parts = []
     if rebuild.builds:
-        names = [b.source.as_posix() for b in rebuild.builds]
+        from copisdsl.source import shown_path
+
+        names = [shown_path(b.source) for b in rebuild.builds]
         what = names[0] if len(names) == 1 else f"{len(names)} journeys"
         failed = [b for b in rebuild.builds if not b.ok]
         errors, warnings = rebuild.counts

@@ -137,6 +137,18 @@ def test_a_journey_with_errors_is_reported_and_skipped(tmp_path) -> None:
     assert "index.html" in built  # several journeys: the index lists the broken one too
 
 
+def test_a_file_name_that_is_not_utf8_is_shown_with_a_replacement(tmp_path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(FIXTURES / "branches.copis", src / "a_good.copis")
+    with open(os.path.join(os.fsencode(src), b"odd\xff.copis"), "w", encoding="utf-8") as handle:
+        handle.write(BAD.replace("journey broken", "journey odd"))
+    done = copis("build", ".", "-o", "../out", cwd=src)
+    assert done.returncode == 1 and b"Traceback" not in done.stderr
+    assert "odd\ufffd.copis:5:20: E201" in done.stdout.decode("utf-8")
+    assert "odd\ufffd.copis" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+
+
 def test_build_exit_codes(tmp_path) -> None:
     (tmp_path / "bad.copis").write_text(BAD, encoding="utf-8")
     assert copis("build", str(tmp_path / "bad.copis"), "-o", str(tmp_path / "out")).returncode == 1
