@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -60,6 +61,9 @@ def _format_file(path: Path, name: str, check: bool, show_diff: bool) -> str:
     if check or show_diff:
         click.echo(f"would reformat {name}", err=True)
         return "changed"
+    if not os.access(path, os.W_OK):  # replacing the file would get around its protection
+        click.echo(f"{name}: error: the file is read-only; left unchanged", err=True)
+        return "failed"
     try:
         _write_atomic(path, _BOM + formatted if _starts_with_bom(path) else formatted)
     except OSError as exc:
@@ -72,7 +76,9 @@ def _format_file(path: Path, name: str, check: bool, show_diff: bool) -> str:
 def _format_stdin(check: bool, show_diff: bool, name: str) -> int:
     from copisdsl.api import decode_source
 
-    text, problems = decode_source(_binary(sys.stdin).read(), name, "input")
+    data = _binary(sys.stdin).read()
+    text, problems = decode_source(data, name, "input")
+    bom = _BOM if data.startswith(_BOM.encode("utf-8")) else ""
     if problems:
         _print_diagnostics(problems, text)
         return EXIT_PROBLEMS
@@ -82,7 +88,7 @@ def _format_stdin(check: bool, show_diff: bool, name: str) -> int:
     if show_diff:
         click.echo(_unified_diff(text, formatted, name), nl=False)
     elif not check:
-        _binary(sys.stdout).write(formatted.encode("utf-8"))
+        _binary(sys.stdout).write((bom + formatted).encode("utf-8"))
     return EXIT_PROBLEMS if check and formatted != text else EXIT_OK
 
 
@@ -128,14 +134,18 @@ def _print_diagnostics(diagnostics, text: str) -> None:
 def _unified_diff(old: str, new: str, name: str) -> str:
     import difflib
 
-    return "".join(difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                        f"{name} (original)", f"{name} (formatted)"))
+    out = []
+    for line in difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                     f"{name} (original)", f"{name} (formatted)"):
+        out.append(line)
+        if not line.endswith("\n"):  # a last line without a newline, marked as diff(1) does
+            out.append("\n\\ No newline at end of file\n")
+    return "".join(out)
 
 
 def _write_atomic(path: Path, text: str) -> None:
     """Replace a file's content in one step (a crash leaves the old or the
     new file, never half of one), keeping its permissions."""
-    import os
     import tempfile
 
     folder = path.resolve().parent

@@ -209,3 +209,24 @@ def test_cli_dash_with_other_paths_is_a_usage_error(tmp_path):
     f = tmp_path / "a.copis"
     f.write_text(PRETTY)
     assert _run("-", str(f)).exit_code == 2
+
+
+def test_diff_of_a_file_without_a_final_newline_is_a_valid_patch(tmp_path):
+    import shutil
+    import subprocess
+
+    path = tmp_path / "j.copis"
+    path.write_text(PRETTY.rstrip("\n"), encoding="utf-8")
+    result = _run("--diff", str(path))
+    assert result.exit_code == 0
+    assert "-}\n\\ No newline at end of file\n+}\n" in result.stdout
+    if shutil.which("patch"):
+        (tmp_path / "fix.patch").write_text(result.stdout, encoding="utf-8")
+        subprocess.run(["patch", "-s", str(path), str(tmp_path / "fix.patch")], check=True)
+        assert path.read_text(encoding="utf-8") == PRETTY
+
+
+def test_stdin_keeps_a_byte_order_mark():
+    result = CliRunner().invoke(main, ["fmt", "-"], input=("\ufeff" + UGLY).encode("utf-8"))
+    assert result.exit_code == 0
+    assert result.stdout_bytes == ("\ufeff" + PRETTY).encode("utf-8")
