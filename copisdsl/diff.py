@@ -122,8 +122,42 @@ def literal_text(lit: n.Literal) -> str:
     return str(lit.value) if lit.kind == "name" else lit.text
 
 
+_PRECEDENCE = {"or": 1, "and": 2, "+": 3, "-": 3, "*": 4, "/": 4}
+
+
 def expr_text(e) -> str:
-    """A KPI expression or condition as normalised source text (one line)."""
+    """A KPI expression or condition as normalised source text (one line),
+    with the parentheses its structure needs and no others: `(1 + (2 * 3))`
+    and `1 + 2 * 3` are one expression, `(1 + 2) * 3` another."""
+    if isinstance(e, n.Paren):
+        return expr_text(e.inner)
+    if isinstance(e, (n.BinOp, n.BoolOp)):
+        level = _PRECEDENCE[e.op]
+        return f"{_operand(e.left, level, False)} {e.op} {_operand(e.right, level, True)}"
+    if isinstance(e, n.Neg):
+        inner = _unparen(e.operand)
+        text = expr_text(inner)
+        return f"-({text})" if isinstance(inner, (n.BinOp, n.Neg)) else f"-{text}"
+    return _leaf_text(e)
+
+
+def _unparen(e):
+    while isinstance(e, n.Paren):
+        e = e.inner
+    return e
+
+
+def _operand(e, level: int, right: bool) -> str:
+    inner = _unparen(e)
+    text = expr_text(inner)
+    if isinstance(inner, (n.BinOp, n.BoolOp)):
+        own = _PRECEDENCE[inner.op]
+        if own < level or (right and own == level):
+            return f"({text})"
+    return text
+
+
+def _leaf_text(e) -> str:
     if isinstance(e, n.Number):
         return literal_text(e.literal)
     if isinstance(e, n.KpiRef):
@@ -133,12 +167,6 @@ def expr_text(e) -> str:
         return text + (f" where {expr_text(e.where)}" if e.where is not None else "")
     if isinstance(e, n.Call):
         return f"{e.func.name}({', '.join(expr_text(a) for a in e.args)})"
-    if isinstance(e, (n.BinOp, n.BoolOp)):
-        return f"{expr_text(e.left)} {e.op} {expr_text(e.right)}"
-    if isinstance(e, n.Neg):
-        return f"-{expr_text(e.operand)}"
-    if isinstance(e, n.Paren):
-        return f"({expr_text(e.inner)})"
     if isinstance(e, n.Compare):
         return f"{e.column.name} {e.op} {literal_text(e.value)}"
     raise TypeError(f"not an expression: {type(e).__name__}")

@@ -50,3 +50,24 @@ def test_retitling_one_touchpoint_is_exactly_one_change(path: Path, data) -> Non
     assert (change.group, change.kind, change.name) == ("touchpoints", "changed", m.group(2))
     old_title = model(text).touchpoints[m.group(2)].title
     assert change.fields == (FieldChange("title", quote(old_title), quote(old_title + suffix)),)
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("1 + 2 * 3", "(1 + (2 * 3))", True),
+    ("(1 + 2) * 3", "1 + 2 * 3", False),
+    ("a - (b - c)", "a - b - c", False),
+    ("(a - b) - c", "a - b - c", True),
+    ("-(x)", "-x", True),
+    ("sum(d.v where (s == 1 and t == 2) or u == 3)", "sum(d.v where s == 1 and t == 2 or u == 3)", True),
+    ("sum(d.v where s == 1 and (t == 2 or u == 3))", "sum(d.v where s == 1 and t == 2 or u == 3)", False),
+])
+def test_redundant_parentheses_are_no_difference(a, b, same):
+    from copisdsl.api import parse
+    from copisdsl.diff import expr_text
+
+    def kpi(expr):
+        doc, diags = parse(f'journey j "J" {{\n  kpi k = {expr}\n}}\n')
+        assert doc is not None, diags
+        return doc.body[0].body[0].expr
+
+    assert (expr_text(kpi(a)) == expr_text(kpi(b))) is same
