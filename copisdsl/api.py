@@ -47,11 +47,10 @@ def parse(text: str, path: str = "<input>") -> tuple[n.Document | None, list[Dia
 def check(text: str, path: str = "<input>") -> CheckResult:
     """Parse, resolve and check a text, without reading data files."""
     from copisdsl.checks import run_checks
+    from copisdsl.parser import paused_gc, prepare
     from copisdsl.resolve import resolve
 
-    from copisdsl.parser import paused_gc, prepare
-
-    prepare()
+    prepare()  # before pausing the collector (see prepare)
     source = SourceFile(path, text)
     with paused_gc():
         doc, diags = parse(text, path)
@@ -69,11 +68,22 @@ def check(text: str, path: str = "<input>") -> CheckResult:
 
 def read_source(path: Path, display: str | None = None) -> tuple[str, list[Diagnostic]]:
     """A file's text; undecodable bytes become an E100 at their position.
-    Raises ``OSError`` for a file that cannot be read, and for anything but
-    a regular file (a device or a pipe could block or never end)."""
-    if not stat.S_ISREG(os.stat(path).st_mode):  # before opening: opening a pipe blocks
+    Raises ``OSError`` as ``read_file`` does."""
+    return decode_source(read_file(path), display or str(path))
+
+
+def read_file(path: Path) -> bytes:
+    """A journey's bytes. Raises ``OSError`` for a file that cannot be read
+    and for anything but a regular file: a folder (with the reason it could
+    not be searched, when it could not), a device or a pipe (which could
+    block or never end)."""
+    mode = os.stat(path).st_mode  # before opening: opening a pipe blocks
+    if stat.S_ISDIR(mode):
+        os.listdir(path)  # raises the reason a folder found by a search could not be searched
+        raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
+    if not stat.S_ISREG(mode):
         raise OSError(errno.EINVAL, "not a regular file", str(path))
-    return decode_source(path.read_bytes(), display or str(path))
+    return Path(path).read_bytes()
 
 
 def decode_source(data: bytes, name: str, what: str = "file") -> tuple[str, list[Diagnostic]]:
@@ -97,17 +107,10 @@ def check_file(path: str | Path, display: str | None = None, *, data: bool = Tru
     try:
         text, problems = read_source(path, name)
     except OSError as exc:
-        why = exc.strerror or str(exc)
-        if isinstance(exc, IsADirectoryError):  # a folder that could not be searched
-            try:
-                os.listdir(path)
-                why = "it is a folder"
-            except OSError as inner:
-                why = inner.strerror or str(inner)
         span = Span(name, 1, 1, 1, 1)
         return CheckResult(SourceFile(name, ""), None, None,
-                           [error("E400", f"cannot read {name}: {why}", span, "check that the file exists "
-                                  "and that you may read it")])
+                           [error("E400", f"cannot read {name}: {exc.strerror or exc}", span,
+                                  "check that the file exists and that you may read it")])
     if problems:
         return CheckResult(SourceFile(name, text), None, None, problems)
     result = check(text, name)

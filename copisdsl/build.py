@@ -14,13 +14,13 @@ Graphviz runs of all journeys share a pool of one worker per core.
 from __future__ import annotations
 
 import os
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
 from copisdsl.figures import Figures
+from copisdsl.files import write_if_changed
 from copisdsl.model import Model
 from copisdsl.render import VIEWS
 from copisdsl.source import SourceFile, Span, shown_path
@@ -56,27 +56,6 @@ class JourneyBuild:
     stages: int = 0
     touchpoints: int = 0
     source_file: SourceFile | None = None
-
-
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` to ``path`` atomically (temporary file, then rename)
-    unless the file already holds exactly these bytes. True when written."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
 
 
 def render_view(model: Model, figures: Figures | None, view: str, fmt: str) -> bytes:

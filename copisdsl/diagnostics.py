@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import enum
 import json
-import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-from copisdsl.source import Span
+from copisdsl.source import CONTROL, Span
 
 
 class Severity(str, enum.Enum):
@@ -81,14 +80,11 @@ def summary_line(files: int, diags: Iterable[Diagnostic]) -> str:
 # ------------------------------------------------------------------ text
 
 
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
-
-
 def _snippet(lines: list[str], span: Span, color: bool) -> list[str]:
     if not 1 <= span.line <= len(lines):
         return []
     # Control characters would act on the terminal: one visible mark each, so the caret still fits.
-    text = _CONTROL.sub("\ufffd", lines[span.line - 1].replace("\t", " "))
+    text = CONTROL.sub("\ufffd", lines[span.line - 1].replace("\t", " "))
     gutter = str(span.line)
     pad = " " * len(gutter)
     start = max(span.column, 1)

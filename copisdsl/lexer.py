@@ -17,6 +17,8 @@ from typing import NamedTuple
 from lark.exceptions import UnexpectedCharacters
 from lark.lexer import Lexer
 
+from copisdsl.source import CONTROL_CHARS
+
 
 class Token(NamedTuple):
     """A token, with the attributes Lark's parser and its errors read.
@@ -54,12 +56,13 @@ _PUNCT = {
 # Leading blanks are folded into each match, so that one match is one token.
 # The alternatives are ordered by how often they occur (names first); the
 # last matches any other character, so that no character is ever skipped.
+# CONTROL stands for the control characters a string may not hold.
 _MASTER = re.compile(r"""
     [\t \f]*
     (?:
       (?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
     | (?P<NL>(?:\r?\n[\t \f]*)+)
-    | (?P<STRING>"(?:[^"\\\x00-\x08\x0a-\x1f\x7f-\x9f]|\\[^\x00-\x08\x0a-\x1f\x7f-\x9f])*")
+    | (?P<STRING>"(?:[^"\\CONTROL]|\\[^CONTROL])*")
     | (?P<PUNCT>->|==|!=|<=|>=|[-+*/=(){},;.<>])
     | (?P<DATE>[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9A-Za-z_]))
     | (?P<PERCENT_POS>[0-9]+(?:\.[0-9]+)?%)
@@ -68,7 +71,7 @@ _MASTER = re.compile(r"""
     | (?P<COMMENT>\#[^\n]*)
     | (?P<ERROR>[^\t \f])
     )
-""", re.VERBOSE)
+""".replace("CONTROL", CONTROL_CHARS), re.VERBOSE)
 _BLANKS = frozenset("\t \f")
 
 

@@ -13,11 +13,10 @@ import gc
 import hashlib
 import os
 import re
-from contextlib import contextmanager
-from copy import copy
 import tempfile
 import threading
-import unicodedata
+from contextlib import contextmanager
+from copy import copy
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from copisdsl import nodes as n
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.lexer import CopisLexer
 from copisdsl.resources import grammar_path
-from copisdsl.source import SourceFile, Span
+from copisdsl.source import CONTROL, SourceFile, Span
 from copisdsl.transformer import ToAst
 
 MAX_SYNTAX_ERRORS = 20
@@ -248,23 +247,15 @@ def _char_name(ch: str) -> str:
     return f"U+{ord(ch):04X}" if ch else "end of file"
 
 
+_STRING_BODY = re.compile(r'(?:[^"\\\r\n]|\\[^\r\n])*')
+
+
 def _control_in_string(text: str, quote: int) -> int | None:
     """The offset of the first control character in the string that opens
-    at ``quote``, before its closing quote or the end of the line."""
-    i = quote + 1
-    while i < len(text):
-        c = text[i]
-        if c in '"\n\r':
-            return None
-        if c == "\\":  # an escaped character is still a character of the string
-            i += 1
-            c = text[i] if i < len(text) else "\n"
-            if c in "\n\r":
-                return None
-        if c != "\t" and unicodedata.category(c) == "Cc":
-            return i
-        i += 1
-    return None
+    at ``quote`` (up to its closing quote or the end of the line)."""
+    body = _STRING_BODY.match(text, quote + 1)
+    bad = CONTROL.search(text, body.start(), body.end())
+    return bad.start() if bad else None
 
 
 def _describe_token(tok: Token) -> str:

@@ -21,7 +21,7 @@ from copisdsl.model import (
     StageM, TouchpointM,
 )
 from copisdsl.source import Span
-from copisdsl.values import duration_months, number_of, parse_date
+from copisdsl.values import date_problem, duration_months, number_of
 
 _EVERYWHERE = ("journey", "stage", "touchpoint")
 PLACES: dict[type, tuple[str, ...]] = {
@@ -37,6 +37,7 @@ PLACES: dict[type, tuple[str, ...]] = {
 PERSONA_KEYS = ("needs", "pains", "goals")
 DATA_OPTIONS = ("kind", "customer", "date", "amount", "until", "sheet", "delimiter")
 CLV_SETTINGS = ("margin", "discount", "horizon", "model", "unit")
+MAX_HORIZON_MONTHS = 1200  # a CLV looks a few years ahead; a longer horizon only exhausts memory
 
 
 def _where(places: tuple[str, ...]) -> str:
@@ -122,8 +123,8 @@ class _Resolver:
         m.journey_objectives = self.objectives(body, "journey", m.id)
         m.journey_kpis = self.kpis(body, "journey", m.id)
         for stmt in body:
-            if isinstance(stmt, n.Stage):
-                order += self.stage(stmt, order)
+            if isinstance(stmt, n.Stage) and self.stage(stmt, order):
+                order += 1
         # Statement order within a block does not matter, but the model lists
         # objectives and KPIs in source order.
         m.objectives.sort(key=lambda o: (o.node.span.line, o.node.span.column))
@@ -274,10 +275,11 @@ class _Resolver:
                 else:
                     self.err("E204", f"'{key}' names a column; got {v.text}", v.span)
             elif key == "until":
-                if v.kind == "date" and parse_date(v.value) is not None:
+                problem = date_problem(v)
+                if problem is None:
                     data.until = v.value
                 else:
-                    self.err("E204", f"invalid date {v.text}", v.span, "write a date as YYYY-MM-DD")
+                    self.diags.append(problem)
             elif key == "sheet":
                 if v.kind == "string":
                     data.sheet = v.value
@@ -332,7 +334,8 @@ class _Resolver:
                     self.err("E204", f"horizon must be a positive duration; got {v.text}", v.span,
                              "for example: horizon 3y, horizon 18m")
                 elif months > MAX_HORIZON_MONTHS:
-                    self.err("E204", f"horizon must be at most 100 years; got {v.text}", v.span,
+                    self.err("E204", f"horizon must be at most {MAX_HORIZON_MONTHS // 12} years; got {v.text}",
+                             v.span,
                              "a customer lifetime value looks a few years ahead: horizon 3y, horizon 5y")
                 else:
                     settings.horizon_months = months
@@ -492,11 +495,11 @@ class _Resolver:
                     target = None
             by = None
             if st.by is not None:
-                if parse_date(st.by.value) is None:
-                    self.err("E204", f"invalid date {st.by.text}", st.by.span,
-                             "write a real date as YYYY-MM-DD")
-                else:
+                problem = date_problem(st.by)
+                if problem is None:
                     by = st.by.value
+                else:
+                    self.diags.append(problem)
             o = ObjectiveM(st.text, st.direction, st.metric.name if st.metric else None, target,
                            target_text, by, scope, scope_kind, self.objective_index, st)
             self.objective_index += 1
@@ -556,9 +559,6 @@ class _Resolver:
             back = t_stage < s_stage or (
                 t_stage == s_stage and m.touchpoints[target].index <= m.touchpoints[source].index)
             m.flows.append(FlowEdge(source, target, f.label, f, back))
-
-
-MAX_HORIZON_MONTHS = 1200
 
 
 def _fraction(v: n.Literal) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from copisdsl import nodes as n
+from copisdsl.diagnostics import Diagnostic, error
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -32,6 +33,13 @@ def parse_date(text: str) -> dt.date | None:
         return dt.date.fromisoformat(text) if len(text) == 10 else None
     except ValueError:
         return None
+
+
+def date_problem(lit: n.Literal) -> Diagnostic | None:
+    """E204 for a value that must be a date and is no real one (2025-02-30)."""
+    if lit.kind == "date" and parse_date(lit.value) is not None:
+        return None
+    return error("E204", f"invalid date {lit.text}", lit.span, "write a real date as YYYY-MM-DD")
 
 
 def shift_back(day: dt.date, amount: int, unit: str) -> dt.date:

@@ -8,7 +8,7 @@ from copisdsl.checks import check
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.hints import did_you_mean
 from copisdsl.model import KpiM, Model
-from copisdsl.values import parse_date
+from copisdsl.values import date_problem
 
 # name -> (argument shape, kind of the value)
 FUNCTIONS: dict[str, tuple[str, str]] = {
@@ -99,10 +99,10 @@ class _Analysis:
             self.err("E201", f"unknown data source '{node.data.name}'", node.data.span,
                      did_you_mean(node.data.name, self.model.data) or
                      f'declare it: data {node.data.name} "path/to/file.csv"')
-        for compare in _comparisons(node.where):
-            value = compare.value
-            if value.kind == "date" and parse_date(value.value) is None:
-                self.err("E204", f"invalid date {value.text}", value.span, "write a real date as YYYY-MM-DD")
+        for comp in conditions(node.where) if node.where is not None else ():
+            problem = date_problem(comp.value) if comp.value.kind == "date" else None
+            if problem is not None:
+                self.diags.append(problem)
 
     def call(self, kpi: KpiM, call: n.Call) -> None:
         name = call.func.name
@@ -169,21 +169,6 @@ class _Analysis:
                 "E404", f"{name}() needs transactions, but data '{data.id}' is not `kind transactions`",
                 call.span, f"add `kind transactions` to data '{data.id}' (line {data.node.span.line}), "
                 "with its customer, date and amount columns"))
-
-
-def _comparisons(cond) -> list[n.Compare]:
-    """The comparisons of a ``where`` filter, in source order."""
-    out: list[n.Compare] = []
-    stack = [cond] if cond is not None else []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, n.Compare):
-            out.append(node)
-        elif isinstance(node, n.BoolOp):
-            stack += [node.right, node.left]
-        elif isinstance(node, n.Paren):
-            stack.append(node.inner)
-    return out
 
 
 def _unparen(node):

@@ -43,6 +43,7 @@ def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
     from copisdsl.cli import refuse_overwriting_input, report
     from copisdsl.data import enrich
     from copisdsl.diagnostics import sort_diagnostics
+    from copisdsl.files import write_if_changed
 
     refuse_overwriting_input(output, file)
     path = Path(file)
@@ -62,10 +63,8 @@ def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
     if output == "-":
         click.echo(text, nl=False)
     else:
-        target = Path(output)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            write_if_changed(Path(output), text.encode("utf-8"))
         except OSError as exc:
             raise click.FileError(output, hint=exc.strerror or str(exc)) from None
     sys.exit(EXIT_OK)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from copisdsl.cli import EXIT_OK, EXIT_PROBLEMS, find_journeys, main
+from copisdsl.files import write_atomic
 
 
 @main.command("fmt")
@@ -41,13 +42,14 @@ def fmt_cmd(paths, check, show_diff, stdin_filename):
 
 def _format_file(path: Path, name: str, check: bool, show_diff: bool) -> str:
     """Format one file; returns 'changed', 'unchanged' or 'failed'."""
-    from copisdsl.api import read_source
+    from copisdsl.api import decode_source, read_file
 
     try:
-        text, problems = read_source(path, name)
+        data = read_file(path)
     except OSError as exc:
         click.echo(f"{name}: error: cannot read the file ({exc.strerror or exc})", err=True)
         return "failed"
+    text, problems = decode_source(data, name)
     if problems:
         _print_diagnostics(problems, text)
         return "failed"
@@ -65,7 +67,8 @@ def _format_file(path: Path, name: str, check: bool, show_diff: bool) -> str:
         click.echo(f"{name}: error: the file is read-only; left unchanged", err=True)
         return "failed"
     try:
-        _write_atomic(path, _BOM + formatted if _starts_with_bom(path) else formatted)
+        write_atomic(path, (_bom_of(data) + formatted).encode("utf-8"), os.stat(path).st_mode & 0o7777,
+                     durable=True)
     except OSError as exc:
         click.echo(f"{name}: error: cannot write the file ({exc.strerror or exc})", err=True)
         return "failed"
@@ -78,7 +81,6 @@ def _format_stdin(check: bool, show_diff: bool, name: str) -> int:
 
     data = _binary(sys.stdin).read()
     text, problems = decode_source(data, name, "input")
-    bom = _BOM if data.startswith(_BOM.encode("utf-8")) else ""
     if problems:
         _print_diagnostics(problems, text)
         return EXIT_PROBLEMS
@@ -88,7 +90,7 @@ def _format_stdin(check: bool, show_diff: bool, name: str) -> int:
     if show_diff:
         click.echo(_unified_diff(text, formatted, name), nl=False)
     elif not check:
-        _binary(sys.stdout).write((bom + formatted).encode("utf-8"))
+        _binary(sys.stdout).write((_bom_of(data) + formatted).encode("utf-8"))
     return EXIT_PROBLEMS if check and formatted != text else EXIT_OK
 
 
@@ -113,11 +115,11 @@ def _formatted(text: str, name: str) -> str | None:
 _BOM = "\ufeff"
 
 
-def _starts_with_bom(path: Path) -> bool:
-    """Whether the file starts with a UTF-8 byte order mark (kept when the
-    file is rewritten: some Windows editors rely on it)."""
-    with open(path, "rb") as handle:
-        return handle.read(3) == _BOM.encode("utf-8")
+def _bom_of(data: bytes) -> str:
+    """The UTF-8 byte order mark ``data`` starts with, or nothing (the text
+    is decoded without it, and it is written back: some Windows editors
+    rely on it)."""
+    return _BOM if data.startswith(_BOM.encode("utf-8")) else ""
 
 
 def _print_diagnostics(diagnostics, text: str) -> None:
@@ -141,26 +143,6 @@ def _unified_diff(old: str, new: str, name: str) -> str:
         if not line.endswith("\n"):  # a last line without a newline, marked as diff(1) does
             out.append("\n\\ No newline at end of file\n")
     return "".join(out)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Replace a file's content in one step (a crash leaves the old or the
-    new file, never half of one), keeping its permissions."""
-    import tempfile
-
-    folder = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path.resolve())
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _plural(count: int, word: str) -> str:

@@ -41,9 +41,10 @@ def output_format(output: str, fmt: str | None) -> str:
 def render_cmd(file: str, view: str, output: str, fmt: str | None, root: str | None) -> None:
     """Draw one view of a journey. DOT output needs no Graphviz."""
     from copisdsl.api import check_file
-    from copisdsl.build import render_view, write_if_changed
+    from copisdsl.build import render_view
     from copisdsl.cli import refuse_overwriting_input, report
     from copisdsl.data import enrich
+    from copisdsl.files import write_if_changed
     from copisdsl.diagnostics import sort_diagnostics
     from copisdsl.render.graphviz_run import GraphvizError
 

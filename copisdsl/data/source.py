@@ -10,7 +10,6 @@ that each file is read once and only those columns are loaded.
 from __future__ import annotations
 
 import stat
-
 from pathlib import Path
 from typing import TYPE_CHECKING
 

@@ -150,11 +150,12 @@ class Table:
         if isinstance(dtype, pd.DatetimeTZDtype):
             series = series.dt.tz_localize(None)
             dtype = series.dtype
-        if pd.api.types.is_datetime64_any_dtype(dtype):
-            out = _ns(series.to_numpy())
-            if isinstance(out, int):
-                return _Bad(out, series.iloc[out], "a date", _RANGE)
-            return out
+        if pd.api.types.is_datetime64_any_dtype(dtype):  # the reader parsed them already
+            values = series.to_numpy()
+            bad = _out_of_range(values)
+            if bad is not None:
+                return _Bad(bad, _day_text(values[bad]), "a date", _RANGE)
+            return values.astype("datetime64[ns]")
         if pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
             first = series.first_valid_index()
             pos = 0 if first is None else int(first)
@@ -172,22 +173,17 @@ class Table:
         if failed.any():
             pos = int(np.flatnonzero(present)[np.argmax(failed)])
             return _Bad(pos, series.iloc[pos], "a date")
-        out = np.full(len(series), np.datetime64("NaT", "ns"))
-        try:
-            values = _ns(parsed.to_numpy())
-        except (OverflowError, ValueError, pd.errors.OutOfBoundsDatetime):
-            values = 0
-        if isinstance(values, int):
-            pos = int(np.flatnonzero(present)[values])
+        values = parsed.to_numpy()
+        bad = _out_of_range(values)
+        if bad is not None:
+            pos = int(np.flatnonzero(present)[bad])
             return _Bad(pos, series.iloc[pos], "a date", _RANGE)
-        out[present] = values
+        out = np.full(len(series), np.datetime64("NaT", "ns"))
+        out[present] = values.astype("datetime64[ns]")
         return out
 
     def _bad(self, name: str, bad: _Bad, span: Span, use: str) -> Diagnostic:
-        text = str(bad.value)
-        if text.endswith(" 00:00:00") and not isinstance(bad.value, str):
-            text = text[:-9]  # a date the reader already took as a timestamp: as written
-        shown = repr(text) if bad.value is not None else "nothing"
+        shown = repr(str(bad.value)) if bad.value is not None else "nothing"
         detail = f" ({bad.detail})" if bad.detail else ""
         message = (f"column '{name}' of data '{self.data.id}' must hold {use}: row {self.row_number(bad.row)} "
                    f"has {shown}, not {bad.what}{detail}")
@@ -212,15 +208,19 @@ _RANGE = "dates must be between the years 1677 and 2262"
 _FIRST, _LAST = np.datetime64("1677-09-22", "s"), np.datetime64("2262-04-11", "s")
 
 
-def _ns(values: np.ndarray) -> np.ndarray | int:
-    """Dates as datetime64[ns], or the position of the first one outside
-    what nanoseconds can hold (numpy would wrap it around silently)."""
+def _out_of_range(values: np.ndarray) -> int | None:
+    """The position of the first date nanoseconds cannot hold (converted
+    to datetime64[ns], numpy would wrap it around silently), if any."""
     if values.dtype == np.dtype("datetime64[ns]"):
-        return values
+        return None
     outside = ~np.isnat(values) & ((values < _FIRST) | (values > _LAST))
-    if outside.any():
-        return int(np.argmax(outside))
-    return values.astype("datetime64[ns]")
+    return int(np.argmax(outside)) if outside.any() else None
+
+
+def _day_text(value: np.datetime64) -> str:
+    """A parsed date as the file most likely wrote it: the day alone at midnight."""
+    day = value.astype("datetime64[D]")
+    return str(day) if day == value else str(value)
 
 
 def _is_date(value: str) -> bool:
