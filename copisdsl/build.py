@@ -250,8 +250,9 @@ def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
     return builds
 
 
-def write_index(builds: list[JourneyBuild], out: Path) -> None:
-    """Write ``OUT/index.html`` listing ``builds`` (only when it changes)."""
+def write_index(builds: list[JourneyBuild], out: Path) -> bool:
+    """Write ``OUT/index.html`` listing ``builds`` (only when it changes);
+    True when it was written."""
     from copisdsl import __version__
     from copisdsl.render.html import render_index
     from copisdsl.render.report import diagnostic_rows
@@ -262,7 +263,7 @@ def write_index(builds: list[JourneyBuild], out: Path) -> None:
         "stages": b.stages, "touchpoints": b.touchpoints,
         "diagnostics": diagnostic_rows(b.diagnostics), "error": b.error,
     } for b in builds]
-    write_if_changed(index_path(out), render_index(journeys, __version__).encode("utf-8"))
+    return write_if_changed(index_path(out), render_index(journeys, __version__).encode("utf-8"))
 
 
 def index_path(out: Path) -> Path:

@@ -49,9 +49,19 @@ def _walk(folder: Path) -> list[Path]:
         files.append(Path(exc.filename))
 
     for top, dirs, names in os.walk(folder, onerror=unreadable):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        files += [Path(top, name) for name in names if name.endswith(".copis") and not name.startswith(".")]
+        dirs[:] = [d for d in dirs if not _hidden(d)]
+        files += [Path(top, name) for name in names if name.endswith(".copis") and not _hidden(name)]
     return files
+
+
+def is_searched(relative: Path) -> bool:
+    """Whether a search of a folder finds the file at ``relative`` in it: a
+    ``*.copis`` file outside hidden folders, not hidden itself."""
+    return relative.suffix == ".copis" and not any(_hidden(part) for part in relative.parts)
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
 
 
 def refuse_overwriting_input(output: str, source: str) -> None:
@@ -101,6 +111,20 @@ def report(results, fmt: str, color: bool) -> tuple[int, int]:
             click.echo(format_github(d) if fmt == "github" else format_text(d, sources, color) + "\n")
         click.echo(summary_line(len(results), diags))
     return count(diags)
+
+
+def echo_diagnostics(diagnostics, text: str, *, err: bool = True, color: bool | None = None) -> None:
+    """The diagnostics of one text as `check` prints them, on standard
+    error by default (coloured when it is a terminal)."""
+    from copisdsl.diagnostics import format_text
+    from copisdsl.source import source_lines
+
+    stream = sys.stderr if err else sys.stdout
+    color = stream.isatty() if color is None else color
+    lines = source_lines(text)
+    sources = {d.span.file: lines for d in diagnostics}
+    for d in diagnostics:
+        click.echo(format_text(d, sources, color) + "\n", err=err)
 
 
 def check_paths(paths, *, data: bool = True, root=None):

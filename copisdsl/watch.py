@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from copisdsl.build import JourneyBuild
+from copisdsl.cli import is_searched
 from copisdsl.diagnostics import Diagnostic, count, to_json_dict
+from copisdsl.source import shown_path
 
 DEBOUNCE = 0.1  # seconds of quiet that end a burst of events
 MAX_WAIT = 1.0  # a steady stream of events still rebuilds this often
@@ -202,10 +204,9 @@ class Session:
             return any(inp.is_relative_to(key) for j in self._journeys.values() for inp in j.inputs)
         if any(key == j.key or key in j.inputs for j in self._journeys.values()):
             return True
-        if key.is_relative_to(self._out_key) or is_editor_noise(key) or key.suffix != ".copis":
+        if key.is_relative_to(self._out_key) or is_editor_noise(key):
             return False
-        return any(key.is_relative_to(f) and not any(part.startswith(".") for part in key.relative_to(f).parts)
-                   for f in self._folders)
+        return any(key.is_relative_to(f) and is_searched(key.relative_to(f)) for f in self._folders)
 
     def rebuild(self, changed: Iterable[str | Path]) -> Rebuild | None:
         """Rebuild the journeys that ``changed`` files affect, pick up new
@@ -264,7 +265,7 @@ class Session:
             key = _resolve(path)
             self._journeys[key] = old.get(key) or _Journey(path, key, inputs=frozenset({key}))
         added = [key for key in self._journeys if key not in old]
-        removed = [j.path.as_posix() for key, j in old.items() if key not in self._journeys]
+        removed = [shown_path(j.path) for key, j in old.items() if key not in self._journeys]
         return added, removed
 
     def _rebuild(self, todo: list[Path], changed: list[Path], removed: list[str], start: float) -> Rebuild:
@@ -314,16 +315,14 @@ class Session:
             journey.inputs = inputs if build.ok or len(inputs) > 1 else journey.inputs | inputs
 
     def _update_index(self) -> None:
-        from copisdsl.build import index_path, write_index
+        from copisdsl.build import write_index
 
         builds = self.builds
         if len(builds) < 2 and not self._index_written:
             return
-        path = index_path(self.out)
-        before = path.read_bytes() if path.exists() else None
-        write_index(builds, self.out)
+        changed = write_index(builds, self.out)
         self._index_written = True
-        if path.read_bytes() != before:
+        if changed:
             self._index_revision = next(self._revisions)
 
     def _publish(self) -> None:
@@ -333,7 +332,7 @@ class Session:
             if build is None:
                 continue
             statuses.append(JourneyStatus(
-                journey.path.as_posix(), build.journey_id, journey.url, build.ok and build.error is None,
+                shown_path(journey.path), build.journey_id, journey.url, build.ok and build.error is None,
                 journey.revision, tuple(build.diagnostics), build.error))
         index = "index.html" if self._index_written else None
         self.state.publish(statuses, index, self._index_revision)

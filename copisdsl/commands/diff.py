@@ -98,29 +98,19 @@ def _compare(pairs: list[tuple[Side, Side]], fmt: str, color: bool) -> int:
 def _compile(side: Side):
     """The side's model; None when the file does not exist; False (after
     printing the diagnostics on stderr) when it does not compile."""
-    from copisdsl.api import check
-    from copisdsl.diagnostics import format_text, summary_line
-    from copisdsl.source import decode, source_lines
+    from copisdsl.api import check, decode_source
+    from copisdsl.cli import echo_diagnostics
+    from copisdsl.diagnostics import summary_line
 
     if side.data is None:
         return None
-    text, bad = decode(side.data, side.label)
-    if bad is None:
+    text, diagnostics = decode_source(side.data, side.label)
+    if not diagnostics:
         result = check(text, side.label)
         if result.ok and result.model is not None:
             return result.model
         diagnostics = result.diagnostics
-    else:
-        from copisdsl.diagnostics import error
-        from copisdsl.source import Span
-
-        line, column, what = bad
-        diagnostics = [error("E100", f"the file is not valid UTF-8 text ({what})",
-                             Span(side.label, line, column, line, column + 1), "save the file as UTF-8")]
-    sources = {side.label: source_lines(text)}
-    color = sys.stderr.isatty()
-    for d in diagnostics:
-        click.echo(format_text(d, sources, color) + "\n", err=True)
+    echo_diagnostics(diagnostics, text)
     click.echo(summary_line(1, diagnostics), err=True)
     return False
 

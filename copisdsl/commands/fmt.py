@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from copisdsl.cli import EXIT_OK, EXIT_PROBLEMS, find_journeys, main
+from copisdsl.cli import EXIT_OK, EXIT_PROBLEMS, echo_diagnostics, find_journeys, main
 from copisdsl.files import write_atomic
 
 
@@ -51,7 +51,7 @@ def _format_file(path: Path, name: str, check: bool, show_diff: bool) -> str:
         return "failed"
     text, problems = decode_source(data, name)
     if problems:
-        _print_diagnostics(problems, text)
+        echo_diagnostics(problems, text)
         return "failed"
     formatted = _formatted(text, name)
     if formatted is None:
@@ -82,7 +82,7 @@ def _format_stdin(check: bool, show_diff: bool, name: str) -> int:
     data = _binary(sys.stdin).read()
     text, problems = decode_source(data, name, "input")
     if problems:
-        _print_diagnostics(problems, text)
+        echo_diagnostics(problems, text)
         return EXIT_PROBLEMS
     formatted = _formatted(text, name)
     if formatted is None:
@@ -107,7 +107,7 @@ def _formatted(text: str, name: str) -> str | None:
                    "please report this with the file", err=True)
         return None
     if out is None:
-        _print_diagnostics(diagnostics, text)
+        echo_diagnostics(diagnostics, text)
         return None
     return out.replace("\n", "\r\n") if crlf else out
 
@@ -120,17 +120,6 @@ def _bom_of(data: bytes) -> str:
     is decoded without it, and it is written back: some Windows editors
     rely on it)."""
     return _BOM if data.startswith(_BOM.encode("utf-8")) else ""
-
-
-def _print_diagnostics(diagnostics, text: str) -> None:
-    from copisdsl.diagnostics import format_text
-    from copisdsl.source import source_lines
-
-    lines = source_lines(text)
-    sources = {d.span.file: lines for d in diagnostics}
-    color = sys.stderr.isatty()
-    for d in diagnostics:
-        click.echo(format_text(d, sources, color) + "\n", err=True)
 
 
 def _unified_diff(old: str, new: str, name: str) -> str:

@@ -92,12 +92,11 @@ def _start_server(out: Path, state, host: str, port: int):
 
 def _show(rebuild, color: bool, first: bool = False) -> None:
     """The diagnostics of a rebuild as `copis check` prints them, then one line."""
-    from copisdsl.diagnostics import format_text
+    from copisdsl.cli import echo_diagnostics
 
     for build in rebuild.builds:
-        sources = {build.source_file.path: build.source_file.lines} if build.source_file is not None else {}
-        for diag in build.diagnostics:
-            click.echo(format_text(diag, sources, color) + "\n")
+        text = build.source_file.text if build.source_file is not None else ""
+        echo_diagnostics(build.diagnostics, text, err=False, color=color)
         if build.error is not None:
             click.echo(f"error: {build.error}")
     click.echo(summary(rebuild, first))
