@@ -67,14 +67,15 @@ def count(diags: Iterable[Diagnostic]) -> tuple[int, int]:
     return errors, warnings
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def plural(count: int, word: str) -> str:
+    """``1 error``, ``2 errors``."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def summary_line(files: int, diags: Iterable[Diagnostic]) -> str:
     """``3 files, 1 error, 2 warnings``."""
     errors, warnings = count(diags)
-    return f"{_plural(files, 'file')}, {_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+    return f"{plural(files, 'file')}, {plural(errors, 'error')}, {plural(warnings, 'warning')}"
 
 
 # ------------------------------------------------------------------ text

@@ -25,6 +25,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from copisdsl import nodes as n
+from copisdsl.diagnostics import plural
 from copisdsl.fmt import quote
 from copisdsl.model import ElementValue, KpiM, Model, ObjectiveM
 
@@ -135,20 +136,14 @@ def expr_text(e) -> str:
         level = _PRECEDENCE[e.op]
         return f"{_operand(e.left, level, False)} {e.op} {_operand(e.right, level, True)}"
     if isinstance(e, n.Neg):
-        inner = _unparen(e.operand)
+        inner = n.unparen(e.operand)
         text = expr_text(inner)
         return f"-({text})" if isinstance(inner, (n.BinOp, n.Neg)) else f"-{text}"
     return _leaf_text(e)
 
 
-def _unparen(e):
-    while isinstance(e, n.Paren):
-        e = e.inner
-    return e
-
-
 def _operand(e, level: int, right: bool) -> str:
-    inner = _unparen(e)
+    inner = n.unparen(e)
     text = expr_text(inner)
     if isinstance(inner, (n.BinOp, n.BoolOp)):
         own = _PRECEDENCE[inner.op]
@@ -590,10 +585,6 @@ class _Differ:
             self.add("flows", "removed", "flow", name=f"{source} -> {target}", detail=_text(label))
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _ordered_scopes(known: list[tuple], before: dict, after: dict) -> list[tuple]:
     rest = [w for w in list(after) + list(before) if w not in known]
     return [w for w in known + list(dict.fromkeys(rest)) if w in before or w in after]
@@ -607,7 +598,7 @@ def diff_models(old: Model | None, new: Model | None) -> JourneyDiff:
     if old is None or new is None:
         m = new if old is None else old
         kind = "added" if old is None else "removed"
-        size = f"{_plural(len(m.stages), 'stage')}, {_plural(len(m.touchpoints), 'touchpoint')}"
+        size = f"{plural(len(m.stages), 'stage')}, {plural(len(m.touchpoints), 'touchpoint')}"
         return JourneyDiff(old.id if old else None, new.id if new else None,
                            (Change("journey", kind, "journey", name=m.id, title=quote(m.title), detail=size),))
     return _Differ(old, new).run()

@@ -289,6 +289,13 @@ class Document:
     span: Span = _span()
 
 
+def unparen(node):
+    """The node inside any number of parentheses."""
+    while isinstance(node, Paren):
+        node = node.inner
+    return node
+
+
 def statement_keyword(stmt: Statement) -> str:
     """The keyword a statement starts with (the key, for a generic one)."""
     if isinstance(stmt, Generic):

@@ -115,12 +115,12 @@ class _Analysis:
         shape, _ = FUNCTIONS[name]
         args = call.args
         if shape == "column":
-            if len(args) != 1 or not isinstance(_unparen(args[0]), n.Column):
+            if len(args) != 1 or not isinstance(n.unparen(args[0]), n.Column):
                 self.err("E204", f"{name}() takes one column, like {name}(survey.score)", call.span)
                 for arg in args:
                     self.loose_arg(kpi, arg)
                 return
-            self.column(_unparen(args[0]))
+            self.column(n.unparen(args[0]))
         elif shape == "pair":
             if len(args) != 2:
                 self.err("E204", f"ratio() takes two values, like ratio(sum(f.orders), sum(f.visits)); "
@@ -136,7 +136,7 @@ class _Analysis:
                 return
             self.transactions_arg(call, args[0])
             if len(args) == 2:
-                window = _unparen(args[1])
+                window = n.unparen(args[1])
                 if not (isinstance(window, n.Number) and window.literal.kind == "duration"):
                     self.err("E204", f"the second argument of {name}() is a duration like 90d, 6m or 1y",
                              args[1].span)
@@ -147,13 +147,13 @@ class _Analysis:
     def loose_arg(self, kpi: KpiM, arg) -> None:
         """An argument of a call that is already reported as wrong: only its
         own references are checked, so that one mistake gives one error."""
-        node = _unparen(arg)
+        node = n.unparen(arg)
         if isinstance(node, n.KpiRef) and node.name.name in self.model.data:
             return
         self.expr(kpi, node, "column")
 
     def transactions_arg(self, call: n.Call, arg) -> None:
-        node = _unparen(arg)
+        node = n.unparen(arg)
         name = call.func.name
         if not isinstance(node, n.KpiRef):
             self.err("E204", f"{name}() takes the ID of a transactions data file, like {name}(orders)",
@@ -169,12 +169,6 @@ class _Analysis:
                 "E404", f"{name}() needs transactions, but data '{data.id}' is not `kind transactions`",
                 call.span, f"add `kind transactions` to data '{data.id}' (line {data.node.span.line}), "
                 "with its customer, date and amount columns"))
-
-
-def _unparen(node):
-    while isinstance(node, n.Paren):
-        node = node.inner
-    return node
 
 
 _CACHE: dict[int, _Analysis] = {}
@@ -307,7 +301,7 @@ def kpi_kinds(model: Model) -> dict[int, str]:
     visiting: set[int] = set()
 
     def kind_of(node, kpi: KpiM) -> str:
-        node = _unparen(node)
+        node = n.unparen(node)
         if isinstance(node, n.Number):
             return "rate" if node.literal.kind == "percent" else "number"
         if isinstance(node, n.KpiRef):
@@ -318,7 +312,7 @@ def kpi_kinds(model: Model) -> dict[int, str]:
         if isinstance(node, n.Call):
             shape, kind = FUNCTIONS.get(node.func.name, ("", "number"))
             if node.func.name in _MONEY_AGGREGATES and node.args:
-                col = _unparen(node.args[0])
+                col = n.unparen(node.args[0])
                 data = model.data.get(col.data.name) if isinstance(col, n.Column) else None
                 if data is not None and data.is_transactions and col.column.name == data.amount:
                     return "money"
@@ -327,8 +321,8 @@ def kpi_kinds(model: Model) -> dict[int, str]:
             left, right = kind_of(node.left, kpi), kind_of(node.right, kpi)
             if node.op in "+-":
                 return left if left == right else "number"
-            plain_l = isinstance(_unparen(node.left), n.Number) and left == "number"
-            plain_r = isinstance(_unparen(node.right), n.Number) and right == "number"
+            plain_l = isinstance(n.unparen(node.left), n.Number) and left == "number"
+            plain_r = isinstance(n.unparen(node.right), n.Number) and right == "number"
             if plain_r:
                 return left
             if plain_l and node.op == "*":

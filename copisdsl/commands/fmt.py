@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from copisdsl.cli import EXIT_OK, EXIT_PROBLEMS, echo_diagnostics, find_journeys, main
+from copisdsl.diagnostics import plural
 from copisdsl.files import write_atomic
 
 
@@ -134,19 +135,16 @@ def _unified_diff(old: str, new: str, name: str) -> str:
     return "".join(out)
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
 
 def _summary(tally: dict[str, int], dry: bool) -> str:
     would = "would be " if dry else ""
     parts = []
     if tally["changed"]:
-        parts.append(f"{_plural(tally['changed'], 'file')} {would}reformatted")
+        parts.append(f"{plural(tally['changed'], 'file')} {would}reformatted")
     if tally["unchanged"]:
-        parts.append(f"{_plural(tally['unchanged'], 'file')} {would}left unchanged")
+        parts.append(f"{plural(tally['unchanged'], 'file')} {would}left unchanged")
     if tally["failed"]:
-        parts.append(f"{_plural(tally['failed'], 'file')} could not be formatted")
+        parts.append(f"{plural(tally['failed'], 'file')} could not be formatted")
     return ", ".join(parts) + "."
 
 

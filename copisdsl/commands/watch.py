@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from copisdsl.cli import EXIT_OK, EXIT_USAGE, main, refuse_output_holding_inputs, root_option
+from copisdsl.diagnostics import plural
 
 
 @main.command("watch")
@@ -125,14 +126,11 @@ def summary(rebuild, first: bool = False) -> str:
                 verb += f" ({len(failed)} failed)"
             elif not any(b.written for b in rebuild.builds):
                 verb += " (unchanged)"
-        parts.append(f"{what} {verb} in {rebuild.seconds:.2f} s: {_plural(errors, 'error')}, "
-                     f"{_plural(warnings, 'warning')}{kept}")
+        parts.append(f"{what} {verb} in {rebuild.seconds:.2f} s: {plural(errors, 'error')}, "
+                     f"{plural(warnings, 'warning')}{kept}")
     if rebuild.removed:
         parts.append(f"removed {', '.join(rebuild.removed)}")
     if not parts:
         parts.append("no .copis files yet; waiting for one")
     return f"{stamp} " + "; ".join(parts)
 
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"

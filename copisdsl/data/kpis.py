@@ -36,13 +36,6 @@ class DataSource(Protocol):
         """A transaction function of section 7 on the data ``data_id``."""
 
 
-def unparen(node):
-    """The node inside any number of parentheses."""
-    while isinstance(node, n.Paren):
-        node = node.inner
-    return node
-
-
 class Evaluator:
     """Evaluates every KPI of a model once, memoising results.
 
@@ -125,16 +118,16 @@ class Evaluator:
         if self.source is None:
             raise NoValue(f"{name}() needs data, and the journey links none")
         if shape == "column":
-            column = unparen(call.args[0]) if len(call.args) == 1 else None
+            column = n.unparen(call.args[0]) if len(call.args) == 1 else None
             if not isinstance(column, n.Column):
                 raise NoValue(f"{name}() takes one column")
             return self.source.aggregate(name, column, call)
-        data = unparen(call.args[0]) if call.args else None
+        data = n.unparen(call.args[0]) if call.args else None
         if not isinstance(data, n.KpiRef) or len(call.args) > (2 if shape == "tx_window" else 1):
             raise NoValue(f"{name}() takes a transactions data ID")
         window = None
         if len(call.args) == 2:
-            arg = unparen(call.args[1])
+            arg = n.unparen(call.args[1])
             if not (isinstance(arg, n.Number) and arg.literal.kind == "duration"):
                 raise NoValue(f"the window of {name}() is a duration")
             window = arg.literal

@@ -18,7 +18,7 @@ import numpy as np
 from copisdsl import nodes as n
 from copisdsl.checks.expressions import FUNCTIONS, conditions, walk
 from copisdsl.data import filters, loading
-from copisdsl.data.kpis import NoValue, unparen
+from copisdsl.data.kpis import NoValue
 from copisdsl.data.table import Problem, Table
 from copisdsl.data.transactions import Transactions
 from copisdsl.diagnostics import Diagnostic, error, warning
