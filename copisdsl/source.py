@@ -58,7 +58,7 @@ def source_lines(text: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
-    """A file's name and decoded text, with line lookup for snippets."""
+    """A file's name and decoded text, with its lines for snippets."""
 
     path: str
     text: str
@@ -67,15 +67,9 @@ class SourceFile:
     def lines(self) -> list[str]:
         return source_lines(self.text)
 
-    def line_text(self, line: int) -> str:
-        lines = self.lines
-        return lines[line - 1] if 1 <= line <= len(lines) else ""
-
     def end_span(self) -> Span:
         """A zero-width span at the end of the text (for 'unexpected end of file')."""
-        lines = self.text.split("\n")
-        if len(lines) > 1 and lines[-1] == "":
-            lines.pop()
+        lines = self.lines
         last = len(lines) or 1
         col = len(lines[-1]) + 1 if lines else 1
         return Span(self.path, last, col, last, col + 1)

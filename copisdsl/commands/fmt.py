@@ -10,7 +10,6 @@ import click
 
 from copisdsl.cli import EXIT_OK, EXIT_PROBLEMS, echo_diagnostics, find_journeys, main
 from copisdsl.diagnostics import plural
-from copisdsl.files import write_atomic
 
 
 @main.command("fmt")
@@ -67,6 +66,8 @@ def _format_file(path: Path, name: str, check: bool, show_diff: bool) -> str:
     if not os.access(path, os.W_OK):  # replacing the file would get around its protection
         click.echo(f"{name}: error: the file is read-only; left unchanged", err=True)
         return "failed"
+    from copisdsl.files import write_atomic
+
     try:
         write_atomic(path, (_bom_of(data) + formatted).encode("utf-8"), os.stat(path).st_mode & 0o7777,
                      durable=True)
