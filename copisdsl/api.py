@@ -15,6 +15,7 @@ from pathlib import Path
 
 from copisdsl import nodes as n
 from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
+from copisdsl.figures import Figures
 from copisdsl.model import Model
 from copisdsl.source import SourceFile, Span, decode
 
@@ -27,6 +28,7 @@ class CheckResult:
     document: n.Document | None
     model: Model | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    figures: Figures | None = None  # once computed (check_file(figures=True), add_figures)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -97,11 +99,14 @@ def decode_source(data: bytes, name: str, what: str = "file") -> tuple[str, list
                         Span(name, line, column, line, column + 1), "save the file as UTF-8")]
 
 
-def check_file(path: str | Path, display: str | None = None, *, data: bool = True,
+def check_file(path: str | Path, display: str | None = None, *, data: bool = True, figures: bool = False,
                root: str | Path | None = None) -> CheckResult:
     """Check a file on disk; with ``data`` the linked data files are read
     too (E400-W403) when the journey declares any, whatever other errors it
-    has (only a syntax error, which leaves no model, stops them)."""
+    has (only a syntax error, which leaves no model, stops them); with
+    ``figures`` the journey's figures are computed in any case (for the
+    commands that draw or export them). Data paths may not leave ``root``
+    (default: the file's folder)."""
     path = Path(path)
     name = display or str(path)
     try:
@@ -114,10 +119,16 @@ def check_file(path: str | Path, display: str | None = None, *, data: bool = Tru
     if problems:
         return CheckResult(SourceFile(name, text), None, None, problems)
     result = check(text, name)
-    if data and result.model is not None and result.model.data:
-        from copisdsl.data import enrich  # pandas only when a journey links data
-
-        base = Path(root) if root is not None else path.resolve().parent
-        _, data_diags = enrich(result.model, path.resolve().parent, base)
-        result.diagnostics = sort_diagnostics(result.diagnostics + data_diags)
+    if result.model is not None and (figures or (data and result.model.data)):
+        add_figures(result, path.resolve().parent, root)
     return result
+
+
+def add_figures(result: CheckResult, folder: Path, root: str | Path | None = None) -> None:
+    """Compute a checked journey's figures (``result.figures``), reading
+    its data files relative to ``folder`` and within ``root`` (default
+    ``folder``), and add the data diagnostics to the result's."""
+    from copisdsl.data import enrich  # pandas only when the journey links data
+
+    result.figures, diagnostics = enrich(result.model, folder, Path(root) if root is not None else folder)
+    result.diagnostics = sort_diagnostics(result.diagnostics + diagnostics)

@@ -23,7 +23,7 @@ from copisdsl.figures import Figures
 from copisdsl.files import write_if_changed
 from copisdsl.model import Model
 from copisdsl.render import VIEWS
-from copisdsl.source import SourceFile, Span, shown_path
+from copisdsl.source import SourceFile, shown_path
 
 #: the Graphviz views of a build, and the emotion chart drawn in Python
 DIAGRAM_FILES = {view: f"{view}.svg" for view in VIEWS}
@@ -74,18 +74,15 @@ def render_text(text: str, path: str, view: str = "journey", fmt: str = "svg") -
     """Compile a snippet (for docs): its picture, or None when it has
     errors, and its diagnostics. Data paths are relative to ``path``'s
     folder. Raises ``GraphvizError`` as ``render_view`` does."""
-    from copisdsl.api import check
-    from copisdsl.data import enrich
+    from copisdsl.api import add_figures, check
 
     result = check(text, path)
     if result.model is None:
         return None, result.diagnostics
-    folder = Path(path).resolve().parent
-    figures, data_diags = enrich(result.model, folder, folder)
-    diagnostics = sort_diagnostics(result.diagnostics + data_diags)
-    if any(d.is_error for d in diagnostics):
-        return None, diagnostics
-    return render_view(result.model, figures, view, fmt), diagnostics
+    add_figures(result, Path(path).resolve().parent)
+    if not result.ok:
+        return None, result.diagnostics
+    return render_view(result.model, result.figures, view, fmt), result.diagnostics
 
 
 @dataclass
@@ -98,14 +95,8 @@ class _Checked:
 
 def _check(path: Path, display: str, root: Path | None) -> _Checked:
     from copisdsl.api import check_file
-    from copisdsl.data import enrich
 
-    try:
-        result = check_file(path, display, data=False, root=root)
-    except OSError as exc:
-        span = Span(display, 1, 1, 1, 1)
-        diag = error("E400", f"cannot read {display}: {exc.strerror or exc}", span)
-        return _Checked(JourneyBuild(path, None, None, [diag], [], [path], False))
+    result = check_file(path, display, figures=True, root=root)
     model = result.model
     build = JourneyBuild(path, model.id if model else None, None, result.diagnostics, [], [path.resolve()],
                          False, source_file=result.source)
@@ -113,15 +104,10 @@ def _check(path: Path, display: str, root: Path | None) -> _Checked:
         build.title = model.title
         build.stages = len(model.stages)
         build.touchpoints = len(model.touchpoints)
-    checked = _Checked(build, model)
-    if model is None:
-        return checked
-    folder = path.resolve().parent
-    figures, data_diags = enrich(model, folder, root.resolve() if root is not None else folder)
-    build.diagnostics = sort_diagnostics(result.diagnostics + data_diags)
-    build.inputs += [Path(p) for p in figures.inputs]
-    checked.figures = figures
-    build.ok = not any(d.is_error for d in build.diagnostics)
+    checked = _Checked(build, model, result.figures)
+    if result.figures is not None:
+        build.inputs += [Path(p) for p in result.figures.inputs]
+        build.ok = result.ok
     return checked
 
 

@@ -14,7 +14,7 @@ def empty_stages(model: Model) -> list[Diagnostic]:
     """A stage with no touchpoints (as written: one whose touchpoint is a
     duplicate, E200, is not empty)."""
     return [warning("W305", f"stage '{s.id}' has no touchpoints", s.node.head,
-                    f'add `touchpoint ID "Title" {{ ... }}` to the stage, or remove it')
+                    'add `touchpoint ID "Title" { ... }` to the stage, or remove it')
             for s in model.stages if not any(isinstance(st, n.Touchpoint) for st in s.node.body)]
 
 

@@ -41,25 +41,19 @@ def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
     objectives, CLV), or a Mermaid journey diagram (--format mermaid)."""
     from copisdsl.api import check_file
     from copisdsl.cli import refuse_overwriting_input, report
-    from copisdsl.data import enrich
-    from copisdsl.diagnostics import sort_diagnostics
     from copisdsl.files import write_if_changed
 
     refuse_overwriting_input(output, file)
     path = Path(file)
     name = path.as_posix()
-    result = check_file(path, name, data=False, root=root)
-    figures = None
-    if result.ok and result.model is not None and fmt not in MODEL_ONLY:
-        folder = path.resolve().parent
-        figures, data_diags = enrich(result.model, folder, Path(root) if root is not None else folder)
-        result.diagnostics = sort_diagnostics(result.diagnostics + data_diags)
-    if not result.ok or result.model is None or (figures is None and fmt not in MODEL_ONLY):
+    with_figures = fmt not in MODEL_ONLY
+    result = check_file(path, name, data=with_figures, figures=with_figures, root=root)
+    if not result.ok or result.model is None or (with_figures and result.figures is None):
         # The diagnostics as `copis check` prints them, on stderr: stdout may be the JSON's place.
         with _stdout_to_stderr():
             report([result], "text", sys.stderr.isatty())
         sys.exit(EXIT_PROBLEMS)
-    text = WRITERS[fmt](result.model, figures, result.diagnostics)
+    text = WRITERS[fmt](result.model, result.figures, result.diagnostics)
     if output == "-":
         click.echo(text, nl=False)
     else:

@@ -43,20 +43,13 @@ def render_cmd(file: str, view: str, output: str, fmt: str | None, root: str | N
     from copisdsl.api import check_file
     from copisdsl.build import render_view
     from copisdsl.cli import refuse_overwriting_input, report
-    from copisdsl.data import enrich
     from copisdsl.files import write_if_changed
-    from copisdsl.diagnostics import sort_diagnostics
     from copisdsl.render.graphviz_run import GraphvizError
 
     fmt = output_format(output, fmt)
     refuse_overwriting_input(output, file)
     path = Path(file)
-    result = check_file(path, path.as_posix(), data=False, root=root)
-    figures = None
-    if result.ok and result.model is not None:
-        folder = path.resolve().parent
-        figures, data_diags = enrich(result.model, folder, Path(root).resolve() if root is not None else folder)
-        result.diagnostics = sort_diagnostics(result.diagnostics + data_diags)
+    result = check_file(path, path.as_posix(), figures=True, root=root)
     if result.diagnostics:
         # on stderr: stdout may be the picture's place
         saved, sys.stdout = sys.stdout, sys.stderr
@@ -64,10 +57,10 @@ def render_cmd(file: str, view: str, output: str, fmt: str | None, root: str | N
             report([result], "text", sys.stderr.isatty())
         finally:
             sys.stdout = saved
-    if not result.ok or figures is None:
+    if not result.ok or result.figures is None:
         sys.exit(EXIT_PROBLEMS)
     try:
-        data = render_view(result.model, figures, view, fmt)
+        data = render_view(result.model, result.figures, view, fmt)
     except GraphvizError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_PROBLEMS)

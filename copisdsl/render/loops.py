@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from copisdsl.render.layout import Box, Layout, Point, fmt
+from copisdsl.render.layout import Layout, Point, fmt
 
 FIRST_LANE = 18.0  # points below the lowest stage
 LANE_GAP = 12.0

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from copisdsl.figures import Figures
 from copisdsl.model import ElementValue, KpiM, Model, ObjectiveM
 from copisdsl.render import palette
-from copisdsl.render.dot import FONT, INK, LINE, MUTED, Graph, Html, text, wrap, wrapped
+from copisdsl.render.dot import FONT, INK, LINE, MUTED, Graph, Html, text, wrap
 from copisdsl.render.format import format_target, format_value
 
 LEAF_WIDTH = 18  # characters per line: squarish leaves fit a circle best
