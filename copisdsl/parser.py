@@ -13,7 +13,6 @@ import gc
 import hashlib
 import os
 import re
-import tempfile
 import threading
 from contextlib import contextmanager
 from copy import copy
@@ -26,7 +25,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from copisdsl import nodes as n
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.lexer import CopisLexer
-from copisdsl.resources import grammar_path
+from copisdsl.resources import cache_dir, grammar_path
 from copisdsl.source import CONTROL, SourceFile, Span
 from copisdsl.transformer import ToAst
 
@@ -44,14 +43,10 @@ _lock = threading.Lock()
 
 
 def _cache_file(grammar: Path) -> str:
+    """Where Lark keeps the parse table of this grammar ("": nowhere)."""
     digest = hashlib.sha256(grammar.read_bytes()).hexdigest()[:16]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(tempfile.gettempdir(), f"copisdsl-{os.getuid()}")
-    folder = os.path.join(base, "copisdsl") if "XDG_CACHE_HOME" in os.environ else base
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return ""
-    return os.path.join(folder, f"copis-{digest}.lark.cache")
+    folder = cache_dir("grammar")
+    return os.path.join(folder, f"copis-{digest}.lark.cache") if folder else ""
 
 
 @lru_cache(maxsize=1)

@@ -3,18 +3,12 @@ templates in ``templates/`` (autoescape on, undefined names are errors)."""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
 from copisdsl.diagnostics import Diagnostic
 from copisdsl.figures import Figures
 from copisdsl.model import Model
 from copisdsl.render.report import Diagram, report_context
-
-
-def _cache_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "copisdsl", "jinja")
 
 
 @lru_cache(maxsize=1)
@@ -29,7 +23,7 @@ def environment():
     """
     import jinja2
 
-    from copisdsl.resources import templates_dir
+    from copisdsl.resources import cache_dir, templates_dir
 
     class _Cache(jinja2.FileSystemBytecodeCache):
         def load_bytecode(self, bucket) -> None:
@@ -40,10 +34,11 @@ def environment():
 
         def dump_bytecode(self, bucket) -> None:
             try:
-                os.makedirs(self.directory, exist_ok=True)
                 super().dump_bytecode(bucket)
             except OSError:
                 pass
+
+    folder = cache_dir("jinja")
 
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
@@ -53,7 +48,7 @@ def environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
-        bytecode_cache=_Cache(_cache_dir(), "%s.jinja"),
+        bytecode_cache=_Cache(folder, "%s.jinja") if folder else None,
     )
 
 
