@@ -53,26 +53,50 @@ _PUNCT = {
     "{": "LBRACE", "}": "RBRACE", ",": "COMMA", ";": "SEMICOLON", ".": "DOT",
 }
 
-# Leading blanks are folded into each match, so that one match is one token.
-# The alternatives are ordered by how often they occur (names first); the
-# last matches any other character, so that no character is ever skipped.
+# One match per token, as (the blanks before it, the token), so that the
+# matches cover the text end to end and C's ``findall`` does the scanning:
+# the loop below tells the kinds apart by their first character. The last
+# alternative matches any other character, so that none is ever skipped.
 # CONTROL stands for the control characters a string may not hold.
-_MASTER = re.compile(r"""
-    [\t \f]*
-    (?:
-      (?P<NAME>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<NL>(?:\r?\n[\t \f]*)+)
-    | (?P<STRING>"(?:[^"\\CONTROL]|\\[^CONTROL])*")
-    | (?P<PUNCT>->|==|!=|<=|>=|[-+*/=(){},;.<>])
-    | (?P<DATE>[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9A-Za-z_]))
-    | (?P<PERCENT_POS>[0-9]+(?:\.[0-9]+)?%)
-    | (?P<DURATION_POS>[0-9]+[dwmy](?![A-Za-z0-9_]))
-    | (?P<NUMBER_POS>[0-9]+(?:\.[0-9]+)?(?![A-Za-z0-9_.]))
-    | (?P<COMMENT>\#[^\n]*)
-    | (?P<ERROR>[^\t \f])
+_SCAN = re.compile(r"""
+    ([\t \f]*)
+    (
+      [A-Za-z_][A-Za-z0-9_]*                          # a name or keyword
+    | (?:\r?\n[\t \f]*)+                             # newlines
+    | "[^"\\CONTROL]*(?:\\[^CONTROL][^"\\CONTROL]*)*"   # a string
+    | ->|==|!=|<=|>=|[-+*/=(){},;.<>]                # punctuation
+    | [0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9A-Za-z_])       # a date
+    | [0-9]+(?:\.[0-9]+)?%                            # a percent
+    | [0-9]+[dwmy](?![A-Za-z0-9_])                    # a duration
+    | [0-9]+(?:\.[0-9]+)?(?![A-Za-z0-9_.])            # a number
+    | \#[^\n]*                                        # a comment
+    | [^\t \f]                                        # anything else: an error
     )
 """.replace("CONTROL", CONTROL_CHARS), re.VERBOSE)
 _BLANKS = frozenset("\t \f")
+_WORDISH = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.")
+
+# The kind of a match by its first character; "NUMERIC" and "PUNCT" are
+# told apart further below, a character not listed is an error.
+_FIRST = {c: "NAME" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"}
+_FIRST.update({c: "NUMERIC" for c in "0123456789"})
+_FIRST.update({c: "PUNCT" for c in "-=!<>+*/(){},;."})
+_FIRST.update({"\n": "NL", "\r": "NL", '"': "STRING", "#": "COMMENT"})
+
+
+def _numeric(value: str, following: str) -> str:
+    """The kind of a match that starts with a digit (``following``: the next
+    character of the text)."""
+    last = value[-1]
+    if last == "%":
+        return "PERCENT_POS"
+    if last in "dwmy":
+        return "DURATION_POS"
+    if len(value) == 10 and value[4] == "-":
+        return "DATE"
+    if len(value) == 1 and following in _WORDISH:
+        return "ERROR"  # no number may end there, as in `90D` or `1.`
+    return "NUMBER_POS"
 
 
 _new_tuple = tuple.__new__
@@ -93,45 +117,51 @@ def tokenize(text: str, actions, stack):
     keywords are never contextual. Raises ``UnexpectedCharacters``."""
     keywords = KEYWORDS
     punct = _PUNCT
-    blanks = _BLANKS
+    first = _FIRST
     new, cls = _new_tuple, Token
     line, line_start = 1, 0
     depth = 0
     prev = "LBRACE"  # nothing to separate at the start of the file
     pending = None  # a statement separator, emitted only if a statement follows
-    for m in _MASTER.finditer(text):
-        kind = m.lastgroup
-        value = m.group(kind)
-        end = m.end()
-        pos = end - len(value)
+    end = 0
+    for blank, value in _SCAN.findall(text):
+        pos = end + len(blank)
+        end = pos + len(value)
+        kind = first.get(value[0], "ERROR")
         if kind == "NAME":
             pass
-        elif kind == "NL" or (kind == "PUNCT" and value == ";" and depth == 0):
-            if pending is None and depth == 0 and (kind != "NL" or prev != "COMMA"):
+        elif kind == "PUNCT":
+            kind = punct.get(value, "ERROR")
+            if kind == "SEMICOLON" and depth == 0:
+                kind = "NL"
+        elif kind == "STRING":
+            if len(value) == 1:
+                kind = "ERROR"  # a string that is not closed on its line
+        elif kind == "NUMERIC":
+            kind = _numeric(value, text[end:end + 1])
+        elif kind == "COMMENT":
+            continue
+        elif kind == "NL" and value == "\r":
+            kind = "ERROR"  # a carriage return alone
+        if kind == "NL":
+            if pending is None and depth == 0 and (value == ";" or prev != "COMMA"):
                 pending = _token("_NL", value, pos, line, pos - line_start + 1, pos + 1)
-            if kind == "NL":
+            if value != ";":
                 line += value.count("\n")
                 line_start = pos + value.rfind("\n") + 1
             continue
-        elif kind == "PUNCT":
-            kind = punct[value]
-        elif kind == "COMMENT":
-            continue
-        elif kind == "ERROR":
+        if kind == "ERROR":
             raise UnexpectedCharacters(text, pos, line, pos - line_start + 1, allowed=None)
-        if pending is None and depth == 0 and actions is not None and (
-                prev == "RBRACE" or (pos >= 2 and text[pos - 1] in blanks and text[pos - 2] in blanks
-                                     and prev not in _NO_SEPARATOR_AFTER)):
+        if pending is None and depth == 0 and (prev == "RBRACE" or (
+                len(blank) > 1 and prev not in _NO_SEPARATOR_AFTER)) and actions is not None:
             # On one line, a statement after a block's '}', or after two or
             # more blanks, starts a new one where the parser could not go on
             # otherwise, as the reference's tables write blocks:
             # `clv { margin 35%  discount 10% }`.
             row = actions[stack[-1]]
             if "_NL" in row and kind not in row and (kind != "NAME" or keywords.get(value) not in row):
-                start = pos
-                while start > line_start and text[start - 1] in blanks:
-                    start -= 1
-                pending = _token("_NL", text[start:pos], start, line, start - line_start + 1, pos)
+                start = pos - len(blank)
+                pending = _token("_NL", blank, start, line, start - line_start + 1, pos)
         if kind == "NAME":
             keyword = keywords.get(value)
             if keyword is not None and actions is not None:

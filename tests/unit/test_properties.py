@@ -8,10 +8,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lark.exceptions import UnexpectedInput
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput
 
 from copisdsl import parser
 from copisdsl.api import check
+from copisdsl.lexer import tokenize
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.copis"))
 TEXTS = [p.read_text(encoding="utf-8") for p in EXAMPLES]
@@ -116,3 +117,24 @@ def test_fast_loop_agrees_with_lark_on_token_soup(text):
                 min_size=1, max_size=40))
 def test_shuffled_example_lines_never_raise(lines):
     assert_sane("\n".join(lines))
+
+
+def tokens_until_error(text: str) -> list:
+    tokens = []
+    try:
+        tokens.extend(tokenize(text, None, None))
+    except UnexpectedCharacters as exc:
+        tokens.append(("ERROR", text[exc.pos_in_stream], exc.pos_in_stream,
+                       exc.pos_in_stream + 1, exc.line, exc.column))
+    return tokens
+
+
+@FUZZ
+@given(st.one_of(st.text(max_size=200), st.lists(TOKENS, max_size=60).map("".join)))
+def test_every_token_is_where_it_says(text):
+    """The tokenizer adds up positions from match lengths: each token's text,
+    line and column must still be those of the file."""
+    for kind, value, start, end, line, column, *_ in tokens_until_error(text):
+        assert text[start:end] == value or kind == "_NL", (kind, value, text)
+        assert line == text.count("\n", 0, start) + 1
+        assert column == start - (text.rfind("\n", 0, start) + 1) + 1
