@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from functools import partial
 from itertools import chain
+from operator import itemgetter
 
 from lark.exceptions import UnexpectedCharacters
 from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders
@@ -29,7 +30,7 @@ _END = (Token("$END", "", 0, 0, 0, 0, 0, 0),)
 class Table:
     """Lark's table decoded: per state, terminal or rule name -> action
     (``>= 0`` shift or go to that state, ``< 0`` reduce by rule ``~action``);
-    per rule ``(size, origin, callback, keep)`` (see ``_decode``)."""
+    per rule ``(size, origin, callback, pick)`` (see ``_decode``)."""
 
     __slots__ = ("actions", "rules", "start", "end")
 
@@ -61,8 +62,8 @@ def compile_table(lalr) -> Table:
 
 def _decode(rule, callback) -> tuple:
     """A rule's reduction, unwrapped from Lark's child filter: ``(callback,
-    keep)``, where ``keep`` is None (all the children) or the negative stack
-    indices of the children to keep, and a ``None`` callback means the value
+    pick)``, where ``pick`` is None (all the children) or takes the children
+    to keep from the value stack, and a ``None`` callback means the value
     is the list of children itself. That is what the rules Lark inlines into
     their parent (named ``_...``, as its ``x*`` helpers are) become, instead
     of a tree made only to be taken apart again."""
@@ -75,7 +76,10 @@ def _decode(rule, callback) -> tuple:
     if include is None:
         return callback, None
     if not any(expand for _, expand in include):
-        return callback, tuple(i - size for i, _ in include)
+        keep = [i - size for i, _ in include]
+        if len(keep) == 1:
+            return callback, lambda values, i=keep[0]: [values[i]]
+        return callback, itemgetter(*keep)  # a tuple, read by index like the list
 
     def expanding(children, include=include, inner=callback):
         kept: list = []
@@ -106,9 +110,9 @@ def parse(text: str, table: Table):
                     push_state(action)
                     push_value(tok)
                     break
-                size, origin, callback, keep = rules[~action]
+                size, origin, callback, pick = rules[~action]
                 if size:
-                    children = values[-size:] if keep is None else [values[i] for i in keep]
+                    children = values[-size:] if pick is None else pick(values)
                     del stack[-size:]
                     del values[-size:]
                 else:

@@ -7,7 +7,7 @@ safety check is ``parse(text) == parse(fmt(text))``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Union
 
 from copisdsl.source import NO_SPAN, Span
@@ -287,6 +287,27 @@ class Document:
     body: tuple[Statement, ...]
     comments: tuple[Comment, ...] = field(default=(), compare=False)
     span: Span = _span()
+
+
+def builder(cls):
+    """A constructor of the node class ``cls`` that takes every field in
+    order, ``span`` (and ``head``) included, positionally: for the parser,
+    which builds hundreds of thousands of nodes in a large journey.
+
+    It makes the same frozen object as ``cls(...)`` in less than half the
+    time: the ``__init__`` that dataclasses write for a frozen class calls
+    ``object.__setattr__`` once per field; this one fills the slots.
+    """
+    names = [f.name for f in fields(cls)]
+    source = (f"def make({', '.join(names)}):\n    node = new(cls)\n"
+              + "".join(f"    set_{name}(node, {name})\n" for name in names)
+              + "    return node\n")
+    namespace = {"new": object.__new__, "cls": cls}
+    namespace.update({f"set_{name}": getattr(cls, name).__set__ for name in names})
+    exec(source, namespace)  # as dataclasses writes __init__ itself
+    make = namespace["make"]
+    make.__qualname__ = make.__name__ = f"make_{cls.__name__}"
+    return make
 
 
 def unparen(node):

@@ -15,6 +15,12 @@ from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.lexer import Token
 from copisdsl.source import Span
 
+_new = tuple.__new__  # a Span without the named tuple's __new__ frame
+_Ident, _Literal, _Number, _Generic, _Channel, _Emotion, _Kpi, _Objective, _Call, _Flow = map(
+    n.builder, (n.Ident, n.Literal, n.Number, n.Generic, n.Channel, n.Emotion, n.Kpi, n.Objective,
+                n.Call, n.Flow))
+_Journey, _Stage, _Touchpoint = map(n.builder, (n.Journey, n.Stage, n.Touchpoint))
+
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n"}
 _BINARY = {"+": 1, "-": 1, "*": 2, "/": 2}
 
@@ -38,10 +44,10 @@ class ToAst(Transformer):
 
     # -- helpers
     def _tok_span(self, tok: Token) -> Span:
-        return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
+        return _new(Span, (self.file, tok.line, tok.column, tok.end_line, tok.end_column))
 
     def _ident(self, tok: Token) -> n.Ident:
-        return n.Ident(tok.value, span=Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column))
+        return _Ident(tok.value, _new(Span, (self.file, tok.line, tok.column, tok.end_line, tok.end_column)))
 
     def _pos(self, item, last: bool):
         if isinstance(item, Token):
@@ -65,7 +71,7 @@ class ToAst(Transformer):
             if type(first) is Token:
                 end = last if type(last) is Token else getattr(last, "span", None)
                 if end is not None:
-                    return Span(self.file, first.line, first.column, end.end_line, end.end_column)
+                    return _new(Span, (self.file, first.line, first.column, end.end_line, end.end_column))
         first = self._pos(children[0], False) if children else None
         last = self._pos(children[-1], True) if children else None
         if first is None or last is None:
@@ -109,10 +115,10 @@ class ToAst(Transformer):
 
     def _head(self, children) -> Span:
         """From the keyword to the title, or the ID when there is none."""
-        end = children[1]
-        if len(children) > 2 and isinstance(children[2], Token) and children[2].type == "STRING":
+        first, end = children[0], children[1]
+        if len(children) > 2 and type(children[2]) is Token and children[2].type == "STRING":
             end = children[2]
-        return self._tok_span(children[0]).to(self._tok_span(end))
+        return _new(Span, (self.file, first.line, first.column, end.end_line, end.end_column))
 
     def _number(self, toks, span: Span) -> n.Literal:
         tok = toks[-1]
@@ -120,23 +126,23 @@ class ToAst(Transformer):
         text = ("-" if negative else "") + tok.value
         sign = -1 if negative else 1
         if tok.type == "PERCENT_POS":
-            return n.Literal("percent", sign * float(tok.value[:-1]) / 100.0, text, span=span)
+            return _Literal("percent", sign * float(tok.value[:-1]) / 100.0, text, span)
         if tok.type == "DURATION_POS":
-            return n.Literal("duration", (sign * int(tok.value[:-1]), tok.value[-1]), text, span=span)
-        return n.Literal("number", sign * float(tok.value), text, span=span)
+            return _Literal("duration", (sign * int(tok.value[:-1]), tok.value[-1]), text, span)
+        return _Literal("number", sign * float(tok.value), text, span)
 
     def _literal(self, toks) -> n.Literal:
         """A value from its one or two tokens (a sign and a number)."""
         tok = toks[-1]
         first = toks[0]
-        span = Span(self.file, first.line, first.column, tok.end_line, tok.end_column)
+        span = _new(Span, (self.file, first.line, first.column, tok.end_line, tok.end_column))
         kind = tok.type
         if kind == "STRING":
-            return n.Literal("string", self._string(tok), tok.value, span=span)
+            return _Literal("string", self._string(tok), tok.value, span)
         if kind == "NAME":
-            return n.Literal("name", tok.value, tok.value, span=span)
+            return _Literal("name", tok.value, tok.value, span)
         if kind == "DATE":
-            return n.Literal("date", tok.value, tok.value, span=span)
+            return _Literal("date", tok.value, tok.value, span)
         return self._number(toks, span)
 
     # -- structure
@@ -163,15 +169,15 @@ class ToAst(Transformer):
 
     def journey(self, children):
         ident, title, body, span, head = self._block_parts(children)
-        return n.Journey(ident, title, body or (), span=span, head=head)
+        return _Journey(ident, title, body or (), span, head)
 
     def stage(self, children):
         ident, title, body, span, head = self._block_parts(children)
-        return n.Stage(ident, title, body or (), span=span, head=head)
+        return _Stage(ident, title, body or (), span, head)
 
     def touchpoint(self, children):
         ident, title, body, span, head = self._block_parts(children)
-        return n.Touchpoint(ident, title, body or (), span=span, head=head)
+        return _Touchpoint(ident, title, body or (), span, head)
 
     def persona(self, children):
         ident, title, body, span, head = self._block_parts(children)
@@ -232,17 +238,17 @@ class ToAst(Transformer):
                     tok = rest[i + 1]
                     by = n.Literal("date", tok.value, tok.value, span=self._tok_span(tok))
                 i += 2
-        return n.Objective(text, direction, metric, target, by, span=self._span(children))
+        return _Objective(text, direction, metric, target, by, self._span(children))
 
     def kpi(self, children):
         baseline = children[5] if len(children) > 5 else None
-        return n.Kpi(self._ident(children[1]), children[3], baseline, span=self._span(children))
+        return _Kpi(self._ident(children[1]), children[3], baseline, self._span(children))
 
     def channel(self, children):
-        return n.Channel(self._ident(children[1]), span=self._span(children))
+        return _Channel(self._ident(children[1]), self._span(children))
 
     def emotion(self, children):
-        return n.Emotion(children[1], span=self._span(children))
+        return _Emotion(children[1], self._span(children))
 
     def marker(self, children):
         text = self._string(children[1]) if len(children) > 1 else None
@@ -254,13 +260,13 @@ class ToAst(Transformer):
     def flow(self, children):
         idents = tuple(self._ident(c) for c in children[1:] if c.type == "NAME")
         label = self._string(children[-1]) if children[-1].type == "STRING" else None
-        return n.Flow(idents, label, span=self._span(children))
+        return _Flow(idents, label, self._span(children))
 
     def tradeoff(self, children):
         return n.Tradeoff(self._ident(children[1]), self._ident(children[2]), span=self._span(children))
 
     def generic(self, children):
-        return n.Generic(self._ident(children[0]), tuple(children[1:]), span=self._span(children))
+        return _Generic(self._ident(children[0]), tuple(children[1:]), self._span(children))
 
     def value(self, children):
         return self._literal(children)
@@ -270,14 +276,14 @@ class ToAst(Transformer):
 
     # -- expressions
     def _number_expr(self, kind: str, tok: Token):
-        span = self._tok_span(tok)
+        span = _new(Span, (self.file, tok.line, tok.column, tok.end_line, tok.end_column))
         if kind == "percent":
-            lit = n.Literal(kind, float(tok.value[:-1]) / 100.0, tok.value, span=span)
+            lit = _Literal(kind, float(tok.value[:-1]) / 100.0, tok.value, span)
         elif kind == "duration":
-            lit = n.Literal(kind, (int(tok.value[:-1]), tok.value[-1]), tok.value, span=span)
+            lit = _Literal(kind, (int(tok.value[:-1]), tok.value[-1]), tok.value, span)
         else:
-            lit = n.Literal(kind, float(tok.value), tok.value, span=span)
-        return n.Number(lit, span=span)
+            lit = _Literal(kind, float(tok.value), tok.value, span)
+        return _Number(lit, span)
 
     def num(self, children):
         return self._number_expr("number", children[0])
@@ -297,7 +303,7 @@ class ToAst(Transformer):
         return n.Column(self._ident(children[0]), self._ident(children[2]), where, span=self._span(children))
 
     def call(self, children):
-        return n.Call(self._ident(children[0]), tuple(children[2:-1]), span=self._span(children))
+        return _Call(self._ident(children[0]), tuple(children[2:-1]), self._span(children))
 
     def paren(self, children):
         return n.Paren(children[1], span=self._span(children))
