@@ -96,19 +96,22 @@ def _decode(rule, callback) -> tuple:
 def parse(text: str, table: Table):
     """The transformer's result for ``text``, or ``None`` at a syntax error."""
     actions, rules, end_state = table.actions, table.rules, table.end
-    stack = [table.start]
+    state = table.start
+    stack = [state]  # also read by the tokenizer, for contextual keywords
     values: list = []
     push_state, push_value = stack.append, values.append
     try:
         for tok in chain(tokenize(text, actions, stack), _END):
-            kind = tok.type
+            kind = tok[0]
             while True:
-                action = actions[stack[-1]].get(kind)
-                if action is None:
+                try:
+                    action = actions[state][kind]
+                except KeyError:  # a syntax error
                     return None
                 if action >= 0:
                     push_state(action)
                     push_value(tok)
+                    state = action
                     break
                 size, origin, callback, pick = rules[~action]
                 if size:
@@ -118,8 +121,9 @@ def parse(text: str, table: Table):
                 else:
                     children = []
                 push_value(children if callback is None else callback(children))
-                push_state(actions[stack[-1]][origin])
-                if stack[-1] == end_state:  # only ever reached by reducing at $END
+                state = actions[stack[-1]][origin]
+                push_state(state)
+                if state == end_state:  # only ever reached by reducing at $END
                     return values[-1]
     except UnexpectedCharacters:
         return None
