@@ -6,6 +6,10 @@ objects to unpack on every reduction. This loop runs the same table and the
 same reduce callbacks (the inline transformer) with each action pre-decoded
 into one integer, which halves the time of parsing a large journey.
 
+The table is taken from Lark once (``describe``) as plain data, which the
+parser caches on disk, so that a file without syntax errors is parsed
+without importing Lark at all; ``build`` binds it to the transformer.
+
 It does not report errors: on the first unexpected token or character it
 returns ``None``, and the caller parses again through Lark, whose parser
 state gives the detailed syntax diagnostics.
@@ -13,16 +17,12 @@ state gives the detailed syntax diagnostics.
 
 from __future__ import annotations
 
-from functools import partial
 from itertools import chain
 from operator import itemgetter
 
-from lark.exceptions import UnexpectedCharacters
-from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders
+from copisdsl.lexer import LexError, Token, tokenize
 
-from copisdsl.lexer import Token, tokenize
-
-__all__ = ["compile_table", "parse"]
+__all__ = ["Table", "build", "describe", "parse"]
 
 _END = (Token("$END", "", 0, 0, 0, 0, 0, 0),)
 
@@ -30,7 +30,7 @@ _END = (Token("$END", "", 0, 0, 0, 0, 0, 0),)
 class Table:
     """Lark's table decoded: per state, terminal or rule name -> action
     (``>= 0`` shift or go to that state, ``< 0`` reduce by rule ``~action``);
-    per rule ``(size, origin, callback, pick)`` (see ``_decode``)."""
+    per rule ``(size, origin, callback, pick)`` (see ``build``)."""
 
     __slots__ = ("actions", "rules", "start", "end")
 
@@ -38,50 +38,83 @@ class Table:
         self.actions, self.rules, self.start, self.end = actions, rules, start, end
 
 
-def compile_table(lalr) -> Table:
-    """Decode the table of Lark's LALR parser object (``lark.parser.parser.parser``)."""
+def describe(lalr) -> dict | None:
+    """The table of Lark's LALR parser object (``lark.parser.parser.parser``)
+    as plain data (dicts, lists, strings, numbers: what ``marshal`` stores):
+    ``actions`` as in ``Table``; per rule ``[size, origin, method, include]``,
+    where ``method`` names the transformer's method (None: the rule is one
+    Lark inlines into its parent, its value the list of its children) and
+    ``include`` is None (all the children) or Lark's child filter, a list of
+    ``[index, expand]``. None when Lark's callbacks are not of the shapes
+    this knows (another Lark version): the caller then uses Lark's parser."""
+    from functools import partial
+
+    from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders
+
     table = lalr.parse_table
-    callbacks = lalr.callbacks
     rule_index: dict[int, int] = {}
-    rules: list[tuple[int, str, object]] = []
+    rules: list[list] = []
     actions: dict[int, dict[str, int]] = {}
     for state, row in table.states.items():
         decoded: dict[str, int] = {}
         for symbol, (action, arg) in row.items():
+            symbol = str(symbol)  # Lark's names may be its Token, a str subclass
             if action.name == "Shift":
-                decoded[symbol] = arg
+                decoded[symbol] = int(arg)
                 continue
             index = rule_index.get(id(arg))
             if index is None:
+                callback = lalr.callbacks[arg]
+                include = None
+                if isinstance(callback, ChildFilterLALR_NoPlaceholders):
+                    include = [[i, bool(expand)] for i, expand in callback.to_include]
+                    callback = callback.node_builder
+                if arg.origin.name.startswith("_") and isinstance(callback, partial):
+                    method = None  # Lark's default: a tree, for the parent to expand
+                elif getattr(getattr(callback, "__self__", None), getattr(callback, "__name__", ""), None) == callback:
+                    method = callback.__name__  # a method of the transformer
+                else:
+                    return None
                 index = rule_index[id(arg)] = len(rules)
-                rules.append((len(arg.expansion), arg.origin.name, *_decode(arg, callbacks[arg])))
+                rules.append([len(arg.expansion), str(arg.origin.name), method, include])
             decoded[symbol] = ~index
-        actions[state] = decoded
-    return Table(actions, rules, table.start_states["start"], table.end_states["start"])
+        actions[int(state)] = decoded
+    return {"actions": actions, "rules": rules,
+            "start": int(table.start_states["start"]), "end": int(table.end_states["start"])}
 
 
-def _decode(rule, callback) -> tuple:
-    """A rule's reduction, unwrapped from Lark's child filter: ``(callback,
-    pick)``, where ``pick`` is None (all the children) or takes the children
-    to keep from the value stack, and a ``None`` callback means the value
-    is the list of children itself. That is what the rules Lark inlines into
-    their parent (named ``_...``, as its ``x*`` helpers are) become, instead
-    of a tree made only to be taken apart again."""
-    size = len(rule.expansion)
-    include = None
-    if isinstance(callback, ChildFilterLALR_NoPlaceholders):
-        callback, include = callback.node_builder, callback.to_include
-    if rule.origin.name.startswith("_") and isinstance(callback, partial):
-        callback = None  # Lark's default: a tree, for the parent to expand
-    if include is None:
-        return callback, None
-    if not any(expand for _, expand in include):
-        keep = [i - size for i, _ in include]
-        if len(keep) == 1:
-            return callback, lambda values, i=keep[0]: [values[i]]
-        return callback, itemgetter(*keep)  # a tuple, read by index like the list
+def build(spec: dict, transformer) -> Table:
+    """The table ``describe`` gave, with each rule's reduction bound to the
+    transformer: ``(size, origin, callback, pick)``, where ``pick`` takes
+    the children to keep from the value stack (None: all of them) and a
+    ``None`` callback means the value is the list of children itself. That
+    is what the rules Lark inlines into their parent (named ``_...``, as its
+    ``x*`` helpers are) become, instead of a tree made only to be taken
+    apart again."""
+    rules = []
+    for size, origin, method, include in spec["rules"]:
+        callback = getattr(transformer, method) if method is not None else None
+        pick = None
+        if include is not None:
+            if any(expand for _, expand in include):
+                callback = _expanding(include, callback)
+            else:
+                keep = [i - size for i, _ in include]
+                if len(keep) == 1:
+                    pick = lambda values, i=keep[0]: [values[i]]  # noqa: E731
+                else:
+                    pick = itemgetter(*keep)  # a tuple, read by index like the list
+        rules.append((size, origin, callback, pick))
+    return Table(spec["actions"], rules, spec["start"], spec["end"])
 
-    def expanding(children, include=include, inner=callback):
+
+def _expanding(include, inner):
+    """A reduction that splices in the lists of the inlined rules among its
+    children (``include``: ``(index, expand)`` pairs), then calls ``inner``
+    (None: the spliced list is the value)."""
+    include = [(i, expand) for i, expand in include]
+
+    def expanding(children):
         kept: list = []
         for i, expand in include:
             if expand:
@@ -90,7 +123,7 @@ def _decode(rule, callback) -> tuple:
                 kept.append(children[i])
         return kept if inner is None else inner(kept)
 
-    return expanding, None
+    return expanding
 
 
 def parse(text: str, table: Table):
@@ -125,6 +158,6 @@ def parse(text: str, table: Table):
                 push_state(state)
                 if state == end_state:  # only ever reached by reducing at $END
                     return values[-1]
-    except UnexpectedCharacters:
+    except LexError:
         return None
     return None

@@ -1,4 +1,5 @@
-"""The tokenizer: one master regular expression, fed to Lark's LALR parser.
+"""The tokenizer: one master regular expression, fed to the LALR parser
+(``copisdsl.lalr``'s loop, or Lark's through ``copisdsl.lark_lexer``).
 
 It behaves like Lark's contextual lexer, which it replaces for speed: a word
 that is a keyword becomes the keyword's token only where the parser can
@@ -13,9 +14,6 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple
-
-from lark.exceptions import UnexpectedCharacters
-from lark.lexer import Lexer
 
 from copisdsl.source import CONTROL_CHARS
 
@@ -99,6 +97,14 @@ def _numeric(value: str, following: str) -> str:
     return "NUMBER_POS"
 
 
+class LexError(Exception):
+    """No token starts at offset ``pos`` (``line``:``column``)."""
+
+    def __init__(self, pos: int, line: int, column: int) -> None:
+        super().__init__(f"no token starts at {line}:{column}")
+        self.pos, self.line, self.column = pos, line, column
+
+
 _new_tuple = tuple.__new__
 
 
@@ -114,7 +120,7 @@ def tokenize(text: str, actions, stack):
     """The tokens of ``text``, read by an LALR parser whose live state stack
     is ``stack`` (a list whose last item is the current state) over the
     table ``actions`` (state -> {terminal: action}); with ``actions`` None,
-    keywords are never contextual. Raises ``UnexpectedCharacters``."""
+    keywords are never contextual. Raises ``LexError``."""
     keywords = KEYWORDS
     punct = _PUNCT
     first = _FIRST
@@ -151,7 +157,7 @@ def tokenize(text: str, actions, stack):
                 line_start = pos + value.rfind("\n") + 1
             continue
         if kind == "ERROR":
-            raise UnexpectedCharacters(text, pos, line, pos - line_start + 1, allowed=None)
+            raise LexError(pos, line, pos - line_start + 1)
         if pending is None and depth == 0 and (prev == "RBRACE" or (
                 len(blank) > 1 and prev not in _NO_SEPARATOR_AFTER)) and actions is not None:
             # On one line, a statement after a block's '}', or after two or
@@ -183,23 +189,3 @@ def tokenize(text: str, actions, stack):
             pending = None
         yield new(cls, (kind, value, pos, end, line, pos - line_start + 1, line, end - line_start + 1))
         prev = kind
-
-
-class CopisLexer(Lexer):
-    """Lark lexer interface 2: ``lex(lexer_state, parser_state)``."""
-
-    __future_interface__ = 2
-
-    def __init__(self, lexer_conf) -> None:
-        self.lexer_conf = lexer_conf
-
-    def lex(self, lexer_state, parser_state):
-        text = lexer_state.text.text if hasattr(lexer_state.text, "text") else lexer_state.text
-        if parser_state is None:
-            yield from tokenize(text, None, None)
-            return
-        try:
-            yield from tokenize(text, parser_state.parse_conf.parse_table.states, parser_state.state_stack)
-        except UnexpectedCharacters as exc:
-            exc.state = parser_state
-            raise

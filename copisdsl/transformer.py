@@ -8,8 +8,6 @@ off, for speed).
 
 from __future__ import annotations
 
-from lark import Transformer
-
 from copisdsl import nodes as n
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.lexer import Token
@@ -34,11 +32,14 @@ class _Block:
         self.body, self.open, self.close = body, open_span, close_span
 
 
-class ToAst(Transformer):
-    """Builds nodes; collects E100s for what only shows after lexing (escapes)."""
+class ToAst:
+    """Builds nodes; collects E100s for what only shows after lexing (escapes).
+
+    Lark calls a rule's method by the rule's name (or alias); a rule without
+    one (the ``_`` rules Lark inlines) gets Lark's default, a tree.
+    """
 
     def __init__(self) -> None:
-        super().__init__(visit_tokens=False)
         self.file = ""
         self.diagnostics: list[Diagnostic] = []
 

@@ -138,6 +138,43 @@ def test_check_without_data_does_not_import_pandas(tmp_path):
     assert "EXIT 0 []" in out
 
 
+def test_a_file_without_syntax_errors_is_checked_without_lark(tmp_path):
+    """The fast loop's table is cached on disk: Lark is imported to build
+    it once, then only to describe a syntax error."""
+    f = tmp_path / "a.copis"
+    f.write_text(CLEAN)
+    bad = tmp_path / "bad.copis"
+    bad.write_text(CLEAN.replace("{", "{{", 1))
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    code = ("import sys\nfrom click.testing import CliRunner\nfrom copisdsl.cli import main\n"
+            "r = CliRunner().invoke(main, ['check', sys.argv[1]])\n"
+            "print('EXIT', r.exit_code, 'lark' in sys.modules)")
+
+    def check(path):
+        return subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                              check=True, env=env).stdout.strip()
+
+    assert check(f) == "EXIT 0 True"  # no cache yet: built with Lark, and written
+    assert sorted(p.suffixes[-2] for p in (tmp_path / "cache" / "copisdsl" / "grammar").iterdir()) == [
+        ".lark", ".table"]
+    assert check(f) == "EXIT 0 False"
+    assert check(bad) == "EXIT 1 True"
+
+
+def test_a_damaged_table_cache_is_made_again(tmp_path):
+    f = tmp_path / "a.copis"
+    f.write_text(CLEAN)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "copisdsl", "check", str(f)]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    (table,) = (tmp_path / "cache" / "copisdsl" / "grammar").glob("*.table.cache")
+    for damage in (b"", b"garbage", table.read_bytes()[:100]):
+        table.write_bytes(damage)
+        result = subprocess.run(command, env=env, capture_output=True, text=True)
+        assert (result.returncode, result.stderr) == (0, ""), damage
+        assert table.read_bytes() not in (b"", b"garbage") and len(table.read_bytes()) > 100
+
+
 def test_files_that_cannot_be_read_fail_the_check(tmp_path):
     # A link to nothing, a folder named like a journey and a device are
     # reported, never skipped (a CI check must not pass by not looking).

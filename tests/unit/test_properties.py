@@ -8,11 +8,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput
+from lark.exceptions import UnexpectedInput
 
 from copisdsl import parser
 from copisdsl.api import check
-from copisdsl.lexer import tokenize
+from copisdsl.lexer import LexError, tokenize
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.copis"))
 TEXTS = [p.read_text(encoding="utf-8") for p in EXAMPLES]
@@ -123,9 +123,8 @@ def tokens_until_error(text: str) -> list:
     tokens = []
     try:
         tokens.extend(tokenize(text, None, None))
-    except UnexpectedCharacters as exc:
-        tokens.append(("ERROR", text[exc.pos_in_stream], exc.pos_in_stream,
-                       exc.pos_in_stream + 1, exc.line, exc.column))
+    except LexError as exc:
+        tokens.append(("ERROR", text[exc.pos], exc.pos, exc.pos + 1, exc.line, exc.column))
     return tokens
 
 
