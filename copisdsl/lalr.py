@@ -69,12 +69,11 @@ def describe(lalr) -> dict | None:
                 if isinstance(callback, ChildFilterLALR_NoPlaceholders):
                     include = [[i, bool(expand)] for i, expand in callback.to_include]
                     callback = callback.node_builder
+                owner, method = getattr(callback, "__self__", None), getattr(callback, "__name__", None)
                 if arg.origin.name.startswith("_") and isinstance(callback, partial):
                     method = None  # Lark's default: a tree, for the parent to expand
-                elif getattr(getattr(callback, "__self__", None), getattr(callback, "__name__", ""), None) == callback:
-                    method = callback.__name__  # a method of the transformer
-                else:
-                    return None
+                elif owner is None or getattr(owner, method, None) != callback:
+                    return None  # not a method of the transformer
                 index = rule_index[id(arg)] = len(rules)
                 rules.append([len(arg.expansion), str(arg.origin.name), method, include])
             decoded[symbol] = ~index
