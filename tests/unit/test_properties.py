@@ -137,3 +137,21 @@ def test_every_token_is_where_it_says(text):
         assert text[start:end] == value or kind == "_NL", (kind, value, text)
         assert line == text.count("\n", 0, start) + 1
         assert column == start - (text.rfind("\n", 0, start) + 1) + 1
+
+
+@FUZZ
+@given(st.one_of(st.sampled_from(TEXTS), st.lists(TOKENS, max_size=80).map("".join),
+                 st.text(alphabet=" \t\f\r\nab1;{}\"#", max_size=120)),
+       st.integers(min_value=1, max_value=40))
+def test_scanning_in_chunks_changes_no_token(text, chunk):
+    """A large file is scanned a chunk at a time (``lexer._CHUNK``); cut
+    anywhere a chunk may end, the tokens are those of one whole scan."""
+    import copisdsl.lexer as lexer
+
+    whole = tokens_until_error(text)
+    saved = lexer._CHUNK
+    lexer._CHUNK = chunk
+    try:
+        assert tokens_until_error(text) == whole
+    finally:
+        lexer._CHUNK = saved
