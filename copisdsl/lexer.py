@@ -149,7 +149,7 @@ def tokenize(text: str, actions, stack):
     punct = _PUNCT
     first = _FIRST
     new, cls = _new_tuple, Token
-    line, line_start = 1, 0
+    line, base = 1, -1  # base: the offset just before the line's first character
     depth = 0
     prev = "LBRACE"  # nothing to separate at the start of the file
     pending = None  # a statement separator, emitted only if a statement follows
@@ -177,15 +177,15 @@ def tokenize(text: str, actions, stack):
                 kind = "ERROR"  # a carriage return alone
             if kind == "NL":
                 if pending is None and depth == 0 and (value == ";" or prev != "COMMA"):
-                    pending = _token("_NL", value, pos, line, pos - line_start + 1, pos + 1)
+                    pending = _token("_NL", value, pos, line, pos - base, pos + 1)
                 if value != ";":
                     line += value.count("\n")
-                    line_start = pos + value.rfind("\n") + 1
+                    base = pos + value.rfind("\n")
                 continue
             if kind == "ERROR":
-                raise LexError(pos, line, pos - line_start + 1)
-            if pending is None and depth == 0 and (prev == "RBRACE" or (
-                    len(blank) > 1 and prev not in _NO_SEPARATOR_AFTER)) and actions is not None:
+                raise LexError(pos, line, pos - base)
+            if (prev == "RBRACE" or len(blank) > 1) and pending is None and depth == 0 and (
+                    prev not in _NO_SEPARATOR_AFTER) and actions is not None:
                 # On one line, a statement after a block's '}', or after two or
                 # more blanks, starts a new one where the parser could not go on
                 # otherwise, as the reference's tables write blocks:
@@ -193,7 +193,7 @@ def tokenize(text: str, actions, stack):
                 row = actions[stack[-1]]
                 if "_NL" in row and kind not in row and (kind != "NAME" or keywords.get(value) not in row):
                     start = pos - len(blank)
-                    pending = _token("_NL", blank, start, line, start - line_start + 1, pos)
+                    pending = _token("_NL", blank, start, line, start - base, pos)
             if kind == "NAME":
                 keyword = keywords.get(value)
                 if keyword is not None and actions is not None:
@@ -213,5 +213,5 @@ def tokenize(text: str, actions, stack):
                 if prev != "LBRACE" and not closes:
                     yield pending
                 pending = None
-            yield new(cls, (kind, value, pos, end, line, pos - line_start + 1, line, end - line_start + 1))
+            yield new(cls, (kind, value, pos, end, line, pos - base, line, end - base))
             prev = kind
