@@ -25,6 +25,8 @@ class ElementValue:
 
 @dataclass(slots=True)
 class ObjectiveM:
+    """A resolved objective: its metric, direction, target and scope."""
+
     text: str
     direction: str | None  # increase | decrease | maintain
     metric: str | None
@@ -43,6 +45,8 @@ class ObjectiveM:
 
 @dataclass(slots=True)
 class KpiM:
+    """A resolved KPI: its expression, scope and the kind of value it gives."""
+
     name: str
     expr: n.Expr
     baseline: float | None
@@ -59,6 +63,8 @@ class KpiM:
 
 @dataclass(slots=True)
 class TouchpointM:
+    """A resolved touchpoint: its own statements and the elements and objectives it inherits."""
+
     id: str
     title: str
     stage: str
@@ -82,6 +88,8 @@ class TouchpointM:
 
 @dataclass(slots=True)
 class StageM:
+    """A resolved stage and its touchpoints, in order."""
+
     id: str
     title: str
     index: int
@@ -97,6 +105,8 @@ class StageM:
 
 @dataclass(slots=True)
 class PersonaM:
+    """A resolved persona."""
+
     id: str
     title: str
     node: n.Persona
@@ -109,6 +119,8 @@ class PersonaM:
 
 @dataclass(slots=True)
 class SegmentM:
+    """A resolved value segment."""
+
     id: str
     title: str
     condition: n.Cond | None
@@ -117,6 +129,8 @@ class SegmentM:
 
 @dataclass(slots=True)
 class DataM:
+    """A linked data file and its options."""
+
     id: str
     path: str
     node: n.Data
@@ -136,6 +150,8 @@ class DataM:
 
 @dataclass(slots=True)
 class ClvSettings:
+    """The `clv { ... }` settings, with their defaults."""
+
     margin: float = 1.0
     discount: float = 0.10
     horizon_months: int = 36
@@ -146,6 +162,8 @@ class ClvSettings:
 
 @dataclass(slots=True)
 class FlowEdge:
+    """One step of a flow, between two touchpoints."""
+
     source: str  # touchpoint ids, after stage endpoints are replaced
     target: str
     label: str | None

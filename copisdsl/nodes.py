@@ -43,6 +43,8 @@ class Literal:
 
 @dataclass(frozen=True, slots=True)
 class Comment:
+    """`# text`, kept for the formatter (``text`` without the `#`)."""
+
     text: str
     span: Span = _span()
 
@@ -52,18 +54,24 @@ class Comment:
 
 @dataclass(frozen=True, slots=True)
 class Number:
+    """A number, percent or duration operand of a KPI expression."""
+
     literal: Literal
     span: Span = _span()
 
 
 @dataclass(frozen=True, slots=True)
 class KpiRef:
+    """A KPI named in an expression: `conversion * 100`."""
+
     name: Ident
     span: Span = _span()
 
 
 @dataclass(frozen=True, slots=True)
 class Compare:
+    """A comparison in a filter or segment condition: `amount >= 100`."""
+
     column: Ident
     op: str
     value: Literal
@@ -72,6 +80,8 @@ class Compare:
 
 @dataclass(frozen=True, slots=True)
 class BoolOp:
+    """`and` / `or` between two conditions."""
+
     op: str  # "and" | "or"
     left: Cond
     right: Cond
@@ -91,6 +101,8 @@ Cond = Union[Compare, BoolOp, Paren]
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A data column, optionally filtered: `orders.amount where channel == "web"`."""
+
     data: Ident
     column: Ident
     where: Cond | None
@@ -99,6 +111,8 @@ class Column:
 
 @dataclass(frozen=True, slots=True)
 class Call:
+    """A function call in a KPI expression: `nps(survey.score)`."""
+
     func: Ident
     args: tuple[Expr, ...]
     span: Span = _span()
@@ -106,6 +120,8 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class BinOp:
+    """A binary operator in a KPI expression: `+ - * /`."""
+
     op: str
     left: Expr
     right: Expr
@@ -114,6 +130,8 @@ class BinOp:
 
 @dataclass(frozen=True, slots=True)
 class Neg:
+    """A unary minus in a KPI expression."""
+
     operand: Expr
     span: Span = _span()
 
@@ -135,6 +153,8 @@ class Generic:
 
 @dataclass(frozen=True, slots=True)
 class Meta:
+    """`owner`, `description` or `tags` and their strings."""
+
     key: str  # owner | description | tags
     values: tuple[str, ...]
     span: Span = _span()
@@ -142,6 +162,8 @@ class Meta:
 
 @dataclass(frozen=True, slots=True)
 class Objective:
+    """`objective "text" increase METRIC to 45% by 2026-12-31` (all but the text optional)."""
+
     text: str
     direction: str | None
     metric: Ident | None
@@ -152,6 +174,8 @@ class Objective:
 
 @dataclass(frozen=True, slots=True)
 class Kpi:
+    """`kpi NAME = EXPR baseline N`."""
+
     name: Ident
     expr: Expr
     baseline: Literal | None
@@ -160,18 +184,24 @@ class Kpi:
 
 @dataclass(frozen=True, slots=True)
 class Channel:
+    """`channel NAME`."""
+
     name: Ident
     span: Span = _span()
 
 
 @dataclass(frozen=True, slots=True)
 class Emotion:
+    """`emotion N` (1 worst to 5 best, checked later)."""
+
     value: Literal
     span: Span = _span()
 
 
 @dataclass(frozen=True, slots=True)
 class Marker:
+    """`moment_of_truth "why"` or `repurchase "how"` (the text optional)."""
+
     kind: str  # moment_of_truth | repurchase
     text: str | None
     span: Span = _span()
@@ -179,6 +209,8 @@ class Marker:
 
 @dataclass(frozen=True, slots=True)
 class Note:
+    """`pain "..."` or `opportunity "..."`, one or more strings."""
+
     kind: str  # pain | opportunity
     texts: tuple[str, ...]
     span: Span = _span()
@@ -186,6 +218,8 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class Flow:
+    """`flow a -> b -> c "label"`."""
+
     path: tuple[Ident, ...]
     label: str | None
     span: Span = _span()
@@ -193,6 +227,8 @@ class Flow:
 
 @dataclass(frozen=True, slots=True)
 class Tradeoff:
+    """`tradeoff METRIC METRIC`: two metrics that pull against each other."""
+
     a: Ident
     b: Ident
     span: Span = _span()
@@ -200,6 +236,8 @@ class Tradeoff:
 
 @dataclass(frozen=True, slots=True)
 class Segment:
+    """`segment ID "Title" when CONDITION` (a value segment)."""
+
     id: Ident
     title: str | None
     condition: Cond | None
@@ -208,6 +246,8 @@ class Segment:
 
 @dataclass(frozen=True, slots=True)
 class FrameworkKey:
+    """One element of a custom framework: `key "Label"`."""
+
     key: Ident
     label: str
     span: Span = _span()
@@ -215,6 +255,8 @@ class FrameworkKey:
 
 @dataclass(frozen=True, slots=True)
 class Framework:
+    """`framework NAME` (built in) or `framework NAME { key "Label" ... }`."""
+
     name: Ident
     keys: tuple[FrameworkKey, ...] | None  # None: a built-in framework by name
     span: Span = _span()
@@ -222,6 +264,8 @@ class Framework:
 
 @dataclass(frozen=True, slots=True)
 class Data:
+    """`data ID "path" { option value ... }`."""
+
     id: Ident
     path: Literal
     options: tuple[Generic, ...] | None
@@ -231,6 +275,8 @@ class Data:
 
 @dataclass(frozen=True, slots=True)
 class Clv:
+    """`clv { setting value ... }`."""
+
     settings: tuple[Generic, ...]
     span: Span = _span()
     head: Span = _span()
@@ -238,6 +284,8 @@ class Clv:
 
 @dataclass(frozen=True, slots=True)
 class Persona:
+    """`persona ID "Title" { ... }`."""
+
     id: Ident
     title: str | None
     body: tuple[Statement, ...] | None
@@ -247,6 +295,8 @@ class Persona:
 
 @dataclass(frozen=True, slots=True)
 class Touchpoint:
+    """`touchpoint ID "Title" { ... }`."""
+
     id: Ident
     title: str | None
     body: tuple[Statement, ...]
@@ -256,6 +306,8 @@ class Touchpoint:
 
 @dataclass(frozen=True, slots=True)
 class Stage:
+    """`stage ID "Title" { ... }`."""
+
     id: Ident
     title: str | None
     body: tuple[Statement, ...]
@@ -265,6 +317,8 @@ class Stage:
 
 @dataclass(frozen=True, slots=True)
 class Journey:
+    """`journey ID "Title" { ... }`: the whole journey (``head``: keyword to title)."""
+
     id: Ident
     title: str | None
     body: tuple[Statement, ...]
