@@ -32,6 +32,15 @@ class _Block:
         self.body, self.open, self.close = body, open_span, close_span
 
 
+class _Strings:
+    """A list of strings and the span of all of them (internal)."""
+
+    __slots__ = ("values", "span")
+
+    def __init__(self, values, span):
+        self.values, self.span = values, span
+
+
 class ToAst:
     """Builds nodes; collects E100s for what only shows after lexing (escapes).
 
@@ -219,10 +228,10 @@ class ToAst:
 
     # -- simple statements
     def meta(self, children):
-        return n.Meta(children[0].value, children[1], span=self._span(children))
+        return n.Meta(children[0].value, children[1].values, span=self._span(children))
 
     def string_list(self, children):
-        return tuple(self._string(t) for t in children)
+        return _Strings(tuple(self._string(t) for t in children), self._span(children))
 
     def objective(self, children):
         text = self._string(children[1])
@@ -256,7 +265,7 @@ class ToAst:
         return n.Marker(children[0].value, text, span=self._span(children))
 
     def note(self, children):
-        return n.Note(children[0].value, children[1], span=self._span(children))
+        return n.Note(children[0].value, children[1].values, span=self._span(children))
 
     def flow(self, children):
         idents = tuple(self._ident(c) for c in children[1:] if c.type == "NAME")
