@@ -34,14 +34,24 @@ class Diagnostic:
         return (self.span.file, self.span.line, self.span.column, self.code, self.message)
 
 
+# Messages quote what the user wrote; a name a megabyte long is quoted up to here.
+MAX_MESSAGE = 500
+
+
+def _capped(text: str | None) -> str | None:
+    if text is None or len(text) <= MAX_MESSAGE:
+        return text
+    return text[:MAX_MESSAGE - 1] + "\u2026"
+
+
 def error(code: str, message: str, span: Span, hint: str | None = None,
           related: tuple[tuple[Span, str], ...] = ()) -> Diagnostic:
-    return Diagnostic(code, Severity.ERROR, message, span, hint, related)
+    return Diagnostic(code, Severity.ERROR, _capped(message), span, _capped(hint), related)
 
 
 def warning(code: str, message: str, span: Span, hint: str | None = None,
             related: tuple[tuple[Span, str], ...] = ()) -> Diagnostic:
-    return Diagnostic(code, Severity.WARNING, message, span, hint, related)
+    return Diagnostic(code, Severity.WARNING, _capped(message), span, _capped(hint), related)
 
 
 def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -81,6 +91,10 @@ def summary_line(files: int, diags: Iterable[Diagnostic]) -> str:
 # ------------------------------------------------------------------ text
 
 
+# A longer source line is shown as this many columns around the caret.
+SNIPPET_WIDTH = 200
+
+
 def _snippet(lines: list[str], span: Span, color: bool) -> list[str]:
     if not 1 <= span.line <= len(lines):
         return []
@@ -94,6 +108,14 @@ def _snippet(lines: list[str], span: Span, color: bool) -> list[str]:
     else:
         end = max(len(text) + 1, start + 1)
     end = min(end, max(len(text) + 1, start + 1))
+    if len(text) > SNIPPET_WIDTH:
+        # Columns lo+1 .. lo+SNIPPET_WIDTH, with the caret's start in the first third.
+        lo = max(0, min(start - 1 - SNIPPET_WIDTH // 3, len(text) - SNIPPET_WIDTH))
+        hi = lo + SNIPPET_WIDTH
+        lead = "\u2026" if lo else ""
+        text = lead + text[lo:hi] + ("\u2026" if hi < len(text) else "")
+        start, end = start - lo + len(lead), min(end, hi + 1) - lo + len(lead)
+        end = max(end, start + 1)
     caret = " " * (start - 1) + "^" * (end - start)
     if color:
         caret = f"\x1b[1;31m{caret}\x1b[0m"

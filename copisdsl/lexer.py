@@ -51,14 +51,19 @@ _PUNCT = {
     "{": "LBRACE", "}": "RBRACE", ",": "COMMA", ";": "SEMICOLON", ".": "DOT",
 }
 
-# One match per token, as (the blanks before it, the token), so that the
-# matches cover the text end to end and C's ``findall`` does the scanning:
-# the loop below tells the kinds apart by their first character. The last
-# alternative matches any other character, so that none is ever skipped.
+# One match per token, as (the blanks before it, the token, ""), so that
+# the matches cover the text end to end and C's ``findall`` does the
+# scanning: the loop below tells the kinds apart by their first character.
+# Where no token starts, the third group matches instead (and the tokenizer
+# stops there): a word that starts like a number but is none (`90D`, `1.2.3`),
+# a string not closed on its line, or any other character, so that none is
+# ever skipped. Those take the whole word or line: ``findall`` scans on past
+# an error to the end of its chunk, and trying a number or a string again at
+# every character of such a word would take time growing with its square.
 # CONTROL stands for the control characters a string may not hold.
 _SCAN = re.compile(r"""
     ([\t \f]*)
-    (
+    (?:(
       [A-Za-z_][A-Za-z0-9_]*                          # a name or keyword
     | (?:\r?\n[\t \f]*)+                             # newlines
     | "[^"\\CONTROL]*(?:\\[^CONTROL][^"\\CONTROL]*)*"   # a string
@@ -68,28 +73,29 @@ _SCAN = re.compile(r"""
     | [0-9]+[dwmy](?![A-Za-z0-9_])                    # a duration
     | [0-9]+(?:\.[0-9]+)?(?![A-Za-z0-9_.])            # a number
     | \#[^\n]*                                        # a comment
-    | [^\t \f]                                        # anything else: an error
-    )
+    )|(
+      [0-9][0-9A-Za-z_.]*                             # no number
+    | "[^\n]*                                         # no string
+    | [^\t \f]                                        # no token at all
+    ))
 """.replace("CONTROL", CONTROL_CHARS), re.VERBOSE)
 _BLANKS = frozenset("\t \f")
-# Where a chunk of the text may end: after a newline and the blank lines and
-# indentation that follow it, where a token starts. Every match ends there
-# as it would in the whole text, so chunks are scanned one by one.
-_CHUNK_END = re.compile(r"\n[\t \f\n]*(?=[^\t \f\r\n])")
+# A chunk of the text may end after a newline and the blank lines and
+# indentation that follow it (matched from its newline), where a token
+# starts: every match ends there as it would in the whole text.
+_NEWLINES = re.compile(r"\n[\t \f\n]*")
 _CHUNK = 1 << 16
-_WORDISH = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.")
 
-# The kind of a match by its first character; "NUMERIC" and "PUNCT" are
-# told apart further below, a character not listed is an error.
+# The kind of a token by its first character; "NUMERIC" and "PUNCT" are
+# told apart further below.
 _FIRST = {c: "NAME" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"}
 _FIRST.update({c: "NUMERIC" for c in "0123456789"})
 _FIRST.update({c: "PUNCT" for c in "-=!<>+*/(){},;."})
-_FIRST.update({"\n": "NL", "\r": "NL", '"': "STRING", "#": "COMMENT"})
+_FIRST.update({"\n": "NL", "\r": "NL", '"': "STRING", "#": "COMMENT"})  # "\r": of "\r\n"
 
 
-def _numeric(value: str, following: str) -> str:
-    """The kind of a match that starts with a digit (``following``: the next
-    character of the text)."""
+def _numeric(value: str) -> str:
+    """The kind of a token that starts with a digit."""
     last = value[-1]
     if last == "%":
         return "PERCENT_POS"
@@ -97,8 +103,6 @@ def _numeric(value: str, following: str) -> str:
         return "DURATION_POS"
     if len(value) == 10 and value[4] == "-":
         return "DATE"
-    if len(value) == 1 and following in _WORDISH:
-        return "ERROR"  # no number may end there, as in `90D` or `1.`
     return "NUMBER_POS"
 
 
@@ -128,15 +132,21 @@ def _chunks(text: str) -> list[tuple[int, int]]:
     3 MB of text); a chunk's matches stay in the processor's cache while they
     are read, which makes scanning a quarter faster.
     """
+    # Blanks at the very end hold no token, and are left out: the scan would
+    # try every one of them as the start of a match, each time to the end
+    # (100,000 of them took minutes).
+    stop = len(text.rstrip("\t \f"))
     bounds = []
-    start = 0
-    while len(text) - start > _CHUNK:
-        found = _CHUNK_END.search(text, start + _CHUNK)
-        if found is None:
+    start = look = 0
+    while stop - start > _CHUNK:
+        newline = text.find("\n", max(look, start + _CHUNK), stop)
+        if newline < 0:
             break
-        bounds.append((start, found.end()))
-        start = found.end()
-    bounds.append((start, len(text)))
+        look = _NEWLINES.match(text, newline).end()  # each character looked at once
+        if look < stop and text[look] != "\r":
+            bounds.append((start, look))
+            start = look
+    bounds.append((start, stop))
     return bounds
 
 
@@ -156,25 +166,22 @@ def tokenize(text: str, actions, stack):
     end = 0
     findall = _SCAN.findall
     for chunk_start, chunk_end in _chunks(text):
-        for blank, value in findall(text, chunk_start, chunk_end):
+        for blank, value, bad in findall(text, chunk_start, chunk_end):
             pos = end + len(blank)
+            if bad:
+                raise LexError(pos, line, pos - base)
             end = pos + len(value)
-            kind = first.get(value[0], "ERROR")
+            kind = first[value[0]]
             if kind == "NAME":
                 pass
             elif kind == "PUNCT":
-                kind = punct.get(value, "ERROR")
+                kind = punct[value]
                 if kind == "SEMICOLON" and depth == 0:
                     kind = "NL"
-            elif kind == "STRING":
-                if len(value) == 1:
-                    kind = "ERROR"  # a string that is not closed on its line
             elif kind == "NUMERIC":
-                kind = _numeric(value, text[end:end + 1])
+                kind = _numeric(value)
             elif kind == "COMMENT":
                 continue
-            elif kind == "NL" and value == "\r":
-                kind = "ERROR"  # a carriage return alone
             if kind == "NL":
                 if pending is None and depth == 0 and (value == ";" or prev != "COMMA"):
                     pending = _token("_NL", value, pos, line, pos - base, pos + 1)
@@ -182,8 +189,6 @@ def tokenize(text: str, actions, stack):
                     line += value.count("\n")
                     base = pos + value.rfind("\n")
                 continue
-            if kind == "ERROR":
-                raise LexError(pos, line, pos - base)
             if (prev == "RBRACE" or len(blank) > 1) and pending is None and depth == 0 and (
                     prev not in _NO_SEPARATOR_AFTER) and actions is not None:
                 # On one line, a statement after a block's '}', or after two or
