@@ -98,8 +98,7 @@ SNIPPET_WIDTH = 200
 def _snippet(lines: list[str], span: Span, color: bool) -> list[str]:
     if not 1 <= span.line <= len(lines):
         return []
-    # Control characters would act on the terminal: one visible mark each, so the caret still fits.
-    text = CONTROL.sub("\ufffd", lines[span.line - 1].replace("\t", " "))
+    text = lines[span.line - 1]
     gutter = str(span.line)
     pad = " " * len(gutter)
     start = max(span.column, 1)
@@ -116,6 +115,8 @@ def _snippet(lines: list[str], span: Span, color: bool) -> list[str]:
         text = lead + text[lo:hi] + ("\u2026" if hi < len(text) else "")
         start, end = start - lo + len(lead), min(end, hi + 1) - lo + len(lead)
         end = max(end, start + 1)
+    # Control characters would act on the terminal: one visible mark each, so the caret still fits.
+    text = CONTROL.sub("\ufffd", text.replace("\t", " "))
     caret = " " * (start - 1) + "^" * (end - start)
     if color:
         caret = f"\x1b[1;31m{caret}\x1b[0m"

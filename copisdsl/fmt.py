@@ -134,9 +134,24 @@ class _Group:
 class _Fill:
     parts: list  # content, separator, content, separator, ..., content
     hard: bool = field(init=False)
+    hard_from: list = field(init=False)  # [i]: whether parts[i:] hold a hard line
 
     def __post_init__(self):
-        self.hard = _has_hard(self.parts)
+        hard_from = [False] * (len(self.parts) + 1)
+        for i in range(len(self.parts) - 1, -1, -1):
+            hard_from[i] = hard_from[i + 1] or _has_hard(self.parts[i])
+        self.hard_from = hard_from
+        self.hard = hard_from[0]
+
+
+class _FillRest:
+    """A fill from its part ``index`` on: laid out a part at a time, so that
+    a list of n values is not copied n times."""
+
+    __slots__ = ("fill", "index")
+
+    def __init__(self, fill: _Fill, index: int) -> None:
+        self.fill, self.index = fill, index
 
 
 @dataclass(slots=True)
@@ -170,6 +185,12 @@ def _fits(room: int, cmds: list, rest: list) -> bool:
             room -= len(doc.flat)
         elif isinstance(doc, _HardLine):
             return True
+        elif isinstance(doc, _FillRest):
+            fill, i = doc.fill, doc.index
+            if i < len(fill.parts):
+                sub = _BREAK if fill.hard_from[i] else mode
+                stack.append((indent, sub, _FillRest(fill, i + 1)))
+                stack.append((indent, sub, fill.parts[i]))
         else:
             sub = _BREAK if doc.hard else mode
             stack.extend((indent, sub, d) for d in reversed(doc.parts))
@@ -203,28 +224,30 @@ def _render(doc, width: int, indent: int) -> list[str]:
             flat = mode == _FLAT or (not d.hard and _fits(width - col, [(ind, _FLAT, d.parts)], stack))
             stack.append((ind, _FLAT if flat else _BREAK, d.parts))
         elif isinstance(d, _Fill):
-            _fill_step(d, ind, mode, col, width, stack)
+            _fill_step(d, 0, ind, mode, col, width, stack)
+        elif isinstance(d, _FillRest):
+            _fill_step(d.fill, d.index, ind, mode, col, width, stack)
     lines.append("".join(current).rstrip())
     return lines
 
 
-def _fill_step(fill: _Fill, ind: int, mode: int, col: int, width: int, stack: list) -> None:
-    """Schedule the first content of a fill and decide its separator."""
+def _fill_step(fill: _Fill, start: int, ind: int, mode: int, col: int, width: int, stack: list) -> None:
+    """Schedule the content at ``start`` of a fill and decide its separator."""
     parts = fill.parts
-    if not parts:
+    if start >= len(parts):
         return
-    content = parts[0]
-    if len(parts) == 1:
+    content = parts[start]
+    if start + 1 == len(parts):
         stack.append((ind, _FLAT, content))
         return
-    sep, rest = parts[1], parts[2:]
+    sep, following = parts[start + 1], parts[start + 2]
     after = col + _flat_width(content)
     if _has_hard(sep):
         sep_mode = _BREAK
     else:
-        tail = stack if len(rest) == 1 else []
-        sep_mode = _FLAT if _fits(width - after, [(ind, _FLAT, [sep, rest[0]])], tail) else _BREAK
-    stack.append((ind, mode, _Fill(rest)))
+        tail = stack if start + 3 == len(parts) else []  # the last content: what follows the fill too
+        sep_mode = _FLAT if _fits(width - after, [(ind, _FLAT, [sep, following])], tail) else _BREAK
+    stack.append((ind, mode, _FillRest(fill, start + 2)))
     stack.append((ind, sep_mode, sep))
     stack.append((ind, _FLAT, content))
 

@@ -29,4 +29,5 @@ class CopisLexer(Lexer):
         except LexError as exc:
             error = UnexpectedCharacters(text, exc.pos, exc.line, exc.column, allowed=None)
             error.state = parser_state
+            error.reason = exc.reason
             raise error from None

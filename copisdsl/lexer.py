@@ -107,11 +107,17 @@ def _numeric(value: str) -> str:
 
 
 class LexError(Exception):
-    """No token starts at offset ``pos`` (``line``:``column``)."""
+    """No token starts at offset ``pos`` (``line``:``column``), or, with a
+    ``reason``, the token there may not be read."""
 
-    def __init__(self, pos: int, line: int, column: int) -> None:
-        super().__init__(f"no token starts at {line}:{column}")
-        self.pos, self.line, self.column = pos, line, column
+    def __init__(self, pos: int, line: int, column: int, reason: str | None = None) -> None:
+        super().__init__(reason or f"no token starts at {line}:{column}")
+        self.pos, self.line, self.column, self.reason = pos, line, column, reason
+
+
+# How deep blocks may nest: the formatter walks them recursively, and a
+# journey needs four levels at most (journey, stage, touchpoint, a block).
+MAX_BLOCK_NESTING = 100
 
 
 _new_tuple = tuple.__new__
@@ -160,7 +166,8 @@ def tokenize(text: str, actions, stack):
     first = _FIRST
     new, cls = _new_tuple, Token
     line, base = 1, -1  # base: the offset just before the line's first character
-    depth = 0
+    depth = 0  # of ( )
+    braces = 0
     prev = "LBRACE"  # nothing to separate at the start of the file
     pending = None  # a statement separator, emitted only if a statement follows
     end = 0
@@ -178,6 +185,13 @@ def tokenize(text: str, actions, stack):
                 kind = punct[value]
                 if kind == "SEMICOLON" and depth == 0:
                     kind = "NL"
+                elif kind == "LBRACE":
+                    braces += 1
+                    if braces > MAX_BLOCK_NESTING:
+                        raise LexError(pos, line, pos - base, f"blocks nested too deeply (more than "
+                                                              f"{MAX_BLOCK_NESTING} levels)")
+                elif kind == "RBRACE" and braces:
+                    braces -= 1
             elif kind == "NUMERIC":
                 kind = _numeric(value)
             elif kind == "COMMENT":

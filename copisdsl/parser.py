@@ -174,8 +174,7 @@ def _parse_fast(text: str, path: str):
     if table is None:
         return None
     with _lock:
-        _transformer.file = path
-        _transformer.diagnostics = []
+        _transformer.start_file(path)
         doc = lalr.parse(text, table)
         return (doc, _transformer.diagnostics) if doc is not None else None
 
@@ -194,8 +193,7 @@ def _parse_with_recovery(text: str, path: str, source: SourceFile, diagnostics: 
     while True:
         try:
             with _lock:
-                _transformer.file = path
-                _transformer.diagnostics = []
+                _transformer.start_file(path)
                 result = get_parser().parse(attempt)
                 extra = _transformer.diagnostics
             if not diagnostics:

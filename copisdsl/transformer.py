@@ -19,6 +19,11 @@ _Ident, _Literal, _Number, _Generic, _Channel, _Emotion, _Kpi, _Objective, _Call
                 n.Call, n.Flow))
 _Journey, _Stage, _Touchpoint = map(n.builder, (n.Journey, n.Stage, n.Touchpoint))
 
+# How deep expressions and conditions may nest: the checks, the formatter
+# and the data evaluation walk them recursively (Python's stack holds about
+# a thousand calls), and no real KPI comes near.
+MAX_NESTING = 200
+
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n"}
 _BINARY = {"+": 1, "-": 1, "*": 2, "/": 2}
 
@@ -49,8 +54,30 @@ class ToAst:
     """
 
     def __init__(self) -> None:
-        self.file = ""
+        self.start_file("")
+
+    def start_file(self, path: str) -> None:
+        """Forget the last file: build the nodes of ``path`` next."""
+        self.file = path
         self.diagnostics: list[Diagnostic] = []
+        self.depths: dict[int, int] = {}  # id(node) -> nesting depth, for nodes that nest
+
+    def _nested(self, node, children):
+        """``node``, one level deeper than the deepest of ``children``; an
+        E100 where an expression first nests deeper than ``MAX_NESTING``."""
+        depths = self.depths
+        depth = 1
+        for child in children:
+            below = depths.get(id(child), 1)
+            if below >= depth:
+                depth = below + 1
+        depths[id(node)] = depth
+        if depth == MAX_NESTING + 1:
+            self.diagnostics.append(error(
+                "E100", f"expression nested too deeply (more than {MAX_NESTING} levels of operators, "
+                        "parentheses, signs and calls)", node.span,
+                "split it into several KPIs: a KPI can use another by its name"))
+        return node
 
     # -- helpers
     def _tok_span(self, tok: Token) -> Span:
@@ -310,13 +337,15 @@ class ToAst:
 
     def column(self, children):
         where = children[4] if len(children) > 4 else None
-        return n.Column(self._ident(children[0]), self._ident(children[2]), where, span=self._span(children))
+        column = n.Column(self._ident(children[0]), self._ident(children[2]), where, span=self._span(children))
+        return self._nested(column, (where,)) if where is not None else column
 
     def call(self, children):
-        return _Call(self._ident(children[0]), tuple(children[2:-1]), self._span(children))
+        args = tuple(children[2:-1])
+        return self._nested(_Call(self._ident(children[0]), args, self._span(children)), args)
 
     def paren(self, children):
-        return n.Paren(children[1], span=self._span(children))
+        return self._nested(n.Paren(children[1], span=self._span(children)), (children[1],))
 
     def expr(self, children):
         """Operands and operators, flat: apply unary minus, then * /, then + -."""
@@ -333,10 +362,10 @@ class ToAst:
                     operators.append(c.value)
             else:
                 for sign in reversed(signs):
-                    c = n.Neg(c, span=self._tok_span(sign).to(c.span))
+                    c = self._nested(n.Neg(c, span=self._tok_span(sign).to(c.span)), (c,))
                 signs = []
                 operands.append(c)
-        return _climb(operands, operators)
+        return _climb(operands, operators, self._nested)
 
     def cond(self, children):
         """Comparisons joined by `and` (binding tighter) and `or`."""
@@ -350,11 +379,11 @@ class ToAst:
         for group in groups:
             node = group[0]
             for right in group[1:]:
-                node = n.BoolOp("and", node, right, span=node.span.to(right.span))
+                node = self._nested(n.BoolOp("and", node, right, span=node.span.to(right.span)), (node, right))
             ors.append(node)
         node = ors[0]
         for right in ors[1:]:
-            node = n.BoolOp("or", node, right, span=node.span.to(right.span))
+            node = self._nested(n.BoolOp("or", node, right, span=node.span.to(right.span)), (node, right))
         return node
 
     def compare(self, children):
@@ -362,11 +391,12 @@ class ToAst:
                          span=self._span(children))
 
     def cond_paren(self, children):
-        return n.Paren(children[1], span=self._span(children))
+        return self._nested(n.Paren(children[1], span=self._span(children)), (children[1],))
 
 
-def _climb(operands: list, operators: list[str]):
-    """Left-associative binary operators by precedence (shunting-yard)."""
+def _climb(operands: list, operators: list[str], nested):
+    """Left-associative binary operators by precedence (shunting-yard);
+    ``nested`` records each operation's depth."""
     out = [operands[0]]
     ops: list[str] = []
 
@@ -374,7 +404,7 @@ def _climb(operands: list, operators: list[str]):
         op = ops.pop()
         right = out.pop()
         left = out.pop()
-        out.append(n.BinOp(op, left, right, span=left.span.to(right.span)))
+        out.append(nested(n.BinOp(op, left, right, span=left.span.to(right.span)), (left, right)))
 
     for op, operand in zip(operators, operands[1:]):
         while ops and _BINARY[ops[-1]] >= _BINARY[op]:

@@ -78,8 +78,7 @@ def test_mutated_examples_never_raise(text, ops):
 def lark_parse(text: str):
     """The document by Lark's own LALR loop, or None at a syntax error."""
     with parser._lock:
-        parser._transformer.file = "fuzz.copis"
-        parser._transformer.diagnostics = []
+        parser._transformer.start_file("fuzz.copis")
         try:
             return parser.get_parser().parse(text)
         except UnexpectedInput:
