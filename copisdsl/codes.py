@@ -25,7 +25,10 @@ CODES: tuple[CodeInfo, ...] = (
              "The text is not valid `.copis`: an unexpected character or token, an unterminated "
              "string, a missing `}`, a string escape other than `\\\"`, `\\\\`, `\\n`, a file that is "
              "not UTF-8, or a statement written where it is not allowed (`channel` in a stage, "
-             "`flow` in a touchpoint). The message says what was expected; for a missing `}` it "
+             "`flow` in a touchpoint). Also an expression or condition nested more than 200 "
+             "levels deep (operators, parentheses, signs and calls) and blocks nested more than "
+             "100 deep: no journey needs them, and deeper they would exhaust the stack of the "
+             "tools that walk them. The message says what was expected; for a missing `}` it "
              "names the block and where it was opened. After an E100 only further E100s are "
              "reported for the file (the parser recovers line by line to find several).",
              'journey j "J" {\n  stage s "S" {\n    channel web\n  }\n}',
