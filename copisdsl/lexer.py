@@ -35,6 +35,7 @@ class Token(NamedTuple):
     end_line: int
     end_column: int
 
+
 KEYWORDS = {
     word: word.upper()
     for word in (
@@ -132,7 +133,8 @@ _NO_SEPARATOR_AFTER = frozenset({"LBRACE", "COMMA", "_NL"})
 
 
 def _chunks(text: str) -> list[tuple[int, int]]:
-    """``text`` cut into pieces of about ``_CHUNK`` characters (``_CHUNK_END``).
+    """``text`` cut, where ``_NEWLINES`` says it may be, into pieces of
+    about ``_CHUNK`` characters.
 
     ``findall`` over a whole large file made every match at once (50 MB for
     3 MB of text); a chunk's matches stay in the processor's cache while they
