@@ -109,11 +109,12 @@ def _numeric(value: str) -> str:
 
 class LexError(Exception):
     """No token starts at offset ``pos`` (``line``:``column``), or, with a
-    ``reason``, the token there may not be read."""
+    ``reason`` (and a ``hint`` for the user), the token there may not be read."""
 
-    def __init__(self, pos: int, line: int, column: int, reason: str | None = None) -> None:
+    def __init__(self, pos: int, line: int, column: int, reason: str | None = None,
+                 hint: str | None = None) -> None:
         super().__init__(reason or f"no token starts at {line}:{column}")
-        self.pos, self.line, self.column, self.reason = pos, line, column, reason
+        self.pos, self.line, self.column, self.reason, self.hint = pos, line, column, reason, hint
 
 
 # How deep blocks may nest: the formatter walks them recursively, and a
@@ -190,8 +191,10 @@ def tokenize(text: str, actions, stack):
                 elif kind == "LBRACE":
                     braces += 1
                     if braces > MAX_BLOCK_NESTING:
-                        raise LexError(pos, line, pos - base, f"blocks nested too deeply (more than "
-                                                              f"{MAX_BLOCK_NESTING} levels)")
+                        raise LexError(pos, line, pos - base,
+                                       f"blocks nested too deeply (more than {MAX_BLOCK_NESTING} levels)",
+                                       "a journey holds stages, a stage touchpoints: close the blocks "
+                                       "you opened")
                 elif kind == "RBRACE" and braces:
                     braces -= 1
             elif kind == "NUMERIC":

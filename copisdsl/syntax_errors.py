@@ -99,8 +99,7 @@ def describe(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[Di
         line, col = exc.line, exc.column
         reason = getattr(exc, "reason", None)
         if reason:
-            return error("E100", reason, Span(path, line, col, line, col + 1),
-                         "a journey holds stages, a stage touchpoints: close the blocks you opened"), line
+            return error("E100", reason, Span(path, line, col, line, col + 1), getattr(exc, "hint", None)), line
         ch = attempt[exc.pos_in_stream] if exc.pos_in_stream < len(attempt) else ""
         if ch == '"':
             bad = _control_in_string(attempt, exc.pos_in_stream)
