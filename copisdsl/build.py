@@ -39,7 +39,8 @@ class JourneyBuild:
     rewritten, or removed); ``outputs`` every file of the journey's build; ``inputs``
     the ``.copis`` file and every data file read, for watchers. ``error``
     is a one-line problem outside the file (Graphviz missing or failing, an
-    output that cannot be written).
+    output that cannot be written); ``index_error`` says why the list of
+    journeys built with it could not be written (then also its ``error``).
     """
 
     source: Path
@@ -53,6 +54,7 @@ class JourneyBuild:
     report: Path | None = None
     outputs: list[Path] = field(default_factory=list)
     error: str | None = None
+    index_error: str | None = None
     stages: int = 0
     touchpoints: int = 0
     source_file: SourceFile | None = None
@@ -233,6 +235,7 @@ def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
             problem = cannot_write(exc, index_path(out))
             for build in builds:
                 build.error = build.error or problem
+                build.index_error = problem
     return builds
 
 

@@ -45,10 +45,9 @@ def build_cmd(paths, out, keep_dot, strict, root, color):
     for b in built:
         changed = "" if b.written else " (unchanged)"
         click.echo(f"report: {b.report.as_posix()}{changed}")
-    index = index_path(Path(out)).as_posix()
-    index_failed = any(b.error is not None and index in b.error for b in builds)
+    index_failed = any(b.index_error is not None for b in builds)
     if len(builds) > 1 and not index_failed:
-        click.echo(f"index: {index}")
+        click.echo(f"index: {index_path(Path(out)).as_posix()}")
     failed = len(builds) - len(built)
     if failed:
         click.echo(f"{failed} of {len(builds)} journey{'s' if len(builds) != 1 else ''} not built", err=True)

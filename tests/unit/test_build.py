@@ -263,3 +263,15 @@ def test_template_cache_is_optional(tmp_path) -> None:
         outputs[name] = tree(tmp_path / name)
     assert outputs["blocked"] == outputs["cold"] == outputs["warm"]
     assert list((cache / "copisdsl" / "jinja").glob("*.jinja"))
+
+
+def test_build_paths_says_when_the_index_could_not_be_written(tmp_path) -> None:
+    out = tmp_path / "out"
+    (out / "index.html").mkdir(parents=True)
+    builds = build_paths([FIXTURES / "branches.copis", FIXTURES / "hostile.copis"], out)
+    problem = f"cannot write {(out / 'index.html').as_posix()}: Is a directory"
+    assert [b.index_error for b in builds] == [problem, problem]
+    assert all(b.report is not None and b.report.exists() for b in builds)  # the journeys were built
+    (out / "index.html").rmdir()
+    assert [b.index_error for b in build_paths([FIXTURES / "branches.copis", FIXTURES / "hostile.copis"], out)] \
+        == [None, None]
