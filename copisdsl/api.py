@@ -55,16 +55,19 @@ def check(text: str, path: str = "<input>") -> CheckResult:
     prepare()  # before pausing the collector (see prepare)
     source = SourceFile(path, text)
     with paused_gc():
-        doc, diags = parse(text, path)
+        doc, diags = parse(text, path)  # no document after a syntax error
         model = None
         if doc is not None:
             model, more = resolve(doc, path)
             diags = diags + more
-            if model is not None:
+            if any(d.code == "E100" for d in more):
+                # A statement where it may not stand is a syntax error too, and
+                # after one only syntax errors are reported (the reference,
+                # section 6): no model, so no checks and no data read.
+                model = None
+                diags = [d for d in diags if d.code == "E100"]
+            elif model is not None:
                 diags += run_checks(model)
-    if any(d.code == "E100" for d in diags):
-        # After a syntax error, only syntax errors are reported (the reference, section 6).
-        diags = [d for d in diags if d.code == "E100"]
     return CheckResult(source, doc, model, sort_diagnostics(diags))
 
 

@@ -102,15 +102,13 @@ def _check(path: Path, display: str, root: Path | None) -> _Checked:
     model = result.model
     build = JourneyBuild(path, model.id if model else None, None, result.diagnostics, [], [path.resolve()],
                          False, source_file=result.source)
-    if model is not None:
+    if model is not None:  # then its figures were computed too
         build.title = model.title
         build.stages = len(model.stages)
         build.touchpoints = len(model.touchpoints)
-    checked = _Checked(build, model, result.figures)
-    if result.figures is not None:
         build.inputs += [Path(p) for p in result.figures.inputs]
         build.ok = result.ok
-    return checked
+    return _Checked(build, model, result.figures)
 
 
 def _duplicate_ids(checked: list[_Checked]) -> None:

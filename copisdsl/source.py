@@ -56,6 +56,16 @@ def source_lines(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
+def lines_with_ends(text: str) -> list[str]:
+    """The lines of a text as ``source_lines`` counts them, each with its
+    '\n' (the last may have none): what a patch is made of."""
+    lines = [line + "\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    if not lines[-1]:
+        lines.pop()
+    return lines
+
+
 @dataclass(frozen=True, slots=True)
 class SourceFile:
     """A file's name and decoded text, with its lines for snippets."""

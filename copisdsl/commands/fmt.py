@@ -127,14 +127,15 @@ def _bom_of(data: bytes) -> str:
 def _unified_diff(old: str, new: str, name: str) -> str:
     import difflib
 
+    from copisdsl.source import lines_with_ends
+
     out = []
-    for line in difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+    for line in difflib.unified_diff(lines_with_ends(old), lines_with_ends(new),
                                      f"{name} (original)", f"{name} (formatted)"):
         out.append(line)
         if not line.endswith("\n"):  # a last line without a newline, marked as diff(1) does
             out.append("\n\\ No newline at end of file\n")
     return "".join(out)
-
 
 
 def _summary(tally: dict[str, int], dry: bool) -> str:

@@ -200,3 +200,14 @@ def test_unreadable_and_special_data_files_are_e400(tmp_path):
     r = run("check", "--format", "json", str(tmp_path / "j.copis"))
     codes = [(d["code"], d["line"], d["message"]) for d in json.loads(r.output)["diagnostics"]]
     assert codes == [("E400", 2, "data path 'pipe.csv' is not a regular file")]
+
+
+def test_after_a_misplaced_statement_no_data_is_read(tmp_path):
+    """A statement where it may not stand is a syntax error (E100), and after
+    one only syntax errors are reported: no E400 for a data file, no checks."""
+    f = tmp_path / "a.copis"
+    f.write_text('journey j "J" {\n  data gone "missing.csv"\n  stage s "S" {\n    channel web\n  }\n}\n',
+                 encoding="utf-8")
+    result = run("check", "--format", "json", str(f))
+    codes = [d["code"] for d in json.loads(result.output)["diagnostics"]]
+    assert (result.exit_code, codes) == (1, ["E100"])

@@ -211,19 +211,39 @@ def test_cli_dash_with_other_paths_is_a_usage_error(tmp_path):
     assert _run("-", str(f)).exit_code == 2
 
 
-def test_diff_of_a_file_without_a_final_newline_is_a_valid_patch(tmp_path):
+def _applies(tmp_path, path, patch_text: str, expected: str) -> None:
     import shutil
     import subprocess
 
+    if shutil.which("patch"):
+        (tmp_path / "fix.patch").write_text(patch_text, encoding="utf-8")
+        subprocess.run(["patch", "-s", str(path), str(tmp_path / "fix.patch")], check=True)
+        assert path.read_text(encoding="utf-8") == expected
+
+
+def test_diff_of_a_file_without_a_final_newline_is_a_valid_patch(tmp_path):
     path = tmp_path / "j.copis"
     path.write_text(PRETTY.rstrip("\n"), encoding="utf-8")
     result = _run("--diff", str(path))
     assert result.exit_code == 0
     assert "-}\n\\ No newline at end of file\n+}\n" in result.stdout
-    if shutil.which("patch"):
-        (tmp_path / "fix.patch").write_text(result.stdout, encoding="utf-8")
-        subprocess.run(["patch", "-s", str(path), str(tmp_path / "fix.patch")], check=True)
-        assert path.read_text(encoding="utf-8") == PRETTY
+    _applies(tmp_path, path, result.stdout, PRETTY)
+
+
+def test_diff_counts_lines_as_patch_does(tmp_path):
+    """A form feed or U+2028 in a comment ends no line (str.splitlines would
+    cut there, and patch rejected the hunk)."""
+    ugly = "# a \u2028 b \f c\n" + UGLY.rstrip("\n")
+    path = tmp_path / "j.copis"
+    path.write_text(ugly, encoding="utf-8")
+    result = _run("--diff", str(path))
+    assert result.exit_code == 0
+    assert "\\ No newline at end of file\n" in result.stdout
+    formatted = _run(str(path))
+    assert formatted.exit_code == 0
+    pretty = path.read_text(encoding="utf-8")
+    path.write_text(ugly, encoding="utf-8")
+    _applies(tmp_path, path, result.stdout, pretty)
 
 
 def test_stdin_keeps_a_byte_order_mark():
