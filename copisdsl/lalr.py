@@ -6,7 +6,7 @@ objects to unpack on every reduction. This loop runs the same table and the
 same reduce callbacks (the inline transformer) with each action pre-decoded
 into one integer, which halves the time of parsing a large journey.
 
-The table is taken from Lark once (``describe``) as plain data, which the
+The table is taken from Lark once (``table_spec``) as plain data, which the
 parser caches on disk, so that a file without syntax errors is parsed
 without importing Lark at all; ``build`` binds it to the transformer.
 
@@ -22,7 +22,7 @@ from operator import itemgetter
 
 from copisdsl.lexer import LexError, Token, tokenize
 
-__all__ = ["Table", "build", "describe", "parse"]
+__all__ = ["Table", "build", "parse", "table_spec"]
 
 _END = (Token("$END", "", 0, 0, 0, 0, 0, 0),)
 
@@ -38,7 +38,7 @@ class Table:
         self.actions, self.rules, self.start, self.end = actions, rules, start, end
 
 
-def describe(lalr) -> dict | None:
+def table_spec(lalr) -> dict | None:
     """The table of Lark's LALR parser object (``lark.parser.parser.parser``)
     as plain data (dicts, lists, strings, numbers: what ``marshal`` stores):
     ``actions`` as in ``Table``; per rule ``[size, origin, method, include]``,
@@ -83,7 +83,7 @@ def describe(lalr) -> dict | None:
 
 
 def build(spec: dict, transformer) -> Table:
-    """The table ``describe`` gave, with each rule's reduction bound to the
+    """The table ``table_spec`` gave, with each rule's reduction bound to the
     transformer: ``(size, origin, callback, pick)``, where ``pick`` takes
     the children to keep from the value stack (None: all of them) and a
     ``None`` callback means the value is the list of children itself. That
@@ -99,7 +99,9 @@ def build(spec: dict, transformer) -> Table:
                 callback = _expanding(include, callback)
             else:
                 keep = [i - size for i, _ in include]
-                if len(keep) == 1:
+                if not keep:
+                    pick = lambda values: []  # noqa: E731
+                elif len(keep) == 1:
                     pick = lambda values, i=keep[0]: [values[i]]  # noqa: E731
                 else:
                     pick = itemgetter(*keep)  # a tuple, read by index like the list

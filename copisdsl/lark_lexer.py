@@ -29,5 +29,5 @@ class CopisLexer(Lexer):
         except LexError as exc:
             error = UnexpectedCharacters(text, exc.pos, exc.line, exc.column, allowed=None)
             error.state = parser_state
-            error.reason, error.hint = exc.reason, exc.hint
+            error.word, error.reason, error.hint = exc.word, exc.reason, exc.hint
             raise error from None

@@ -75,16 +75,15 @@ _SCAN = re.compile(r"""
     | [0-9]+(?:\.[0-9]+)?(?![A-Za-z0-9_.])            # a number
     | \#[^\n]*                                        # a comment
     )|(
-      [0-9][0-9A-Za-z_.]*                             # no number
+      [0-9][0-9A-Za-z_.%]*                            # no number
     | "[^\n]*                                         # no string
     | [^\t \f]                                        # no token at all
     ))
 """.replace("CONTROL", CONTROL_CHARS), re.VERBOSE)
-_BLANKS = frozenset("\t \f")
-# A chunk of the text may end after a newline and the blank lines and
-# indentation that follow it (matched from its newline), where a token
-# starts: every match ends there as it would in the whole text.
-_NEWLINES = re.compile(r"\n[\t \f\n]*")
+# A chunk of the text may end where the scan's newlines token ends (matched
+# from a newline in it): a token starts there, and every match ends there
+# as it would in the whole text.
+_NEWLINES = re.compile(r"(?:\r?\n[\t \f]*)+")
 _CHUNK = 1 << 16
 
 # The kind of a token by its first character; "NUMERIC" and "PUNCT" are
@@ -108,13 +107,15 @@ def _numeric(value: str) -> str:
 
 
 class LexError(Exception):
-    """No token starts at offset ``pos`` (``line``:``column``), or, with a
-    ``reason`` (and a ``hint`` for the user), the token there may not be read."""
+    """No token starts at offset ``pos`` (``line``:``column``): ``word`` is
+    what was read there instead; or, with a ``reason`` (and a ``hint`` for
+    the user), the token there may not be read."""
 
-    def __init__(self, pos: int, line: int, column: int, reason: str | None = None,
+    def __init__(self, pos: int, line: int, column: int, word: str = "", reason: str | None = None,
                  hint: str | None = None) -> None:
         super().__init__(reason or f"no token starts at {line}:{column}")
-        self.pos, self.line, self.column, self.reason, self.hint = pos, line, column, reason, hint
+        self.pos, self.line, self.column, self.word = pos, line, column, word
+        self.reason, self.hint = reason, hint
 
 
 # How deep blocks may nest: the formatter walks them recursively, and a
@@ -152,7 +153,7 @@ def _chunks(text: str) -> list[tuple[int, int]]:
         if newline < 0:
             break
         look = _NEWLINES.match(text, newline).end()  # each character looked at once
-        if look < stop and text[look] != "\r":
+        if look < stop:
             bounds.append((start, look))
             start = look
     bounds.append((start, stop))
@@ -179,7 +180,7 @@ def tokenize(text: str, actions, stack):
         for blank, value, bad in findall(text, chunk_start, chunk_end):
             pos = end + len(blank)
             if bad:
-                raise LexError(pos, line, pos - base)
+                raise LexError(pos, line, pos - base, bad)
             end = pos + len(value)
             kind = first[value[0]]
             if kind == "NAME":
@@ -191,7 +192,7 @@ def tokenize(text: str, actions, stack):
                 elif kind == "LBRACE":
                     braces += 1
                     if braces > MAX_BLOCK_NESTING:
-                        raise LexError(pos, line, pos - base,
+                        raise LexError(pos, line, pos - base, value,
                                        f"blocks nested too deeply (more than {MAX_BLOCK_NESTING} levels)",
                                        "a journey holds stages, a stage touchpoints: close the blocks "
                                        "you opened")

@@ -14,15 +14,16 @@ independent errors.
 from __future__ import annotations
 
 import gc
-import hashlib
 import marshal
 import os
 import sys
 import threading
+import zlib
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+from copisdsl import lalr
 from copisdsl import nodes as n
 from copisdsl.diagnostics import Diagnostic
 from copisdsl.resources import cache_dir, grammar_path
@@ -31,47 +32,51 @@ from copisdsl.transformer import ToAst
 
 MAX_SYNTAX_ERRORS = 20
 
-KEYWORDS = (
-    "journey", "stage", "touchpoint", "persona", "data", "clv", "segment", "framework",
-    "owner", "description", "tags", "objective", "kpi", "channel", "emotion",
-    "moment_of_truth", "repurchase", "pain", "opportunity", "flow", "tradeoff",
-)
+# Lark's options for the grammar; the cached tables depend on them too.
+LARK_OPTIONS = {
+    "parser": "lalr",
+    "propagate_positions": False,  # spans come from the tokens (transformer._span)
+    "maybe_placeholders": True,
+}
 
-# The format of the cached table (``lalr.describe``): change it when that does.
+# The format of the cached table: change it when ``lalr.table_spec`` or how
+# ``lalr.build`` reads its output does.
 TABLE_FORMAT = 1
 
 _transformer = ToAst()
 _lock = threading.Lock()
 
 
-def _cache_file(grammar: bytes, kind: str) -> str:
-    """Where a cache of this grammar's parser lives ("": nowhere). ``kind``
+@lru_cache(maxsize=1)
+def _grammar() -> bytes:
+    return grammar_path().read_bytes()
+
+
+def _cache_file(kind: str) -> str:
+    """Where a cache of the grammar's parser lives ("": nowhere). ``kind``
     is ``lark`` (Lark's) or ``table`` (the fast loop's, which ``marshal``
-    writes in a format of this Python's)."""
-    version = f"{TABLE_FORMAT} {sys.version_info[0]}.{sys.version_info[1]}" if kind == "table" else ""
-    digest = hashlib.sha256(grammar + version.encode()).hexdigest()[:16]
+    writes in a format of this Python's). The name changes with the grammar,
+    the options and the formats (a CRC, not a cryptographic hash: hashlib
+    alone took longer to import than the whole table to load)."""
+    key = f"{sorted(LARK_OPTIONS.items())} {kind}"
+    if kind == "table":
+        key += f" {TABLE_FORMAT} {sys.version_info[0]}.{sys.version_info[1]}"
+    digest = f"{zlib.crc32(_grammar() + key.encode()):08x}{len(_grammar()):x}"
     folder = cache_dir("grammar")
     return os.path.join(folder, f"copis-{digest}.{kind}.cache") if folder else ""
 
 
 @lru_cache(maxsize=1)
 def get_parser():
-    """The shared ``Lark`` LALR parser (built once per process, cached on disk)."""
+    """The shared ``Lark`` LALR parser (built once per process, cached on
+    disk). Load it with the collector running (see ``prepare``)."""
     from lark import Lark
 
     from copisdsl.lark_lexer import CopisLexer
 
-    grammar = grammar_path().read_bytes()
-    cache = _cache_file(grammar, "lark")
-    lark = Lark(
-        grammar.decode("utf-8"),
-        parser="lalr",
-        lexer=CopisLexer,
-        propagate_positions=False,  # spans come from the tokens (transformer._span)
-        maybe_placeholders=True,
-        transformer=_transformer,
-        cache=cache or False,
-    )
+    cache = _cache_file("lark")
+    lark = Lark(_grammar().decode("utf-8"), lexer=CopisLexer, transformer=_transformer,
+                cache=cache or False, **LARK_OPTIONS)
     _key_callbacks_by_table_rules(lark)
     return lark
 
@@ -117,11 +122,15 @@ def paused_gc():
 def parse(text: str, path: str = "<input>") -> tuple[n.Document | None, list[Diagnostic]]:
     """Parse source text. Returns the document (``None`` after a syntax
     error) and the E100 diagnostics."""
-    source = SourceFile(path, text)
-    diagnostics: list[Diagnostic] = []
     prepare()
     with paused_gc():
-        doc = _parse_with_recovery(text, path, source, diagnostics)
+        fast = _parse_fast(text, path)
+    if fast is not None:
+        doc, diagnostics = fast
+    else:
+        get_parser()  # loaded with the collector running (see prepare)
+        with paused_gc():
+            doc, diagnostics = _parse_with_recovery(text, path)
     return (doc if not any(d.code == "E100" for d in diagnostics) else None), diagnostics
 
 
@@ -130,7 +139,8 @@ def prepare() -> None:
 
     Loaded while the collector is paused, Lark's unpickled grammar left its
     garbage in memory, and every later parse in the process was a third
-    slower for it (measured); so this runs before any ``paused_gc``.
+    slower for it (measured); so this, and Lark's parser at a syntax error,
+    run before any ``paused_gc``.
     """
     _fast_table()
 
@@ -138,11 +148,8 @@ def prepare() -> None:
 @lru_cache(maxsize=1)
 def _fast_table():
     """The fast loop's table, bound to the transformer (None: this Lark's
-    tables are of a shape ``lalr.describe`` does not know)."""
-    from copisdsl import lalr
-
-    grammar = grammar_path().read_bytes()
-    cache = _cache_file(grammar, "table")
+    tables are of a shape ``lalr.table_spec`` does not know)."""
+    cache = _cache_file("table")
     if cache:
         try:
             with open(cache, "rb") as handle:
@@ -150,7 +157,7 @@ def _fast_table():
         except (OSError, EOFError, ValueError, TypeError, KeyError, AttributeError):
             pass  # none yet, or not one this code can use: made again below
     try:
-        spec = lalr.describe(get_parser().parser.parser.parser)
+        spec = lalr.table_spec(get_parser().parser.parser.parser)
     except AttributeError:  # another Lark layout
         spec = None
     if spec is None:
@@ -166,10 +173,9 @@ def _fast_table():
 
 
 def _parse_fast(text: str, path: str):
-    """The document through the fast loop (``copisdsl.lalr``), or None at
-    the first syntax error, which Lark's parser then describes."""
-    from copisdsl import lalr
-
+    """The document and the transformer's E100s through the fast loop
+    (``copisdsl.lalr``), or None at the first syntax error, which Lark's
+    parser then describes."""
     table = _fast_table()
     if table is None:
         return None
@@ -179,17 +185,16 @@ def _parse_fast(text: str, path: str):
         return (doc, _transformer.diagnostics) if doc is not None else None
 
 
-def _parse_with_recovery(text: str, path: str, source: SourceFile, diagnostics: list[Diagnostic]):
-    fast = _parse_fast(text, path)
-    if fast is not None:
-        diagnostics.extend(fast[1])
-        return fast[0]
-    attempt = text
-    doc = None
+def _parse_with_recovery(text: str, path: str) -> tuple[n.Document | None, list[Diagnostic]]:
+    """Lark's parse, one E100 per syntax error: the line of each is blanked
+    and the text parsed again, up to ``MAX_SYNTAX_ERRORS``."""
     from lark.exceptions import UnexpectedInput
 
-    from copisdsl.syntax_errors import blank_line, describe
+    from copisdsl.syntax_errors import blank_line, diagnose
 
+    source = SourceFile(path, text)
+    diagnostics: list[Diagnostic] = []
+    attempt, doc = text, None
     while True:
         try:
             with _lock:
@@ -201,7 +206,7 @@ def _parse_with_recovery(text: str, path: str, source: SourceFile, diagnostics: 
                 diagnostics.extend(extra)
             break
         except UnexpectedInput as exc:
-            diag, line = describe(exc, source, attempt)
+            diag, line = diagnose(exc, source, attempt)
             diagnostics.append(diag)
             if line is None or len(diagnostics) >= MAX_SYNTAX_ERRORS:
                 break
@@ -209,7 +214,7 @@ def _parse_with_recovery(text: str, path: str, source: SourceFile, diagnostics: 
             if blanked is None:
                 break
             attempt = blanked
-    return doc
+    return doc, diagnostics
 
 
 def comments(text: str) -> list[n.Comment]:

@@ -14,8 +14,8 @@ from lark import Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from copisdsl.diagnostics import Diagnostic, error
-from copisdsl.parser import KEYWORDS
-from copisdsl.source import CONTROL, SourceFile, Span
+from copisdsl.frameworks import STATEMENT_KEYWORDS as KEYWORDS
+from copisdsl.source import CONTROL, SourceFile, Span, source_lines
 
 
 _WORDS = {
@@ -62,9 +62,6 @@ def _expected_words(expected: set[str]) -> str:
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-_NUMBER_LIKE = re.compile(r"[0-9A-Za-z_.%]+")
-
-
 def _char_name(ch: str) -> str:
     """A character that does not show by itself, by its code point."""
     return f"U+{ord(ch):04X}" if ch else "end of file"
@@ -91,10 +88,10 @@ def _describe_token(tok: Token) -> str:
     return f"'{tok.value}'"
 
 
-def describe(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[Diagnostic, int | None]:
+def diagnose(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[Diagnostic, int | None]:
     """An E100 for a Lark error, and the line to blank for recovery (or None)."""
     path = source.path
-    lines = attempt.split("\n")
+    lines = source_lines(attempt)
     if isinstance(exc, UnexpectedCharacters):
         line, col = exc.line, exc.column
         reason = getattr(exc, "reason", None)
@@ -112,7 +109,7 @@ def describe(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[Di
             return error("E100", "unterminated string", Span(path, line, col, line, max(end, col + 1)),
                          "close the string with '\"' on the same line (write \\n for a line break)"), line
         if ch and "0" <= ch <= "9":
-            word = _NUMBER_LIKE.match(attempt, exc.pos_in_stream).group()
+            word = exc.word  # as the tokenizer read it
             return error("E100", f"invalid number '{word}'", Span(path, line, col, line, col + len(word)),
                          "write numbers as 12 or 12.5, percents as 12%, durations as 30d, 6w, 3m or "
                          "1y, dates as 2025-03-31"), line
@@ -138,7 +135,7 @@ def describe(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[Di
             span = Span(path, tok.line, tok.column, tok.line, tok.column + 1)
         message = f"unexpected {_describe_token(tok)}; expected {_expected_words(expected)}"
         hint = _hint_for(tok, expected) or _keyword_hint(lines, tok) or _separator_hint(tok, expected)
-        if tok.type == "RBRACE" and "RBRACE" not in expected and _unclosed_block(attempt[: _offset(attempt, tok)]) is None:
+        if tok.type == "RBRACE" and "RBRACE" not in expected and _unclosed_block(attempt[: _offset(tok)]) is None:
             message = "unexpected '}': no block is open here"
             hint = "remove it, or check the braces above"
         return error("E100", message, span, hint), tok.line
@@ -213,7 +210,7 @@ def _separator_hint(tok: Token, expected: set[str]) -> str | None:
     return None
 
 
-def _offset(text: str, tok: Token) -> int:
+def _offset(tok: Token) -> int:
     return getattr(tok, "start_pos", None) or 0
 
 

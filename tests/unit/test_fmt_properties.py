@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from copisdsl.fmt import format_source, quote
 from copisdsl.lexing import scan_comments
-from copisdsl.parser import KEYWORDS, parse
+from copisdsl.frameworks import STATEMENT_KEYWORDS as KEYWORDS
+from copisdsl.parser import parse
 
 RESERVED = set(KEYWORDS) | {"increase", "decrease", "maintain", "to", "by", "baseline",
                             "when", "where", "and", "or"}
