@@ -4,6 +4,10 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 COPIS  := $(VENV)/bin/copis
 APT    := DEBIAN_FRONTEND=noninteractive apt-get
+# An editable install leaves the package uncompiled, and where
+# PYTHONDONTWRITEBYTECODE is set it would stay so: every run compiled it
+# again (+50 ms at start). Compile it as `pip install .` would.
+COMPILE := $(PY) -m compileall -q copisdsl
 
 .PHONY: demo test bench install dev graphviz chromium clean golden
 
@@ -11,17 +15,14 @@ $(PY):
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { $(APT) update -qq && $(APT) install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(PY) -m pip install -q --upgrade pip
 
-# An editable install leaves the package uncompiled, and where
-# PYTHONDONTWRITEBYTECODE is set it would stay so: every run compiled it
-# again (+50 ms at start). Compile it as `pip install .` would.
 $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e .
-	@$(PY) -m compileall -q copisdsl
+	@$(COMPILE)
 	@touch $@
 
 $(VENV)/.dev-installed: pyproject.toml | $(PY)
 	$(PY) -m pip install -q -e '.[dev]'
-	@$(PY) -m compileall -q copisdsl
+	@$(COMPILE)
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -49,7 +50,7 @@ golden: dev
 # `lifetimes` is only the yardstick of the CLV benchmark, never a dependency.
 bench: dev graphviz
 	@$(PY) -m pip install -q lifetimes 2>/dev/null || echo "lifetimes could not be installed: the CLV comparison is skipped"
-	@$(PY) -m compileall -q copisdsl  # timed as installed, not as just edited
+	@$(COMPILE)  # timed as installed, not as just edited
 	$(PY) benchmarks/run_all.py
 
 clean:

@@ -12,12 +12,15 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from copisdsl import nodes as n
 from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
-from copisdsl.figures import Figures
 from copisdsl.model import Model
 from copisdsl.source import SourceFile, Span, decode
+
+if TYPE_CHECKING:
+    from copisdsl.figures import Figures
 
 
 @dataclass

@@ -224,7 +224,7 @@ def _render(doc, width: int, indent: int) -> list[str]:
             flat = mode == _FLAT or (not d.hard and _fits(width - col, [(ind, _FLAT, d.parts)], stack))
             stack.append((ind, _FLAT if flat else _BREAK, d.parts))
         elif isinstance(d, _Fill):
-            _fill_step(d, 0, ind, mode, col, width, stack)
+            stack.append((ind, mode, _FillRest(d, 0)))
         elif isinstance(d, _FillRest):
             _fill_step(d.fill, d.index, ind, mode, col, width, stack)
     lines.append("".join(current).rstrip())

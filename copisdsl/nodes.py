@@ -353,11 +353,13 @@ def builder(cls):
     ``object.__setattr__`` once per field; this one fills the slots.
     """
     names = [f.name for f in fields(cls)]
-    source = (f"def make({', '.join(names)}):\n    node = new(cls)\n"
-              + "".join(f"    set_{name}(node, {name})\n" for name in names)
-              + "    return node\n")
-    namespace = {"new": object.__new__, "cls": cls}
-    namespace.update({f"set_{name}": getattr(cls, name).__set__ for name in names})
+    if any(name.startswith("_") for name in names):  # the generated code's own names do
+        raise ValueError(f"{cls.__name__}: a field name starts with '_'")
+    source = (f"def make({', '.join(names)}):\n    _node = _new(_cls)\n"
+              + "".join(f"    _set_{name}(_node, {name})\n" for name in names)
+              + "    return _node\n")
+    namespace = {"_new": object.__new__, "_cls": cls}
+    namespace.update({f"_set_{name}": getattr(cls, name).__set__ for name in names})
     exec(source, namespace)  # as dataclasses writes __init__ itself
     make = namespace["make"]
     make.__qualname__ = make.__name__ = f"make_{cls.__name__}"

@@ -1,7 +1,7 @@
-"""Lark parse tree -> AST nodes, one method per grammar rule.
+"""AST nodes from the parser's reductions, one method per grammar rule.
 
-The transformer runs inline with the LALR parser (no intermediate tree), so
-its methods receive already-transformed children: tokens for terminals,
+The transformer runs inline with the LALR parser (no parse tree is built),
+so its methods receive already-transformed children: tokens for terminals,
 nodes for rules. Spans come from the tokens (Lark's position propagation is
 off, for speed).
 """
@@ -64,7 +64,11 @@ class ToAst:
 
     def _nested(self, node, children):
         """``node``, one level deeper than the deepest of ``children``; an
-        E100 where an expression first nests deeper than ``MAX_NESTING``."""
+        E100 where an expression first nests deeper than ``MAX_NESTING``.
+
+        Depths are keyed by ``id``: every node recorded ends up in the
+        document, so none is freed (and its id reused) during a parse, and
+        ``start_file`` forgets them before the next."""
         depths = self.depths
         depth = 1
         for child in children:
