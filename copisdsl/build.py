@@ -202,16 +202,11 @@ def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
     """Build every journey in ``paths`` (files, or folders searched for
     ``*.copis``) into ``out``. A journey with errors is not drawn; the
     others still are. Returns one ``JourneyBuild`` per file, in order."""
-    import click
-
-    from copisdsl.cli import find_journeys
     from copisdsl.render.html import prepare
     from copisdsl.render.views import draw
+    from copisdsl.search import journey_files
 
-    try:
-        found = find_journeys(tuple(str(p) for p in paths))
-    except click.UsageError:
-        return []
+    found = journey_files(paths)
     out = Path(out)
     checked = [_check(path, display, root) for path, display in found]
     _duplicate_ids(checked)

@@ -20,48 +20,13 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def find_journeys(paths: tuple[str, ...]) -> list[tuple[Path, str]]:
-    """Files given, and every ``*.copis`` under folders given (sorted), as
-    (path, name to show). Raises a usage error when none is found."""
-    from copisdsl.source import shown_path
+    """``search.journey_files``; a usage error when there is none."""
+    from copisdsl.search import journey_files
 
-    found: list[tuple[Path, str]] = []
-    seen: set[Path] = set()
-    for raw in paths:
-        p = Path(raw)
-        files = sorted(_walk(p)) if p.is_dir() else [p]
-        for f in files:
-            key = f.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append((f, shown_path(f)))
+    found = journey_files(paths)
     if not found:
         raise click.UsageError(f"no .copis files in {', '.join(paths)}")
     return found
-
-
-def _walk(folder: Path) -> list[Path]:
-    """The ``*.copis`` files under ``folder``, hidden ones left out. A
-    folder that cannot be read and a link to nothing are listed too, so
-    that reading them fails loudly (a CI check must not pass by skipping)."""
-    files: list[Path] = []
-
-    def unreadable(exc: OSError) -> None:
-        files.append(Path(exc.filename))
-
-    for top, dirs, names in os.walk(folder, onerror=unreadable):
-        dirs[:] = [d for d in dirs if not _hidden(d)]
-        files += [Path(top, name) for name in names if name.endswith(".copis") and not _hidden(name)]
-    return files
-
-
-def is_searched(relative: Path) -> bool:
-    """Whether a search of a folder finds the file at ``relative`` in it: a
-    ``*.copis`` file outside hidden folders, not hidden itself."""
-    return relative.suffix == ".copis" and not any(_hidden(part) for part in relative.parts)
-
-
-def _hidden(name: str) -> bool:
-    return name.startswith(".")
 
 
 def refuse_overwriting_input(output: str, source: str) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from copisdsl.build import JourneyBuild
-from copisdsl.cli import is_searched
+from copisdsl.search import is_searched, journey_files
 from copisdsl.diagnostics import Diagnostic, count, to_json_dict
 from copisdsl.source import shown_path
 
@@ -251,14 +251,7 @@ class Session:
 
     def _discover(self) -> tuple[list[Path], list[str]]:
         """Find the journeys again: (keys added, names of those gone)."""
-        import click
-
-        from copisdsl.cli import find_journeys
-
-        try:
-            found = find_journeys(tuple(str(p) for p in self.paths))
-        except click.UsageError:
-            found = []
+        found = journey_files(self.paths)
         old = self._journeys
         self._journeys = {}
         for path, _display in found:
