@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from copisdsl import nodes as n
 from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
 from copisdsl.model import Model
-from copisdsl.source import SourceFile, Span, decode
+from copisdsl.source import SourceFile, Span, decode, shown_path
 
 if TYPE_CHECKING:
     from copisdsl.figures import Figures
@@ -75,9 +75,10 @@ def check(text: str, path: str = "<input>") -> CheckResult:
 
 
 def read_source(path: Path, display: str | None = None) -> tuple[str, list[Diagnostic]]:
-    """A file's text; undecodable bytes become an E100 at their position.
+    """A file's text; undecodable bytes become an E100 at their position
+    (in a file shown as ``display``, by default ``shown_path(path)``).
     Raises ``OSError`` as ``read_file`` does."""
-    return decode_source(read_file(path), display or str(path))
+    return decode_source(read_file(path), display or shown_path(Path(path)))
 
 
 def read_file(path: Path) -> bytes:
@@ -114,7 +115,7 @@ def check_file(path: str | Path, display: str | None = None, *, data: bool = Tru
     commands that draw or export them). Data paths may not leave ``root``
     (default: the file's folder)."""
     path = Path(path)
-    name = display or str(path)
+    name = display or shown_path(path)
     try:
         text, problems = read_source(path, name)
     except OSError as exc:

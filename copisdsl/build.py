@@ -37,7 +37,8 @@ class JourneyBuild:
 
     ``written`` lists the files whose content changed (and so were
     rewritten, or removed); ``outputs`` every file of the journey's build; ``inputs``
-    the ``.copis`` file and every data file read, for watchers. ``error``
+    the ``.copis`` file and every data file read, for watchers;
+    ``source_file`` its text as read, for snippets. ``error``
     is a one-line problem outside the file (Graphviz missing or failing, an
     output that cannot be written); ``index_error`` says why the list of
     journeys built with it could not be written (then also its ``error``).
@@ -50,6 +51,7 @@ class JourneyBuild:
     written: list[Path]
     inputs: list[Path]
     ok: bool
+    source_file: SourceFile
     title: str | None = None
     report: Path | None = None
     outputs: list[Path] = field(default_factory=list)
@@ -57,7 +59,6 @@ class JourneyBuild:
     index_error: str | None = None
     stages: int = 0
     touchpoints: int = 0
-    source_file: SourceFile | None = None
 
 
 def render_view(model: Model, figures: Figures | None, view: str, fmt: str) -> bytes:
@@ -101,7 +102,7 @@ def _check(path: Path, display: str, root: Path | None) -> _Checked:
     result = check_file(path, display, figures=True, root=root)
     model = result.model
     build = JourneyBuild(path, model.id if model else None, None, result.diagnostics, [], [path.resolve()],
-                         False, source_file=result.source)
+                         False, result.source)
     if model is not None:  # then its figures were computed too
         build.title = model.title
         build.stages = len(model.stages)

@@ -63,31 +63,37 @@ def main() -> None:
     """Compile customer journeys written as text (.copis files)."""
 
 
-def report(results, fmt: str, color: bool) -> tuple[int, int]:
-    """Print diagnostics of checked files; returns (errors, warnings)."""
-    from copisdsl.diagnostics import count, format_github, format_json, format_text, summary_line
+def report(results, fmt: str, color: bool, *, err: bool = False) -> tuple[int, int]:
+    """Print the diagnostics of checked files and the summary line (on
+    standard error with ``err``); returns (errors, warnings)."""
+    from copisdsl.diagnostics import count, format_github, format_json, summary_line
 
     diags = [d for r in results for d in r.diagnostics]
     if fmt == "json":
-        click.echo(format_json(len(results), diags))
-    else:
-        sources = {r.source.path: r.source.lines for r in results}
+        click.echo(format_json(len(results), diags), err=err)
+    elif fmt == "github":
         for d in diags:
-            click.echo(format_github(d) if fmt == "github" else format_text(d, sources, color) + "\n")
-        click.echo(summary_line(len(results), diags))
+            click.echo(format_github(d), err=err)
+        click.echo(summary_line(len(results), diags), err=err)
+    else:
+        _echo_text(diags, {r.source.path: r.source.lines for r in results}, color, err)
+        click.echo(summary_line(len(results), diags), err=err)
     return count(diags)
 
 
 def echo_diagnostics(diagnostics, text: str, *, err: bool = True, color: bool | None = None) -> None:
     """The diagnostics of one text as `check` prints them, on standard
     error by default (coloured when it is a terminal)."""
-    from copisdsl.diagnostics import format_text
     from copisdsl.source import source_lines
 
-    stream = sys.stderr if err else sys.stdout
-    color = stream.isatty() if color is None else color
+    color = (sys.stderr if err else sys.stdout).isatty() if color is None else color
     lines = source_lines(text)
-    sources = {d.span.file: lines for d in diagnostics}
+    _echo_text(diagnostics, {d.span.file: lines for d in diagnostics}, color, err)
+
+
+def _echo_text(diagnostics, sources, color: bool, err: bool) -> None:
+    from copisdsl.diagnostics import format_text
+
     for d in diagnostics:
         click.echo(format_text(d, sources, color) + "\n", err=err)
 

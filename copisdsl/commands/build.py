@@ -26,15 +26,13 @@ def build_cmd(paths, out, keep_dot, strict, root, color):
     still built."""
     from copisdsl.build import build_paths, index_path
     from copisdsl.cli import find_journeys, refuse_output_holding_inputs, report
-    from copisdsl.source import SourceFile, shown_path
 
     find_journeys(paths)  # a usage error (exit 2) when there is nothing to build
     refuse_output_holding_inputs(paths, Path(out), "built")
     builds = build_paths([Path(p) for p in paths], Path(out), keep_dot=keep_dot,
                          root=Path(root) if root is not None else None)
     use_color = sys.stdout.isatty() if color is None else color
-    results = [SimpleNamespace(diagnostics=b.diagnostics,
-                               source=b.source_file or SourceFile(shown_path(b.source), "")) for b in builds]
+    results = [SimpleNamespace(diagnostics=b.diagnostics, source=b.source_file) for b in builds]
     errors, warnings = report(results, "text", use_color)
     problems = set()
     for b in builds:

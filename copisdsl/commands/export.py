@@ -44,14 +44,11 @@ def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
     from copisdsl.files import write_if_changed
 
     refuse_overwriting_input(output, file)
-    path = Path(file)
-    name = path.as_posix()
     with_figures = fmt not in MODEL_ONLY
-    result = check_file(path, name, data=with_figures, figures=with_figures, root=root)
-    if not result.ok or result.model is None or (with_figures and result.figures is None):
+    result = check_file(Path(file), data=with_figures, figures=with_figures, root=root)
+    if not result.ok or result.model is None:
         # The diagnostics as `copis check` prints them, on stderr: stdout may be the JSON's place.
-        with _stdout_to_stderr():
-            report([result], "text", sys.stderr.isatty())
+        report([result], "text", sys.stderr.isatty(), err=True)
         sys.exit(EXIT_PROBLEMS)
     text = WRITERS[fmt](result.model, result.figures, result.diagnostics)
     if output == "-":
@@ -63,11 +60,3 @@ def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
             raise click.FileError(output, hint=exc.strerror or str(exc)) from None
     sys.exit(EXIT_OK)
 
-
-class _stdout_to_stderr:
-    def __enter__(self):
-        self._saved = sys.stdout
-        sys.stdout = sys.stderr
-
-    def __exit__(self, *exc):
-        sys.stdout = self._saved

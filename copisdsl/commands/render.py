@@ -48,16 +48,10 @@ def render_cmd(file: str, view: str, output: str, fmt: str | None, root: str | N
 
     fmt = output_format(output, fmt)
     refuse_overwriting_input(output, file)
-    path = Path(file)
-    result = check_file(path, path.as_posix(), figures=True, root=root)
+    result = check_file(Path(file), figures=True, root=root)
     if result.diagnostics:
-        # on stderr: stdout may be the picture's place
-        saved, sys.stdout = sys.stdout, sys.stderr
-        try:
-            report([result], "text", sys.stderr.isatty())
-        finally:
-            sys.stdout = saved
-    if not result.ok or result.figures is None:
+        report([result], "text", sys.stderr.isatty(), err=True)  # stdout may be the picture's place
+    if not result.ok or result.model is None:
         sys.exit(EXIT_PROBLEMS)
     try:
         data = render_view(result.model, result.figures, view, fmt)

@@ -96,8 +96,7 @@ def _show(rebuild, color: bool, first: bool = False) -> None:
     from copisdsl.cli import echo_diagnostics
 
     for build in rebuild.builds:
-        text = build.source_file.text if build.source_file is not None else ""
-        echo_diagnostics(build.diagnostics, text, err=False, color=color)
+        echo_diagnostics(build.diagnostics, build.source_file.text, err=False, color=color)
         if build.error is not None:
             click.echo(f"error: {build.error}")
     click.echo(summary(rebuild, first))

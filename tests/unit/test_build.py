@@ -147,6 +147,10 @@ def test_a_file_name_that_is_not_utf8_is_shown_with_a_replacement(tmp_path) -> N
     assert done.returncode == 1 and b"Traceback" not in done.stderr
     assert "odd\ufffd.copis:5:20: E201" in done.stdout.decode("utf-8")
     assert "odd\ufffd.copis" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    for command in (["check"], ["render", "-o", "../x.svg"], ["export"]):  # every command shows it so
+        done = copis(command[0], os.fsdecode(b"odd\xff.copis"), *command[1:], cwd=src)
+        shown = (done.stdout + done.stderr).decode("utf-8")
+        assert done.returncode == 1 and "odd\ufffd.copis:5:20: E201" in shown, command
 
 
 def test_build_exit_codes(tmp_path) -> None:
