@@ -123,9 +123,6 @@ def literal_text(lit: n.Literal) -> str:
     return str(lit.value) if lit.kind == "name" else lit.text
 
 
-_PRECEDENCE = {"or": 1, "and": 2, "+": 3, "-": 3, "*": 4, "/": 4}
-
-
 def expr_text(e) -> str:
     """A KPI expression or condition as normalised source text (one line),
     with the parentheses its structure needs and no others: `(1 + (2 * 3))`
@@ -133,7 +130,7 @@ def expr_text(e) -> str:
     if isinstance(e, n.Paren):
         return expr_text(e.inner)
     if isinstance(e, (n.BinOp, n.BoolOp)):
-        level = _PRECEDENCE[e.op]
+        level = n.PRECEDENCE[e.op]
         return f"{_operand(e.left, level, False)} {e.op} {_operand(e.right, level, True)}"
     if isinstance(e, n.Neg):
         inner = n.unparen(e.operand)
@@ -146,7 +143,7 @@ def _operand(e, level: int, right: bool) -> str:
     inner = n.unparen(e)
     text = expr_text(inner)
     if isinstance(inner, (n.BinOp, n.BoolOp)):
-        own = _PRECEDENCE[inner.op]
+        own = n.PRECEDENCE[inner.op]
         if own < level or (right and own == level):
             return f"({text})"
     return text

@@ -366,6 +366,11 @@ def builder(cls):
     return make
 
 
+# How tightly each operator binds (expressions and conditions): `and` binds
+# tighter than `or`, `* /` tighter than `+ -`; all are left-associative.
+PRECEDENCE = {"or": 1, "and": 2, "+": 3, "-": 3, "*": 4, "/": 4}
+
+
 def unparen(node):
     """The node inside any number of parentheses."""
     while isinstance(node, Paren):

@@ -25,7 +25,6 @@ _Journey, _Stage, _Touchpoint = map(n.builder, (n.Journey, n.Stage, n.Touchpoint
 MAX_NESTING = 200
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n"}
-_BINARY = {"+": 1, "-": 1, "*": 2, "/": 2}
 
 
 class _Block:
@@ -411,7 +410,7 @@ def _climb(operands: list, operators: list[str], nested):
         out.append(nested(n.BinOp(op, left, right, span=left.span.to(right.span)), (left, right)))
 
     for op, operand in zip(operators, operands[1:]):
-        while ops and _BINARY[ops[-1]] >= _BINARY[op]:
+        while ops and n.PRECEDENCE[ops[-1]] >= n.PRECEDENCE[op]:
             reduce_top()
         ops.append(op)
         out.append(operand)

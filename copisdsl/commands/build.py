@@ -26,6 +26,7 @@ def build_cmd(paths, out, keep_dot, strict, root, color):
     still built."""
     from copisdsl.build import build_paths, index_path
     from copisdsl.cli import find_journeys, refuse_output_holding_inputs, report
+    from copisdsl.diagnostics import plural
 
     find_journeys(paths)  # a usage error (exit 2) when there is nothing to build
     refuse_output_holding_inputs(paths, Path(out), "built")
@@ -48,5 +49,5 @@ def build_cmd(paths, out, keep_dot, strict, root, color):
         click.echo(f"index: {index_path(Path(out)).as_posix()}")
     failed = len(builds) - len(built)
     if failed:
-        click.echo(f"{failed} of {len(builds)} journey{'s' if len(builds) != 1 else ''} not built", err=True)
+        click.echo(f"{failed} of {plural(len(builds), 'journey')} not built", err=True)
     sys.exit(EXIT_PROBLEMS if failed or index_failed or errors or (strict and warnings) else EXIT_OK)

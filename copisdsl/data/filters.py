@@ -85,9 +85,7 @@ def empty_hint(table: Table, cond) -> str | None:
     compared with ``==``, or some of the values it has."""
     from copisdsl.hints import did_you_mean
 
-    node = cond
-    while isinstance(node, n.Paren):
-        node = node.inner
+    node = n.unparen(cond)
     if not (isinstance(node, n.Compare) and node.op == "==" and node.value.kind == "string"):
         return None
     name = node.column.name
