@@ -28,7 +28,11 @@ def test_builder_makes_the_same_frozen_node(cls):
         setattr(built, fields[0].name, "changed")
 
 
-def test_every_node_class_is_covered():
-    assert {"Journey", "Touchpoint", "Literal", "Span"} & {c.__name__ for c in NODE_CLASSES} == {
-        "Journey", "Touchpoint", "Literal"}
-    assert len(NODE_CLASSES) >= 30
+def test_the_node_classes_are_found():
+    """The parametrisation above runs over every node class of the AST (a new
+    one is listed here, and so checked on purpose)."""
+    assert sorted(c.__name__ for c in NODE_CLASSES) == [
+        "BinOp", "BoolOp", "Call", "Channel", "Clv", "Column", "Comment", "Compare", "Data", "Document",
+        "Emotion", "Flow", "Framework", "FrameworkKey", "Generic", "Ident", "Journey", "Kpi", "KpiRef",
+        "Literal", "Marker", "Meta", "Neg", "Note", "Number", "Objective", "Paren", "Persona", "Segment",
+        "Stage", "Touchpoint", "Tradeoff"]
