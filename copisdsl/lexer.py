@@ -52,6 +52,20 @@ _PUNCT = {
     "{": "LBRACE", "}": "RBRACE", ",": "COMMA", ";": "SEMICOLON", ".": "DOT",
 }
 
+# The patterns of the tokens that are more than a fixed word. The grammar
+# (grammar/copis.lark) declares the same terminals, for Lark's own checks
+# and error messages: a test holds the two equal.
+TOKEN_PATTERNS = {
+    "NAME": r"[A-Za-z_][A-Za-z0-9_]*",
+    # unrolled, so that no group repeats per character (control characters,
+    # line breaks included, may not stand in a string)
+    "STRING": r'"[^"\\CONTROL]*(?:\\[^CONTROL][^"\\CONTROL]*)*"'.replace("CONTROL", CONTROL_CHARS),
+    "DATE": r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9A-Za-z_])",
+    "PERCENT_POS": r"[0-9]+(?:\.[0-9]+)?%",
+    "DURATION_POS": r"[0-9]+[dwmy](?![A-Za-z0-9_])",
+    "NUMBER_POS": r"[0-9]+(?:\.[0-9]+)?(?![A-Za-z0-9_.])",
+}
+
 # One match per token, as (the blanks before it, the token, ""), so that
 # the matches cover the text end to end and C's ``findall`` does the
 # scanning: the loop below tells the kinds apart by their first character.
@@ -61,25 +75,31 @@ _PUNCT = {
 # ever skipped. Those take the whole word or line: ``findall`` scans on past
 # an error to the end of its chunk, and trying a number or a string again at
 # every character of such a word would take time growing with its square.
-# CONTROL stands for the control characters a string may not hold.
-_SCAN = re.compile(r"""
+_SCAN_LAYOUT = r"""
     ([\t \f]*)
     (?:(
-      [A-Za-z_][A-Za-z0-9_]*                          # a name or keyword
+      <NAME>
     | (?:\r?\n[\t \f]*)+                             # newlines
-    | "[^"\\CONTROL]*(?:\\[^CONTROL][^"\\CONTROL]*)*"   # a string
+    | <STRING>
     | ->|==|!=|<=|>=|[-+*/=(){},;.<>]                # punctuation
-    | [0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9A-Za-z_])       # a date
-    | [0-9]+(?:\.[0-9]+)?%                            # a percent
-    | [0-9]+[dwmy](?![A-Za-z0-9_])                    # a duration
-    | [0-9]+(?:\.[0-9]+)?(?![A-Za-z0-9_.])            # a number
+    | <DATE> | <PERCENT_POS> | <DURATION_POS> | <NUMBER_POS>
     | \#[^\n]*                                        # a comment
     )|(
       [0-9][0-9A-Za-z_.%]*                            # no number
     | "[^\n]*                                         # no string
     | [^\t \f]                                        # no token at all
     ))
-""".replace("CONTROL", CONTROL_CHARS), re.VERBOSE)
+"""
+
+
+def _compile_scan() -> re.Pattern:
+    text = _SCAN_LAYOUT
+    for name, pattern in TOKEN_PATTERNS.items():
+        text = text.replace(f"<{name}>", pattern)
+    return re.compile(text, re.VERBOSE)
+
+
+_SCAN = _compile_scan()
 # A chunk of the text may end where the scan's newlines token ends (matched
 # from a newline in it): a token starts there, and every match ends there
 # as it would in the whole text.

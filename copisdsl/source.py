@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 #: Control characters (C0 but tab, DEL, C1), as a regular-expression class
 #: body: strings may not hold them (SVG is XML; terminals obey them).
-CONTROL_CHARS = "\x00-\x08\x0a-\x1f\x7f-\x9f"
+CONTROL_CHARS = r"\x00-\x08\x0a-\x1f\x7f-\x9f"
 CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 
 

@@ -154,3 +154,15 @@ def test_scanning_in_chunks_changes_no_token(text, chunk):
         assert tokens_until_error(text) == whole
     finally:
         lexer._CHUNK = saved
+
+
+def test_the_grammar_declares_the_tokenizers_patterns():
+    """grammar/copis.lark's terminals are the tokenizer's, character for character."""
+    import re
+    from pathlib import Path
+
+    from copisdsl.lexer import TOKEN_PATTERNS
+
+    grammar = (Path(__file__).resolve().parents[2] / "grammar" / "copis.lark").read_text(encoding="utf-8")
+    declared = dict(re.findall(r"^([A-Z_]+)(?:\.\d+)?: /(.*)/$", grammar, re.MULTILINE))
+    assert {name: declared.get(name) for name in TOKEN_PATTERNS} == TOKEN_PATTERNS
