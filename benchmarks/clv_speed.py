@@ -1,4 +1,4 @@
-"""Speed benchmark of the CLV mathematics (``copisdsl.clv``).
+"""Speed benchmark of the CLV mathematics (``copisdsl.data.clv``).
 
 Run with ``python benchmarks/clv_speed.py``.  Generates a synthetic
 transaction log of 1,000,000 order rows for 100,000 customers (fixed seed)
@@ -25,13 +25,13 @@ WINDOW_DAYS = 730
 
 
 def _load_clv():
-    """Import ``copisdsl.clv``; fall back to loading the file directly so the
+    """Import ``copisdsl.data.clv``; fall back to loading the file directly so the
     benchmark does not depend on the rest of the package importing cleanly."""
     root = pathlib.Path(__file__).resolve().parents[1]
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
     try:
-        from copisdsl import clv  # noqa: PLC0415
+        from copisdsl.data import clv  # noqa: PLC0415
         return clv
     except Exception:  # noqa: BLE001 - any failure of the package import
         spec = importlib.util.spec_from_file_location("copisdsl_clv", root / "copisdsl" / "clv.py")

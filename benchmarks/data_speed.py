@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _timing import copis, line  # noqa: E402
 
-from copisdsl import clv as clvmath  # noqa: E402
+from copisdsl.data import clv as clvmath  # noqa: E402
 from copisdsl.api import check_file  # noqa: E402
 from copisdsl.data import enrich, loading  # noqa: E402
-from copisdsl.data.source import TableSource  # noqa: E402
+from copisdsl.data.sources import TableSource  # noqa: E402
 
 SEED = 7
 FOLDER = ROOT / ".bench" / "data_speed"

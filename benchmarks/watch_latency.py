@@ -24,8 +24,8 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from _timing import line  # noqa: E402
 from generate import journey  # noqa: E402
 
-from copisdsl.preview.server import PreviewServer  # noqa: E402
-from copisdsl.watch import LiveState, Session, Watcher  # noqa: E402
+from copisdsl.workflow.preview.server import PreviewServer  # noqa: E402
+from copisdsl.workflow.watch import LiveState, Session, Watcher  # noqa: E402
 
 RUNS = 5
 GOAL = 1.0  # the issue: the page updates within a second of a save

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from copisdsl import nodes as n
+from copisdsl.syntax import nodes as n
 from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
-from copisdsl.model import Model
+from copisdsl.semantic.model import Model
 from copisdsl.source import SourceFile, Span, decode, shown_path
 
 if TYPE_CHECKING:
-    from copisdsl.figures import Figures
+    from copisdsl.data.figures import Figures
 
 
 @dataclass
@@ -44,7 +44,7 @@ class CheckResult:
 
 def parse(text: str, path: str = "<input>") -> tuple[n.Document | None, list[Diagnostic]]:
     """Text -> AST. The document is None when there is a syntax error (E100)."""
-    from copisdsl.parser import parse as _parse
+    from copisdsl.syntax.parser import parse as _parse
 
     return _parse(text, path)
 
@@ -52,8 +52,8 @@ def parse(text: str, path: str = "<input>") -> tuple[n.Document | None, list[Dia
 def check(text: str, path: str = "<input>") -> CheckResult:
     """Parse, resolve and check a text, without reading data files."""
     from copisdsl.checks import run_checks
-    from copisdsl.parser import paused_gc, prepare
-    from copisdsl.resolve import resolve
+    from copisdsl.syntax.parser import paused_gc, prepare
+    from copisdsl.semantic.resolve import resolve
 
     prepare()  # before pausing the collector (see prepare)
     source = SourceFile(path, text)

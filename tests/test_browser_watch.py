@@ -12,8 +12,8 @@ import pytest
 
 from cdp import Chromium
 from conftest import has_chromium, has_dot
-from copisdsl.preview.server import PreviewServer
-from copisdsl.watch import LiveState, Session, Watcher
+from copisdsl.workflow.preview.server import PreviewServer
+from copisdsl.workflow.watch import LiveState, Session, Watcher
 
 pytestmark = [
     pytest.mark.browser,

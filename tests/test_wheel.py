@@ -61,7 +61,7 @@ def test_installed_package_checks_a_file(installed):
 def test_installed_package_builds_a_report_from_its_templates(installed, tmp_path):
     out = tmp_path / "site"
     run_installed(installed, (
-        "from pathlib import Path\nfrom copisdsl.build import build_paths\n"
+        "from pathlib import Path\nfrom copisdsl.workflow.build import build_paths\n"
         f"(b,) = build_paths([Path({str(ROOT / 'examples' / 'laptop_advocacy.copis')!r})], Path({str(out)!r}))\n"
         "assert b.ok, b.diagnostics"))
     html = (out / "laptop" / "index.html").read_text(encoding="utf-8")

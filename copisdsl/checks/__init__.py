@@ -3,7 +3,7 @@
 Each check is a small function registered with the codes it may report;
 its docstring says what it catches. ``run_checks`` runs them all in a fixed
 order. Codes found while resolving (E100 placement, E200-E205) live in
-``copisdsl.resolve``; every code is documented in ``copisdsl.codes``.
+``copisdsl.semantic.resolve``; every code is documented in ``copisdsl.codes``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from copisdsl.diagnostics import Diagnostic
-from copisdsl.model import Model
+from copisdsl.semantic.model import Model
 
 CheckFn = Callable[[Model], list[Diagnostic]]
 
@@ -38,7 +38,7 @@ def check(*codes: str) -> Callable[[CheckFn], CheckFn]:
 
 def run_checks(model: Model) -> list[Diagnostic]:
     """Every registered check over ``model``."""
-    from copisdsl.checks import elements, expressions, flow, objectives, values  # noqa: F401
+    from copisdsl.checks import elements, expressions, flow, objectives, ranges  # noqa: F401
 
     out: list[Diagnostic] = []
     for entry in REGISTRY:

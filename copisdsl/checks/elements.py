@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from copisdsl.checks import check
 from copisdsl.diagnostics import Diagnostic, warning
-from copisdsl.model import Model
+from copisdsl.semantic.model import Model
 
 
 @check("W300")

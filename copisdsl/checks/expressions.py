@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from copisdsl import nodes as n
+from copisdsl.syntax import nodes as n
 from copisdsl.checks import check
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.hints import did_you_mean
-from copisdsl.model import KpiM, Model
-from copisdsl.values import date_problem
+from copisdsl.semantic.model import KpiM, Model
+from copisdsl.semantic.values import date_problem
 
 # name -> (argument shape, kind of the value)
 FUNCTIONS: dict[str, tuple[str, str]] = {

@@ -3,10 +3,10 @@ flow (W306)."""
 
 from __future__ import annotations
 
-from copisdsl import nodes as n
+from copisdsl.syntax import nodes as n
 from copisdsl.checks import check
 from copisdsl.diagnostics import Diagnostic, warning
-from copisdsl.model import Model
+from copisdsl.semantic.model import Model
 
 
 @check("W305")

@@ -9,7 +9,7 @@ from collections import defaultdict
 from copisdsl.checks import check
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.hints import did_you_mean
-from copisdsl.model import Model, ObjectiveM
+from copisdsl.semantic.model import Model, ObjectiveM
 
 _OPPOSITE = {"increase": ("decrease", "maintain"), "decrease": ("increase", "maintain"),
              "maintain": ("increase", "decrease")}

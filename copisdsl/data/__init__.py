@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from copisdsl.diagnostics import Diagnostic, sort_diagnostics
-from copisdsl.figures import Figures, KpiValue
-from copisdsl.model import Model
+from copisdsl.data.figures import Figures, KpiValue
+from copisdsl.semantic.model import Model
 
 __all__ = ["enrich"]
 
@@ -35,7 +35,7 @@ def enrich(model: Model, base_dir: Path, root: Path | None = None) -> tuple[Figu
     diags: list[Diagnostic] = []
     source = None
     if model.data:
-        from copisdsl.data.source import TableSource
+        from copisdsl.data.sources import TableSource
 
         source = TableSource(model, base_dir, root)
     evaluator = Evaluator(model, source)

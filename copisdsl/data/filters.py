@@ -11,11 +11,11 @@ import operator
 import numpy as np
 import pandas as pd
 
-from copisdsl import nodes as n
+from copisdsl.syntax import nodes as n
 from copisdsl.diagnostics import error
 from copisdsl.data.kpis import NoValue
 from copisdsl.data.table import Problem, Table
-from copisdsl.values import DAYS_PER_MONTH, parse_date
+from copisdsl.semantic.values import DAYS_PER_MONTH, parse_date
 
 OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
        ">": operator.gt, ">=": operator.ge}

@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 from typing import Protocol
 
-from copisdsl import nodes as n
+from copisdsl.syntax import nodes as n
 from copisdsl.checks.expressions import FUNCTIONS
-from copisdsl.model import KpiM, Model
+from copisdsl.semantic.model import KpiM, Model
 
 
 class NoValue(Exception):

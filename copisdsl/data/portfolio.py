@@ -1,6 +1,6 @@
 """CLV per customer (section 8) and the value-segment portfolio.
 
-The per-customer RFM summary and the models come from ``copisdsl.clv``;
+The per-customer RFM summary and the models come from ``copisdsl.data.clv``;
 this module chooses the model from the journey's ``clv { }`` settings,
 computes the per-customer variables that segment conditions use, assigns
 segments (first match wins) and sums up the portfolio.
@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from copisdsl import clv as clvmath
-from copisdsl import nodes as n
+from copisdsl.data import clv as clvmath
+from copisdsl.syntax import nodes as n
 from copisdsl.data.filters import OPS, duration_days
 from copisdsl.data.transactions import Transactions
-from copisdsl.figures import ClvFigures, SegmentFigures
+from copisdsl.data.figures import ClvFigures, SegmentFigures
 from copisdsl.checks.expressions import SEGMENT_VARIABLES as _VARIABLES
-from copisdsl.model import ClvSettings, Model
-from copisdsl.values import shift_back
+from copisdsl.semantic.model import ClvSettings, Model
+from copisdsl.semantic.values import shift_back
 
 
 @dataclass

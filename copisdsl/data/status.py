@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from copisdsl.figures import ObjectiveStatus
+from copisdsl.data.figures import ObjectiveStatus
 
 #: ``maintain`` is met while the value stays within this fraction of the
 #: target (5%: a maintained 4% conversion rate is met from 3.8% to 4.2%).

@@ -14,7 +14,7 @@ import pandas as pd
 
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.hints import did_you_mean
-from copisdsl.model import DataM
+from copisdsl.semantic.model import DataM
 from copisdsl.source import Span
 
 NS_PER_DAY = 86_400 * 1_000_000_000

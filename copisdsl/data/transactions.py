@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from copisdsl.data.table import NS_PER_DAY, Problem, Table
-from copisdsl.model import DataM
-from copisdsl.values import shift_back
+from copisdsl.semantic.model import DataM
+from copisdsl.semantic.values import shift_back
 
 DAYS_PER_YEAR = 365.25
 _EPOCH = dt.date(1970, 1, 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from copisdsl.model import Model
+from copisdsl.semantic.model import Model
 from copisdsl.render import palette
 
 STEP = 110  # px between touchpoints

@@ -6,8 +6,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from copisdsl.diagnostics import Diagnostic
-from copisdsl.figures import Figures
-from copisdsl.model import Model
+from copisdsl.data.figures import Figures
+from copisdsl.semantic.model import Model
 from copisdsl.render.report import Diagram, report_context
 
 

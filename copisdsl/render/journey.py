@@ -9,8 +9,8 @@ the picture stays left to right.
 
 from __future__ import annotations
 
-from copisdsl.figures import Figures
-from copisdsl.model import FlowEdge, Model, TouchpointM
+from copisdsl.data.figures import Figures
+from copisdsl.semantic.model import FlowEdge, Model, TouchpointM
 from copisdsl.render import palette
 from copisdsl.render.dot import FONT, INK, LINE, MUTED, PANEL, Graph, Html, text, wrap, wrapped
 from copisdsl.render.format import format_value

@@ -8,8 +8,8 @@ single HTML-like table, which Graphviz lays out in linear time.
 
 from __future__ import annotations
 
-from copisdsl.figures import Figures
-from copisdsl.model import ElementValue, Model, TouchpointM
+from copisdsl.data.figures import Figures
+from copisdsl.semantic.model import ElementValue, Model, TouchpointM
 from copisdsl.render import palette
 from copisdsl.render.dot import FONT, INK, LINE, MUTED, PANEL, Graph, Html, text, wrapped
 

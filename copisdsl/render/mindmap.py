@@ -24,8 +24,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from copisdsl.figures import Figures
-from copisdsl.model import ElementValue, KpiM, Model, ObjectiveM
+from copisdsl.data.figures import Figures
+from copisdsl.semantic.model import ElementValue, KpiM, Model, ObjectiveM
 from copisdsl.render import palette
 from copisdsl.render.dot import FONT, INK, LINE, MUTED, Graph, Html, text, wrap
 from copisdsl.render.format import format_target, format_value

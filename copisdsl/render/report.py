@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from copisdsl import __version__
 from copisdsl.diagnostics import Diagnostic
-from copisdsl.figures import Figures
-from copisdsl.model import ElementValue, Model, TouchpointM
+from copisdsl.data.figures import Figures
+from copisdsl.semantic.model import ElementValue, Model, TouchpointM
 from copisdsl.render import palette
 from copisdsl.render.format import NO_DATA, format_change, format_target, format_value
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from copisdsl.figures import Figures
-from copisdsl.model import Model
+from copisdsl.data.figures import Figures
+from copisdsl.semantic.model import Model
 from copisdsl.render import journey, matrix, mindmap, svg
 from copisdsl.render.graphviz_run import run
 from copisdsl.render.layout import read_layout

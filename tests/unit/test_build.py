@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import has_dot
-from copisdsl.build import build_paths
+from copisdsl.workflow.build import build_paths
 from copisdsl.render import VIEWS
 from copisdsl.render.views import view_dot
 from render_support import EXAMPLE_CASES, FIXTURE_CASES, FIXTURES, ROOT, copis, load, tree

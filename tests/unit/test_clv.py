@@ -1,4 +1,4 @@
-"""Tests of the CLV mathematics in ``copisdsl.clv``.
+"""Tests of the CLV mathematics in ``copisdsl.data.clv``.
 
 The reference values come from hand computation, from naive re-implementations
 written here independently of the module (per-customer loops, plain
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from copisdsl import clv
-from copisdsl.clv import (
+from copisdsl.data import clv
+from copisdsl.data.clv import (
     RFM,
     BGNBDParams,
     GammaGammaParams,

@@ -11,7 +11,7 @@ import pytest
 
 from copisdsl.api import check
 from copisdsl.data import enrich, loading
-from copisdsl.data.source import TableSource
+from copisdsl.data.sources import TableSource
 
 SURVEY = "stage,score\npurchase,9\npost_purchase,10\npurchase,3\npost_purchase,8\n"
 

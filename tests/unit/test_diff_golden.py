@@ -11,8 +11,8 @@ import pytest
 
 from conftest import ROOT, golden_compare
 from copisdsl.api import check
-from copisdsl.diff import diff_models
-from copisdsl.diff_render import format_markdown, format_text
+from copisdsl.workflow.diff import diff_models
+from copisdsl.workflow.diff.render import format_markdown, format_text
 
 GOLDEN = ROOT / "tests" / "golden" / "diff"
 CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLES, ROOT
 from copisdsl.api import check
-from copisdsl.diff import FieldChange, diff_models
-from copisdsl.fmt import format_source, quote
+from copisdsl.workflow.diff import FieldChange, diff_models
+from copisdsl.workflow.fmt import format_source, quote
 
 SOURCES = sorted(EXAMPLES.glob("*.copis")) + sorted((ROOT / "tests" / "golden" / "diff").glob("*/*.copis"))
 TOUCHPOINT = re.compile(r'(touchpoint\s+(\w+)\s+")((?:[^"\\]|\\.)*)(")')
@@ -63,7 +63,7 @@ def test_retitling_one_touchpoint_is_exactly_one_change(path: Path, data) -> Non
 ])
 def test_redundant_parentheses_are_no_difference(a, b, same):
     from copisdsl.api import parse
-    from copisdsl.diff import expr_text
+    from copisdsl.workflow.diff import expr_text
 
     def kpi(expr):
         doc, diags = parse(f'journey j "J" {{\n  kpi k = {expr}\n}}\n')

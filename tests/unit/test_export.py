@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from copisdsl.api import check, check_file
 from copisdsl.cli import main
 from copisdsl.data import enrich, loading
-from copisdsl.export import export_dict, export_json, measure, number
+from copisdsl.workflow.export.json_export import export_dict, export_json, measure, number
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "export.schema.json").read_text(encoding="utf-8"))

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from conftest import EXAMPLES, ROOT, golden_compare
 from copisdsl.cli import main
-from copisdsl.fmt import UnsafeFormatError, format_source
-from copisdsl.lexing import scan_comments
-from copisdsl.parser import parse
+from copisdsl.workflow.fmt import UnsafeFormatError, format_source
+from copisdsl.syntax.scanning import scan_comments
+from copisdsl.syntax.parser import parse
 
 GOLDEN = ROOT / "tests" / "golden"
 FMT_CASES = sorted((GOLDEN / "fmt").glob("*.copis"))
@@ -91,7 +91,7 @@ def test_syntax_error_gives_diagnostics_and_no_text():
 
 
 def test_unsafe_result_is_refused(monkeypatch):
-    from copisdsl import fmt
+    from copisdsl.workflow import fmt
 
     monkeypatch.setattr(fmt, "quote", lambda text: '"changed"')
     with pytest.raises(UnsafeFormatError, match="different journey"):
@@ -194,7 +194,7 @@ def test_cli_not_utf8_is_a_diagnostic(tmp_path):
 
 
 def test_cli_unsafe_format_leaves_file_and_says_internal_error(tmp_path, monkeypatch):
-    from copisdsl import fmt
+    from copisdsl.workflow import fmt
 
     monkeypatch.setattr(fmt, "quote", lambda text: '"changed"')
     f = tmp_path / "a.copis"

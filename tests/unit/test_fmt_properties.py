@@ -8,10 +8,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from copisdsl.fmt import format_source, quote
-from copisdsl.lexing import scan_comments
-from copisdsl.frameworks import STATEMENT_KEYWORDS as KEYWORDS
-from copisdsl.parser import parse
+from copisdsl.workflow.fmt import format_source, quote
+from copisdsl.syntax.scanning import scan_comments
+from copisdsl.language import STATEMENT_KEYWORDS as KEYWORDS
+from copisdsl.syntax.parser import parse
 
 RESERVED = set(KEYWORDS) | {"increase", "decrease", "maintain", "to", "by", "baseline",
                             "when", "where", "and", "or"}

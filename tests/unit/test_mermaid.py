@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLES, ROOT, golden_compare
 from copisdsl.api import check
 from copisdsl.cli import main
-from copisdsl.mermaid import DEFAULT_SCORE, clean, mermaid_journey
+from copisdsl.workflow.export.mermaid import DEFAULT_SCORE, clean, mermaid_journey
 
 GOLDEN = ROOT / "tests" / "golden" / "mermaid"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.copis"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import has_dot
-from copisdsl.mkdocs_plugin import find_diagrams
+from copisdsl.workflow.mkdocs import find_diagrams
 
 pytest.importorskip("mkdocs")
 
@@ -177,16 +177,16 @@ def test_config_default_view_warnings_option_and_cache(tmp_path: Path, monkeypat
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    import copisdsl.build
+    import copisdsl.workflow.build
 
     calls = []
-    real = copisdsl.build.render_text
+    real = copisdsl.workflow.build.render_text
 
     def counting(text, path, view="journey", fmt="svg"):
         calls.append(view)
         return real(text, path, view, fmt)
 
-    monkeypatch.setattr(copisdsl.build, "render_text", counting)
+    monkeypatch.setattr(copisdsl.workflow.build, "render_text", counting)
     only_warnings = JOURNEY.replace('      objective "Convert" increase conversion to 4%\n', "")
     page = fence(only_warnings) + "\n" + fence(only_warnings) + "\n" + fence(only_warnings, "copis view=journey")
     site = make_site(tmp_path, page, plugin="  - copis:\n      view: copis\n      warnings: false")
@@ -200,5 +200,5 @@ def test_plugin_is_registered_as_copis() -> None:
     from importlib.metadata import entry_points
 
     (ep,) = [e for e in entry_points(group="mkdocs.plugins") if e.name == "copis"]
-    assert ep.value == "copisdsl.mkdocs_plugin:CopisPlugin"
+    assert ep.value == "copisdsl.workflow.mkdocs:CopisPlugin"
     assert ep.load().__name__ == "CopisPlugin"

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from copisdsl import nodes as n
+from copisdsl.syntax import nodes as n
 from copisdsl.source import Span
 
 NODE_CLASSES = [c for c in vars(n).values() if dataclasses.is_dataclass(c) and isinstance(c, type)]

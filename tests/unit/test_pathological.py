@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from copisdsl.diagnostics import _snippet, error
-from copisdsl.lexer import _chunks
+from copisdsl.syntax.tokens import _chunks
 from copisdsl.source import Span
 
 HEAD = 'journey j "J" {\n'

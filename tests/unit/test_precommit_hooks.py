@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from copisdsl.fmt import format_source
+from copisdsl.workflow.fmt import format_source
 
 HOOKS = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
 

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from lark.exceptions import UnexpectedInput
 
-from copisdsl import parser
+from copisdsl.syntax import parser
 from copisdsl.api import check
-from copisdsl.lexer import LexError, tokenize
+from copisdsl.syntax.tokens import LexError, tokenize
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.copis"))
 TEXTS = [p.read_text(encoding="utf-8") for p in EXAMPLES]
@@ -145,7 +145,7 @@ def test_every_token_is_where_it_says(text):
 def test_scanning_in_chunks_changes_no_token(text, chunk):
     """A large file is scanned a chunk at a time (``lexer._CHUNK``); cut
     anywhere a chunk may end, the tokens are those of one whole scan."""
-    import copisdsl.lexer as lexer
+    import copisdsl.syntax.tokens as lexer
 
     whole = tokens_until_error(text)
     saved = lexer._CHUNK
@@ -161,7 +161,7 @@ def test_the_grammar_declares_the_tokenizers_patterns():
     import re
     from pathlib import Path
 
-    from copisdsl.lexer import TOKEN_PATTERNS
+    from copisdsl.syntax.tokens import TOKEN_PATTERNS
 
     grammar = (Path(__file__).resolve().parents[2] / "grammar" / "copis.lark").read_text(encoding="utf-8")
     declared = dict(re.findall(r"^([A-Z_]+)(?:\.\d+)?: /(.*)/$", grammar, re.MULTILINE))

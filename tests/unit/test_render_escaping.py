@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import has_dot
-from copisdsl.build import build_paths
+from copisdsl.workflow.build import build_paths
 from copisdsl.render.views import ENGINES
 from render_support import FIXTURES
 

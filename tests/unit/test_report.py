@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import has_dot
-from copisdsl.build import build_paths
+from copisdsl.workflow.build import build_paths
 from render_support import EXAMPLES, FIXTURES, load
 
 pytestmark = pytest.mark.skipif(not has_dot(), reason="Graphviz `dot` is not installed")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import has_chromium, has_dot
-from copisdsl.build import build_paths
+from copisdsl.workflow.build import build_paths
 from render_support import EXAMPLE_CASES, FIXTURE_CASES, browser_checks
 
 pytestmark = [pytest.mark.browser,

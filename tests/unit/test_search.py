@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from copisdsl.search import is_searched, journey_files
+from copisdsl.workflow.search import is_searched, journey_files
 
 
 def test_the_search_and_the_watcher_agree(tmp_path):

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from copisdsl.diagnostics import error
-from copisdsl.preview.server import PreviewServer, inject
+from copisdsl.workflow.preview.server import PreviewServer, inject
 from copisdsl.source import Span
-from copisdsl.watch import JourneyStatus, LiveState
+from copisdsl.workflow.watch import JourneyStatus, LiveState
 
 REPORT = b'<!DOCTYPE html>\n<html><head><title>A</title></head><body><main>Hello</main></body></html>\n'
 

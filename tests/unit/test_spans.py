@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from copisdsl import nodes as n
-from copisdsl.parser import parse
+from copisdsl.syntax import nodes as n
+from copisdsl.syntax.parser import parse
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.copis"))
 

@@ -1,4 +1,4 @@
-"""copisdsl.watch without file events: the debouncer on a fake clock, the
+"""copisdsl.workflow.watch without file events: the debouncer on a fake clock, the
 session's choice of what to rebuild, and the watcher's loop fed by hand."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import has_dot
-from copisdsl.watch import Debouncer, LiveState, Session, Watcher, is_editor_noise
+from copisdsl.workflow.watch import Debouncer, LiveState, Session, Watcher, is_editor_noise
 
 needs_dot = pytest.mark.skipif(not has_dot(), reason="Graphviz `dot` is not installed")
 

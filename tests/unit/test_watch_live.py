@@ -1,4 +1,4 @@
-"""copisdsl.watch with a real watchdog observer on a temporary folder:
+"""copisdsl.workflow.watch with a real watchdog observer on a temporary folder:
 saves (plain and atomic), errors and recovery, data files, editor noise,
 bursts, new files. Waits poll with timeouts; nothing sleeps for long."""
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import has_dot
-from copisdsl.watch import LiveState, Rebuild, Session, Watcher
+from copisdsl.workflow.watch import LiveState, Rebuild, Session, Watcher
 
 pytestmark = pytest.mark.skipif(not has_dot(), reason="Graphviz `dot` is not installed")
 

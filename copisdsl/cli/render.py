@@ -1,0 +1,69 @@
+"""`copis render FILE --view VIEW -o OUT`: one diagram, as SVG, PNG, PDF or DOT."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from copisdsl.cli.main import EXIT_OK, EXIT_PROBLEMS, main, root_option
+
+VIEWS = ("journey", "copis", "mindmap")
+FORMATS = ("svg", "png", "pdf", "dot")
+
+
+def output_format(output: str, fmt: str | None) -> str:
+    """``--format`` when given, else the output's extension (SVG for stdout);
+    a usage error when the two disagree."""
+    suffix = Path(output).suffix.lower().lstrip(".") if output != "-" else ""
+    if fmt is not None:
+        if suffix in FORMATS and suffix != fmt:
+            raise click.UsageError(f"--format {fmt} does not match the extension of '{output}'")
+        return fmt
+    if output == "-":
+        return "svg"
+    if suffix in FORMATS:
+        return suffix
+    raise click.UsageError(f"cannot tell the format from '{output}'; use an extension "
+                           f"({', '.join('.' + f for f in FORMATS)}) or --format")
+
+
+@main.command("render")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--view", type=click.Choice(VIEWS), default="journey", show_default=True,
+              help="journey: the flow; copis: the COPIS matrix; mindmap: a radial mind map.")
+@click.option("-o", "--output", default="-", show_default=True, metavar="OUT",
+              help="The file to write (.svg, .png, .pdf or .dot); '-' writes to standard output.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="Output format, when the extension does not say (default for '-': svg).")
+@root_option
+def render_cmd(file: str, view: str, output: str, fmt: str | None, root: str | None) -> None:
+    """Draw one view of a journey. DOT output needs no Graphviz."""
+    from copisdsl.api import check_file
+    from copisdsl.workflow.build import render_view
+    from copisdsl.cli.main import refuse_overwriting_input, report
+    from copisdsl.files import write_if_changed
+    from copisdsl.render.graphviz_run import GraphvizError
+
+    fmt = output_format(output, fmt)
+    refuse_overwriting_input(output, file)
+    result = check_file(Path(file), figures=True, root=root)
+    if result.diagnostics:
+        report([result], "text", sys.stderr.isatty(), err=True)  # stdout may be the picture's place
+    if not result.ok or result.model is None:
+        sys.exit(EXIT_PROBLEMS)
+    try:
+        data = render_view(result.model, result.figures, view, fmt)
+    except GraphvizError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        try:
+            write_if_changed(Path(output), data)
+        except OSError as exc:
+            raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+    sys.exit(EXIT_OK)

@@ -1,0 +1,290 @@
+"""The data side of ``enrich``: every linked file, loaded once, with the
+column aggregates and transaction functions the KPI evaluator asks for.
+
+Loading is planned first: the columns each file needs are collected from
+every KPI expression (columns and ``where`` filters), the transaction
+mapping of ``kind transactions`` files and the ``until`` date column, so
+that each file is read once and only those columns are loaded.
+"""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from copisdsl.syntax import nodes as n
+from copisdsl.checks.expressions import FUNCTIONS, conditions, walk
+from copisdsl.data import filters, loading
+from copisdsl.data.kpis import NoValue
+from copisdsl.data.table import Problem, Table
+from copisdsl.data.transactions import Transactions
+from copisdsl.diagnostics import Diagnostic, error, warning
+from copisdsl.data.figures import ClvFigures
+from copisdsl.semantic.model import DataM, Model
+
+if TYPE_CHECKING:
+    from copisdsl.data.portfolio import CustomerValues
+
+_AGGREGATES = {
+    "sum": np.sum, "mean": np.mean, "median": np.median, "min": np.min, "max": np.max,
+}
+
+
+class TableSource:
+    """Loads a journey's data files and answers the evaluator's questions."""
+
+    def __init__(self, model: Model, base_dir: Path, root: Path) -> None:
+        self.model = model
+        self.base_dir = Path(base_dir)
+        self.root = Path(root)
+        self.diagnostics: list[Diagnostic] = []
+        self.tables: dict[str, Table | None] = {}
+        self._inputs: list[str] = []
+        self._tx: dict[str, Transactions | None] = {}
+        self._values: dict[str, CustomerValues | None] = {}
+        self._notes: dict[str, str] = {}
+        wanted = self._plan()
+        for data in model.data.values():
+            self.tables[data.id] = self._load(data, wanted[data.id])
+
+    # ------------------------------------------------------------ planning
+    def _plan(self) -> dict[str, set[str]]:
+        wanted: dict[str, set[str]] = {d: set() for d in self.model.data}
+        for data in self.model.data.values():
+            if data.is_transactions:
+                wanted[data.id] |= {data.customer, data.date, data.amount}
+            if data.until is not None:
+                wanted[data.id].add(data.date)
+        for kpi in self.model.kpis:
+            for node in walk(kpi.expr):
+                if isinstance(node, n.Column) and node.data.name in wanted:
+                    wanted[node.data.name].add(node.column.name)
+                    if node.where is not None:
+                        wanted[node.data.name] |= {c.column.name for c in conditions(node.where)}
+        return wanted
+
+    def inputs(self) -> list[str]:
+        """Absolute paths of the linked files inside the root, in declaration
+        order (missing ones too, so that a watcher notices when they appear)."""
+        return list(dict.fromkeys(self._inputs))
+
+    # ------------------------------------------------------------ loading
+    def _e400(self, data: DataM, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(error("E400", message, data.node.path.span, hint))
+
+    def _load(self, data: DataM, wanted: set[str]) -> Table | None:
+        raw = Path(data.path)
+        full = raw if raw.is_absolute() else self.base_dir / raw
+        try:
+            resolved = full.resolve()
+            root = self.root.resolve()
+        except (OSError, RuntimeError) as exc:
+            self._e400(data, f"data file '{data.path}' cannot be resolved: {exc}")
+            return None
+        if not resolved.is_relative_to(root):
+            self._e400(data, f"data file '{data.path}' is outside the journey's folder",
+                       "data files must be inside the journey's folder (or the folder given with --root)")
+            return None
+        self._inputs.append(str(resolved))
+        try:
+            found = resolved.stat()
+        except FileNotFoundError:
+            self._e400(data, f"data file '{data.path}' not found", _missing_hint(data.path, resolved))
+            return None
+        except OSError as exc:
+            self._e400(data, f"data file '{data.path}' cannot be read: {exc.strerror or exc}")
+            return None
+        if stat.S_ISDIR(found.st_mode):
+            self._e400(data, f"data path '{data.path}' is a folder, not a file")
+            return None
+        if not stat.S_ISREG(found.st_mode):  # a pipe or a device would block or never end
+            self._e400(data, f"data path '{data.path}' is not a regular file")
+            return None
+        try:
+            loaded = loading.read(resolved, wanted, delimiter=data.delimiter, sheet=data.sheet)
+        except loading.LoadError as exc:
+            self._e400(data, f"data file '{data.path}': {exc.message}", exc.hint)
+            return None
+        table = Table(data, loaded.frame, loaded.columns, loaded.hint)
+        if data.until is not None and not self._until(data, table):
+            return None
+        if table.rows == 0:
+            what = "has no rows" if table.rows_read == 0 else f"has no rows on or before {data.until}"
+            self.diagnostics.append(warning(
+                "W403", f"data file '{data.path}' {what}; the KPIs that use it have no value",
+                data.node.path.span, "a data file needs a header line and at least one row"
+                if table.rows_read == 0 else "check the `until` date"))
+        return table
+
+    def _until(self, data: DataM, table: Table) -> bool:
+        """Drop the rows after ``until`` (by calendar day); False when the
+        date column is missing or not dates."""
+        span = data.option_spans.get("date", data.option_spans.get("until", data.node.head))
+        try:
+            days = table.days(data.date, span)
+        except Problem as p:
+            self.diagnostics.append(p.diag)
+            return False
+        limit = (np.datetime64(data.until, "D") - np.datetime64(0, "D")).astype(np.int64)
+        table.keep((days != np.iinfo(np.int64).min) & (days <= limit))
+        return True
+
+    def table(self, data_id: str) -> Table:
+        table = self.tables.get(data_id)
+        if table is None:
+            if data_id not in self.model.data:
+                raise NoValue(f"unknown data source '{data_id}'")
+            raise NoValue(f"data '{data_id}' could not be read")
+        return table
+
+    # ------------------------------------------------------------ aggregates
+    def aggregate(self, func: str, column: n.Column, call: n.Call) -> float:
+        table = self.table(column.data.name)
+        name = column.column.name
+        try:
+            selected = filters.mask(table, column.where) if column.where is not None else None
+            rows = table.rows if selected is None else int(selected.sum())
+            if rows == 0:
+                if table.rows == 0:
+                    raise NoValue(f"data '{table.data.id}' has no rows")
+                self.diagnostics.append(warning(
+                    "W403", f"the filter selects none of the {table.rows} rows of data '{table.data.id}'; "
+                    "the KPI has no value", column.where.span, filters.empty_hint(table, column.where)))
+                raise NoValue("the filter selects no rows")
+            if func == "count":
+                series = table.require(name, column.column.span)
+                present = series.notna().to_numpy()
+                return float(present.sum() if selected is None else (present & selected).sum())
+            use = {"nps": "scores from 0 to 10", "csat": "answers from 1 to 5"}.get(func, "numbers")
+            values = table.numeric(name, column.column.span, use)
+            if selected is not None:
+                values = values[selected]
+            values = values[~np.isnan(values)]
+            if not len(values):
+                raise NoValue(f"column '{name}' has no values in the selected rows")
+            if func in ("nps", "csat"):
+                return self._scores(func, table, name, column, values, selected)
+            return float(_AGGREGATES[func](values))
+        except Problem as p:
+            self.diagnostics.append(p.diag)
+            raise NoValue(p.diag.message) from None
+
+    def _scores(self, func, table: Table, name: str, column: n.Column, values, selected) -> float:
+        low, high = (0, 10) if func == "nps" else (1, 5)
+        outside = (values < low) | (values > high)
+        if outside.any():
+            all_values = table.numeric(name, column.column.span)
+            rows = np.flatnonzero(selected) if selected is not None else np.arange(table.rows)
+            rows = rows[~np.isnan(all_values[rows])]
+            pos = int(rows[np.argmax(outside)])
+            raise Problem(error(
+                "E402", f"{func}() needs {'scores from 0 to 10' if func == 'nps' else 'answers from 1 to 5'}: "
+                f"row {table.row_number(pos)} of data '{table.data.id}' has {_fmt(all_values[pos])} in '{name}'",
+                column.column.span,
+                "nps() reads a 0-10 'how likely are you to recommend' score" if func == "nps"
+                else "csat() reads a 1-5 satisfaction answer"))
+        if func == "nps":
+            return float(100.0 * (np.mean(values >= 9) - np.mean(values <= 6)))
+        return float(np.mean(values >= 4))
+
+    # ------------------------------------------------------------ transactions
+    def transactions_of(self, data_id: str) -> Transactions | None:
+        """The transactions of a ``kind transactions`` file (None when it
+        could not be read; its diagnostic is already reported)."""
+        if data_id not in self._tx:
+            data = self.model.data.get(data_id)
+            table = self.tables.get(data_id)
+            tx = None
+            if data is not None and data.is_transactions and table is not None:
+                try:
+                    tx = Transactions(data, table)
+                except Problem as p:
+                    self.diagnostics.append(p.diag)
+            self._tx[data_id] = tx
+        return self._tx[data_id]
+
+    def transactions(self, func: str, data_id: str, window: n.Literal | None, call: n.Call) -> float:
+        data = self.model.data.get(data_id)
+        if data is None:
+            raise NoValue(f"unknown data source '{data_id}'")
+        if not data.is_transactions:
+            raise NoValue(f"data '{data_id}' is not `kind transactions`")  # E404, reported statically
+        self.table(data_id)
+        tx = self.transactions_of(data_id)
+        if tx is None:
+            raise NoValue(f"the transactions of data '{data_id}' could not be read")
+        if tx.orders == 0:
+            raise NoValue(f"data '{data_id}' has no orders")
+        if func == "clv":
+            values = self.customer_values(data_id)
+            if values is None or np.all(np.isnan(values.clv)):
+                raise NoValue(values.note if values is not None and values.note
+                              else self._notes.get(data_id, "no CLV"))
+            return float(np.nanmean(values.clv))
+        if func in ("churn_rate", "retention_rate"):
+            amount, unit = window.value if window is not None else (180, "d")
+            churn = tx.churn_rate(amount, unit)
+            result = churn if func == "churn_rate" or churn is None else 1.0 - churn
+        else:
+            result = {
+                "revenue": tx.revenue, "customers": lambda: float(tx.customers),
+                "orders": lambda: float(tx.orders), "aov": tx.aov, "repeat_rate": tx.repeat_rate,
+                "purchase_frequency": tx.purchase_frequency, "reorder_interval": tx.reorder_interval,
+            }[func]()
+        if result is None:
+            raise NoValue({"purchase_frequency": "the orders span no time (division by zero)",
+                           "reorder_interval": "no customer ordered on two different days"}.get(func, "no value"))
+        return float(result)
+
+    # ------------------------------------------------------------ CLV
+    def customer_values(self, data_id: str) -> CustomerValues | None:
+        # Imported here: the CLV models need scipy, which journeys without
+        # transactions never load.
+        from copisdsl.data.portfolio import customer_values
+
+        if data_id not in self._values:
+            tx = self.transactions_of(data_id)
+            values = None
+            if tx is not None and tx.orders:
+                try:
+                    values = customer_values(tx, self.model.clv)
+                except (ValueError, RuntimeError, ArithmeticError) as exc:  # never a traceback
+                    self._notes[data_id] = f"the CLV cannot be computed: {exc}"
+            self._values[data_id] = values
+        return self._values[data_id]
+
+    def clv_figures(self) -> ClvFigures | None:
+        """CLV and segments of the journey's first transactions file."""
+        from copisdsl.data.portfolio import clv_figures
+
+        first = self.model.transactions
+        if first is None:
+            return None
+        return clv_figures(self.model, self.customer_values(first.id))
+
+
+def _missing_hint(written: str, resolved: Path) -> str:
+    """The closest file name in the folder the path points into, if any."""
+    from copisdsl.hints import closest
+
+    folder = resolved.parent
+    try:
+        names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    except OSError:  # missing or unreadable folder
+        names = []
+    if names:
+        best = closest(resolved.name, names)
+        if best is not None:
+            prefix = written[: len(written) - len(Path(written).name)]
+            return f"did you mean '{prefix}{best}'?"
+    return "the path is relative to the journey's folder"
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+assert set(_AGGREGATES) | {"count", "nps", "csat"} == {k for k, v in FUNCTIONS.items() if v[0] == "column"}
