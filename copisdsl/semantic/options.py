@@ -1,0 +1,160 @@
+"""The ``key value`` options of ``data`` and ``clv`` blocks, as tables: each
+key names the attribute it sets and the reader that turns its value into
+that attribute, or into an E204 diagnostic."""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+from copisdsl.diagnostics import Diagnostic, error
+from copisdsl.hints import did_you_mean
+from copisdsl.semantic.model import ClvSettings, DataM
+from copisdsl.semantic.state import ResolveState
+from copisdsl.semantic.values import date_problem, duration_months
+from copisdsl.syntax import nodes as n
+
+MAX_HORIZON_MONTHS = 1200  # a CLV looks a few years ahead; a longer horizon only exhausts memory
+CLV_MODELS = ("historic", "bgnbd")
+CLV_UNITS = ("day", "week")
+
+Reader = Callable[[str, n.Literal], object]  # (key, value) -> the attribute's value or a Diagnostic
+
+
+class Option(NamedTuple):
+    attr: str
+    read: Reader
+
+
+def _kind(key: str, v: n.Literal):
+    if v.kind == "name" and v.value == "transactions":
+        return "transactions"
+    return error("E204", f"unknown data kind {v.text}", v.span,
+                 "the only kind is `transactions` (one row per order); leave `kind` out "
+                 "for other tables")
+
+
+def _column(key: str, v: n.Literal):
+    if v.kind in ("name", "string"):
+        return v.value
+    return error("E204", f"'{key}' names a column; got {v.text}", v.span)
+
+
+def _date(key: str, v: n.Literal):
+    problem = date_problem(v)
+    return v.value if problem is None else problem
+
+
+def _sheet(key: str, v: n.Literal):
+    if v.kind == "string":
+        return v.value
+    return error("E204", "'sheet' takes the sheet's name in double quotes", v.span)
+
+
+def _delimiter(key: str, v: n.Literal):
+    if v.kind == "string" and len(v.value) == 1:
+        return v.value
+    return error("E204", f"'delimiter' takes one character in double quotes; got {v.text}",
+                 v.span, 'for example: delimiter ";"')
+
+
+def _fraction(v: n.Literal) -> float | None:
+    if v.kind == "percent":
+        return float(v.value)
+    if v.kind == "number" and 0 <= v.value <= 1:
+        return float(v.value)
+    return None
+
+
+def _percent(key: str, v: n.Literal):
+    value = _fraction(v)
+    if value is not None and 0 <= value <= 1:
+        return value
+    return error("E204", f"{key} must be a percent from 0% to 100%; got {v.text}", v.span,
+                 f"for example: {key} {'35%' if key == 'margin' else '10%'}")
+
+
+def _horizon(key: str, v: n.Literal):
+    months = duration_months(v) if v.kind == "duration" else None
+    if months is None or months <= 0:
+        return error("E204", f"horizon must be a positive duration; got {v.text}", v.span,
+                     "for example: horizon 3y, horizon 18m")
+    if months > MAX_HORIZON_MONTHS:
+        return error("E204", f"horizon must be at most {MAX_HORIZON_MONTHS // 12} years; got {v.text}",
+                     v.span, "a customer lifetime value looks a few years ahead: horizon 3y, horizon 5y")
+    return months
+
+
+def _model(key: str, v: n.Literal):
+    if v.kind == "name" and v.value in CLV_MODELS:
+        return v.value
+    return error("E204", f"unknown clv model {v.text}", v.span,
+                 did_you_mean(str(v.value), CLV_MODELS) or "the models are historic and bgnbd")
+
+
+def _unit(key: str, v: n.Literal):
+    if v.kind == "name" and v.value in CLV_UNITS:
+        return v.value
+    return error("E204", f"unknown clv unit {v.text}", v.span, "the units are day and week")
+
+
+DATA_OPTIONS: dict[str, Option] = {
+    "kind": Option("kind", _kind),
+    "customer": Option("customer", _column),
+    "date": Option("date", _column),
+    "amount": Option("amount", _column),
+    "until": Option("until", _date),
+    "sheet": Option("sheet", _sheet),
+    "delimiter": Option("delimiter", _delimiter),
+}
+CLV_SETTINGS: dict[str, Option] = {
+    "margin": Option("margin", _percent),
+    "discount": Option("discount", _percent),
+    "horizon": Option("horizon_months", _horizon),
+    "model": Option("model", _model),
+    "unit": Option("unit", _unit),
+}
+
+
+def _block_options(state: ResolveState, items, table: dict[str, Option], noun: str, plural: str):
+    """The ``key value`` statements of a block, as (key, value); other
+    statements, unknown keys and several values are reported and skipped."""
+    allowed = tuple(table)
+    for item in items:
+        if not isinstance(item, n.Generic):
+            state.err("E100", f"'{n.statement_keyword(item)}' is not a {noun}", item.span,
+                      f"the {plural} are {', '.join(allowed)}")
+            continue
+        key = item.key.name
+        if key not in table:
+            state.err("E100", f"unknown {noun} '{key}'", item.key.span,
+                      did_you_mean(key, allowed) or f"the {plural} are {', '.join(allowed)}")
+            continue
+        if len(item.values) != 1:
+            state.err("E204", f"'{key}' takes one value", item.values[1].span)
+            continue
+        yield key, item.values[0]
+
+
+def _apply(state: ResolveState, target, option: Option, key: str, v: n.Literal) -> None:
+    value = option.read(key, v)
+    if isinstance(value, Diagnostic):
+        state.diags.append(value)
+    else:
+        setattr(target, option.attr, value)
+
+
+def data(state: ResolveState, d: n.Data) -> DataM:
+    """A ``data`` block's options read into a ``DataM``."""
+    result = DataM(d.id.name, d.path.value, d)
+    for key, v in _block_options(state, d.options or (), DATA_OPTIONS, "data option", "options"):
+        result.option_spans[key] = v.span
+        _apply(state, result, DATA_OPTIONS[key], key, v)
+    return result
+
+
+def clv(state: ResolveState, c: n.Clv) -> ClvSettings:
+    """A ``clv`` block's settings read into ``ClvSettings``."""
+    settings = ClvSettings(node=c)
+    for key, v in _block_options(state, c.settings, CLV_SETTINGS, "clv setting", "settings"):
+        _apply(state, settings, CLV_SETTINGS[key], key, v)
+    return settings
