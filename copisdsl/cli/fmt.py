@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -42,86 +41,53 @@ def fmt_cmd(paths, check, show_diff, stdin_filename):
 
 def _format_file(path: Path, name: str, check: bool, show_diff: bool) -> str:
     """Format one file; returns 'changed', 'unchanged' or 'failed'."""
-    from copisdsl.api import decode_source, read_file
+    from copisdsl.workflow.fmt.policy import FormatFileError, read_bytes, write_formatted
 
     try:
-        data = read_file(path)
-    except OSError as exc:
-        click.echo(f"{name}: error: cannot read the file ({exc.strerror or exc})", err=True)
-        return "failed"
-    text, problems = decode_source(data, name)
-    if problems:
-        echo_diagnostics(problems, text)
-        return "failed"
-    formatted = _formatted(text, name)
-    if formatted is None:
-        return "failed"
-    if formatted == text:
-        return "unchanged"
-    if show_diff:
-        click.echo(_unified_diff(text, formatted, name), nl=False)
-    if check or show_diff:
-        click.echo(f"would reformat {name}", err=True)
-        return "changed"
-    if not os.access(path, os.W_OK):  # replacing the file would get around its protection
-        click.echo(f"{name}: error: the file is read-only; left unchanged", err=True)
-        return "failed"
-    from copisdsl.files import write_atomic
-
-    try:
-        write_atomic(path, (_bom_of(data) + formatted).encode("utf-8"), os.stat(path).st_mode & 0o7777,
-                     durable=True)
-    except OSError as exc:
-        click.echo(f"{name}: error: cannot write the file ({exc.strerror or exc})", err=True)
+        result = _formatted(read_bytes(path), name)
+        if result is None:
+            return "failed"
+        if not result.changed:
+            return "unchanged"
+        if show_diff:
+            click.echo(_unified_diff(result.text, result.formatted, name), nl=False)
+        if check or show_diff:
+            click.echo(f"would reformat {name}", err=True)
+            return "changed"
+        write_formatted(path, result)
+    except FormatFileError as exc:
+        click.echo(f"{name}: error: {exc}", err=True)
         return "failed"
     click.echo(f"reformatted {name}", err=True)
     return "changed"
 
 
 def _format_stdin(check: bool, show_diff: bool, name: str) -> int:
-    from copisdsl.api import decode_source
-
-    data = _binary(sys.stdin).read()
-    text, problems = decode_source(data, name, "input")
-    if problems:
-        echo_diagnostics(problems, text)
-        return EXIT_PROBLEMS
-    formatted = _formatted(text, name)
-    if formatted is None:
+    result = _formatted(_binary(sys.stdin).read(), name, "input")
+    if result is None:
         return EXIT_PROBLEMS
     if show_diff:
-        click.echo(_unified_diff(text, formatted, name), nl=False)
+        click.echo(_unified_diff(result.text, result.formatted, name), nl=False)
     elif not check:
-        _binary(sys.stdout).write((_bom_of(data) + formatted).encode("utf-8"))
-    return EXIT_PROBLEMS if check and formatted != text else EXIT_OK
+        _binary(sys.stdout).write(result.encoded())
+    return EXIT_PROBLEMS if check and result.changed else EXIT_OK
 
 
-def _formatted(text: str, name: str) -> str | None:
-    """The formatted text (with the file's line endings), or None after
-    printing why it cannot be formatted."""
-    from copisdsl.workflow.fmt import UnsafeFormatError, format_source
+def _formatted(data: bytes, name: str, what: str = "file"):
+    """The formatted source, or None after printing why it cannot be formatted."""
+    from copisdsl.workflow.fmt import UnsafeFormatError
+    from copisdsl.workflow.fmt.policy import format_bytes
 
-    crlf = text.split("\n", 1)[0].endswith("\r")
     try:
-        out, diagnostics = format_source(text.replace("\r\n", "\n") if crlf else text, name)
+        result = format_bytes(data, name, what)
     except UnsafeFormatError as exc:
         click.echo(f"{name}: error: INTERNAL ERROR, the file was left unchanged: {exc}; "
                    "please report this with the file", err=True)
         return None
-    if out is None:
-        echo_diagnostics(diagnostics, text)
+    if result.formatted is None:
+        echo_diagnostics(result.diagnostics, result.text)
         return None
-    return out.replace("\n", "\r\n") if crlf else out
-
-
-_BOM = "\ufeff"
-
-
-def _bom_of(data: bytes) -> str:
-    """The UTF-8 byte order mark ``data`` starts with, or nothing (the text
-    is decoded without it, and it is written back: some Windows editors
-    rely on it)."""
-    return _BOM if data.startswith(_BOM.encode("utf-8")) else ""
+    return result
 
 
 def _unified_diff(old: str, new: str, name: str) -> str:

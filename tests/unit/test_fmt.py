@@ -91,9 +91,9 @@ def test_syntax_error_gives_diagnostics_and_no_text():
 
 
 def test_unsafe_result_is_refused(monkeypatch):
-    from copisdsl.workflow import fmt
+    from copisdsl.workflow.fmt import layout
 
-    monkeypatch.setattr(fmt, "quote", lambda text: '"changed"')
+    monkeypatch.setattr(layout, "quote", lambda text: '"changed"')
     with pytest.raises(UnsafeFormatError, match="different journey"):
         format_source('journey j "Title" {}\n')
 
@@ -194,9 +194,9 @@ def test_cli_not_utf8_is_a_diagnostic(tmp_path):
 
 
 def test_cli_unsafe_format_leaves_file_and_says_internal_error(tmp_path, monkeypatch):
-    from copisdsl.workflow import fmt
+    from copisdsl.workflow.fmt import layout
 
-    monkeypatch.setattr(fmt, "quote", lambda text: '"changed"')
+    monkeypatch.setattr(layout, "quote", lambda text: '"changed"')
     f = tmp_path / "a.copis"
     f.write_text(UGLY)
     result = _run(str(f))
