@@ -61,15 +61,9 @@ def check(text: str, path: str = "<input>") -> CheckResult:
         doc, diags = parse(text, path)  # no document after a syntax error
         model = None
         if doc is not None:
-            model, more = resolve(doc, path)
+            model, more = resolve(doc, path)  # no model after an E100
             diags = diags + more
-            if any(d.code == "E100" for d in more):
-                # A statement where it may not stand is a syntax error too, and
-                # after one only syntax errors are reported (the reference,
-                # section 6): no model, so no checks and no data read.
-                model = None
-                diags = [d for d in diags if d.code == "E100"]
-            elif model is not None:
+            if model is not None:
                 diags += run_checks(model)
     return CheckResult(source, doc, model, sort_diagnostics(diags))
 

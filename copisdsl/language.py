@@ -1,4 +1,7 @@
-"""The built-in COPIS vocabularies (reference section 5)."""
+"""The language's vocabulary, in one place: its keywords (the grammar's
+keyword terminals, a test holds them equal), the built-in COPIS frameworks
+(reference section 5), the KPI functions, the kinds of KPI values and the
+per-customer variables of segment conditions."""
 
 from __future__ import annotations
 
@@ -54,11 +57,40 @@ BUILTIN: dict[str, FrameworkDef] = {
 
 DEFAULT = BUILTIN["service"]
 
-# Statement keywords (section 4). A custom framework may not use them as
-# element keys, except the four that are elements of the built-ins too.
+# Statement keywords (section 4), in the order hints list them. A custom
+# framework may not use them as element keys, except the four that are
+# elements of the built-ins too.
 STATEMENT_KEYWORDS = (
     "framework", "owner", "description", "tags", "data", "clv", "segment", "persona",
     "stage", "touchpoint", "objective", "kpi", "channel", "emotion", "moment_of_truth",
     "repurchase", "pain", "opportunity", "flow", "tradeoff", "journey",
 )
+# The words that continue a statement: objectives, KPIs, segments, filters.
+CLAUSE_KEYWORDS = (
+    "increase", "decrease", "maintain", "to", "by", "baseline", "when", "where", "and", "or",
+)
+# Every keyword: the grammar's terminal for each is the word in capitals.
+KEYWORDS = STATEMENT_KEYWORDS + CLAUSE_KEYWORDS
 RESERVED_KEYS = frozenset(STATEMENT_KEYWORDS) - {"customer", "objective", "process", "information"}
+
+# The kinds of value a KPI gives (how it is shown and which targets fit it).
+KPI_KINDS = ("rate", "points", "money", "count", "days", "number")
+
+# KPI functions: name -> (argument shape, kind of the value). Shapes:
+# ``column`` one column, ``pair`` two values, ``tx`` a transactions data ID,
+# ``tx_window`` a transactions data ID and an optional duration.
+FUNCTIONS: dict[str, tuple[str, str]] = {
+    "sum": ("column", "number"), "mean": ("column", "number"), "median": ("column", "number"),
+    "min": ("column", "number"), "max": ("column", "number"), "count": ("column", "count"),
+    "ratio": ("pair", "rate"),
+    "nps": ("column", "points"), "csat": ("column", "rate"),
+    "aov": ("tx", "money"), "purchase_frequency": ("tx", "number"), "repeat_rate": ("tx", "rate"),
+    "churn_rate": ("tx_window", "rate"), "retention_rate": ("tx_window", "rate"),
+    "reorder_interval": ("tx", "days"), "clv": ("tx", "money"), "revenue": ("tx", "money"),
+    "customers": ("tx", "count"), "orders": ("tx", "count"),
+}
+# Aggregates whose value is money when they aggregate a transactions file's amount.
+MONEY_AGGREGATES = ("sum", "mean", "median", "min", "max")
+
+# The per-customer variables a segment condition may compare.
+SEGMENT_VARIABLES = ("clv", "orders", "revenue", "aov", "recency", "tenure", "frequency")

@@ -1,5 +1,5 @@
 """KPI expressions: references (E201), arguments (E204), transactions
-(E404), dependency cycles (E210), and each KPI's kind."""
+(E404) and dependency cycles (E210)."""
 
 from __future__ import annotations
 
@@ -9,37 +9,7 @@ from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.hints import did_you_mean
 from copisdsl.semantic.model import KpiM, Model
 from copisdsl.semantic.values import date_problem
-
-# name -> (argument shape, kind of the value)
-FUNCTIONS: dict[str, tuple[str, str]] = {
-    "sum": ("column", "number"), "mean": ("column", "number"), "median": ("column", "number"),
-    "min": ("column", "number"), "max": ("column", "number"), "count": ("column", "count"),
-    "ratio": ("pair", "rate"),
-    "nps": ("column", "points"), "csat": ("column", "rate"),
-    "aov": ("tx", "money"), "purchase_frequency": ("tx", "number"), "repeat_rate": ("tx", "rate"),
-    "churn_rate": ("tx_window", "rate"), "retention_rate": ("tx_window", "rate"),
-    "reorder_interval": ("tx", "days"), "clv": ("tx", "money"), "revenue": ("tx", "money"),
-    "customers": ("tx", "count"), "orders": ("tx", "count"),
-}
-SEGMENT_VARIABLES = ("clv", "orders", "revenue", "aov", "recency", "tenure", "frequency")
-_MONEY_AGGREGATES = ("sum", "mean", "median", "min", "max")
-
-
-def walk(expr):
-    """Every expression node under ``expr`` (itself included), depth first."""
-    stack = [expr]
-    while stack:
-        node = stack.pop()
-        yield node
-        if isinstance(node, n.BinOp):
-            stack += [node.right, node.left]
-        elif isinstance(node, n.Neg):
-            stack.append(node.operand)
-        elif isinstance(node, n.Paren):
-            stack.append(node.inner)
-        elif isinstance(node, n.Call):
-            stack += reversed(node.args)
-
+from copisdsl.language import FUNCTIONS, SEGMENT_VARIABLES
 
 class _Analysis:
     """Resolves the references of every KPI once; shared by the checks."""
@@ -99,7 +69,7 @@ class _Analysis:
             self.err("E201", f"unknown data source '{node.data.name}'", node.data.span,
                      did_you_mean(node.data.name, self.model.data) or
                      f'declare it: data {node.data.name} "path/to/file.csv"')
-        for comp in conditions(node.where) if node.where is not None else ():
+        for comp in n.conditions(node.where) if node.where is not None else ():
             problem = date_problem(comp.value) if comp.value.kind == "date" else None
             if problem is not None:
                 self.diags.append(problem)
@@ -270,7 +240,7 @@ def segments(model: Model) -> list[Diagnostic]:
                              "transactions data", seg.node.span,
                              "add a `data ID \"orders.csv\" { kind transactions }` for the segments "
                              "to be computed from"))
-        for comp in conditions(seg.condition):
+        for comp in n.conditions(seg.condition):
             var = comp.column.name
             if var not in SEGMENT_VARIABLES:
                 out.append(error("E201", f"unknown customer variable '{var}'", comp.column.span,
@@ -280,67 +250,3 @@ def segments(model: Model) -> list[Diagnostic]:
                 out.append(error("E204", f"'{var}' is compared with a number; got {comp.value.text}",
                                  comp.value.span))
     return out
-
-
-def conditions(cond):
-    """The comparisons of a condition, in order."""
-    stack = [cond]
-    while stack:
-        c = stack.pop()
-        if isinstance(c, n.Compare):
-            yield c
-        elif isinstance(c, n.BoolOp):
-            stack += [c.right, c.left]
-        elif isinstance(c, n.Paren):
-            stack.append(c.inner)
-
-
-def kpi_kinds(model: Model) -> dict[int, str]:
-    """The kind of every KPI's value: rate, points, money, count, days or number."""
-    deps_ok: dict[int, str] = {}
-    visiting: set[int] = set()
-
-    def kind_of(node, kpi: KpiM) -> str:
-        node = n.unparen(node)
-        if isinstance(node, n.Number):
-            return "rate" if node.literal.kind == "percent" else "number"
-        if isinstance(node, n.KpiRef):
-            target = model.lookup_kpi(node.name.name, kpi.scope_kind, kpi.scope)
-            return of(target) if target is not None else "number"
-        if isinstance(node, n.Neg):
-            return kind_of(node.operand, kpi)
-        if isinstance(node, n.Call):
-            shape, kind = FUNCTIONS.get(node.func.name, ("", "number"))
-            if node.func.name in _MONEY_AGGREGATES and node.args:
-                col = n.unparen(node.args[0])
-                data = model.data.get(col.data.name) if isinstance(col, n.Column) else None
-                if data is not None and data.is_transactions and col.column.name == data.amount:
-                    return "money"
-            return kind
-        if isinstance(node, n.BinOp):
-            left, right = kind_of(node.left, kpi), kind_of(node.right, kpi)
-            if node.op in "+-":
-                return left if left == right else "number"
-            plain_l = isinstance(n.unparen(node.left), n.Number) and left == "number"
-            plain_r = isinstance(n.unparen(node.right), n.Number) and right == "number"
-            if plain_r:
-                return left
-            if plain_l and node.op == "*":
-                return right
-            return "number"
-        return "number"
-
-    def of(kpi: KpiM) -> str:
-        if kpi.index in deps_ok:
-            return deps_ok[kpi.index]
-        if kpi.index in visiting:
-            return "number"
-        visiting.add(kpi.index)
-        kind = kind_of(kpi.expr, kpi)
-        visiting.discard(kpi.index)
-        deps_ok[kpi.index] = kind
-        return kind
-
-    for kpi in model.kpis:
-        kpi.kind = of(kpi)
-    return deps_ok

@@ -4,7 +4,6 @@ and baselines are fractions in 0..100%, NPS is in points."""
 from __future__ import annotations
 
 from copisdsl.checks import check
-from copisdsl.checks.expressions import kpi_kinds
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.semantic.model import Model
 
@@ -21,7 +20,6 @@ def _rate_problem(value: float, text: str, percent: bool) -> str | None:
 def measured_values(model: Model) -> list[Diagnostic]:
     """Objective targets and KPI baselines fit the kind of their KPI: a rate
     is a fraction (write 4% or 0.04), NPS is in points (write 40, not 40%)."""
-    kpi_kinds(model)
     out: list[Diagnostic] = []
     for o in model.objectives:
         lit = o.node.target

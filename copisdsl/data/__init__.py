@@ -24,13 +24,11 @@ def enrich(model: Model, base_dir: Path, root: Path | None = None) -> tuple[Figu
     ``base_dir``). Each data file is read at most once. Never raises for bad
     data: every problem is a diagnostic and the KPIs it touches have no value.
     """
-    from copisdsl.checks.expressions import kpi_kinds
     from copisdsl.data.kpis import Evaluator
     from copisdsl.data.status import objective_status
 
     base_dir = Path(base_dir)
     root = Path(root) if root is not None else base_dir
-    kinds = kpi_kinds(model)
     figures = Figures()
     diags: list[Diagnostic] = []
     source = None
@@ -41,7 +39,7 @@ def enrich(model: Model, base_dir: Path, root: Path | None = None) -> tuple[Figu
     evaluator = Evaluator(model, source)
     for kpi in model.kpis:
         value, note = evaluator.evaluate(kpi)
-        figures.kpis[kpi.index] = KpiValue(kpi.name, kpi.scope, kinds.get(kpi.index, kpi.kind),
+        figures.kpis[kpi.index] = KpiValue(kpi.name, kpi.scope, kpi.kind,
                                            value, kpi.baseline, note)
     for objective in model.objectives:
         kpi = model.measuring_kpi(objective)

@@ -13,7 +13,7 @@ import math
 from typing import Protocol
 
 from copisdsl.syntax import nodes as n
-from copisdsl.checks.expressions import FUNCTIONS
+from copisdsl.language import FUNCTIONS
 from copisdsl.semantic.model import KpiM, Model
 
 

@@ -19,7 +19,7 @@ from copisdsl.syntax import nodes as n
 from copisdsl.data.filters import OPS, duration_days
 from copisdsl.data.transactions import Transactions
 from copisdsl.data.figures import ClvFigures, SegmentFigures
-from copisdsl.checks.expressions import SEGMENT_VARIABLES as _VARIABLES
+from copisdsl.language import SEGMENT_VARIABLES as _VARIABLES
 from copisdsl.semantic.model import ClvSettings, Model
 from copisdsl.semantic.values import shift_back
 

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from copisdsl.syntax import nodes as n
-from copisdsl.checks.expressions import FUNCTIONS, conditions, walk
+from copisdsl.language import FUNCTIONS
+from copisdsl.syntax.nodes import conditions, walk
 from copisdsl.data import filters, loading
 from copisdsl.data.kpis import NoValue
 from copisdsl.data.table import Problem, Table

@@ -14,6 +14,7 @@ from __future__ import annotations
 from copisdsl.diagnostics import Diagnostic
 from copisdsl.semantic import elements, options, symbols
 from copisdsl.semantic.defaults import inherit
+from copisdsl.semantic.kinds import infer_kinds
 from copisdsl.semantic.model import Model, StageM, TouchpointM
 from copisdsl.semantic.placement import placed, placed_body
 from copisdsl.semantic.state import ResolveState
@@ -24,7 +25,8 @@ from copisdsl.syntax import nodes as n
 def resolve(doc: n.Document, file: str = "<input>") -> tuple[Model | None, list[Diagnostic]]:
     """Resolve a parsed document into a ``Model``.
 
-    Returns ``None`` as the model when the file holds no journey.
+    Returns ``None`` as the model when the file holds no journey, or
+    statements where they may not stand (E100: then only those are reported).
     """
     state = ResolveState(file)
     journeys = []
@@ -36,12 +38,22 @@ def resolve(doc: n.Document, file: str = "<input>") -> tuple[Model | None, list[
     if not journeys:
         state.err("E205", "no journey in this file", Span(file, 1, 1, 1, 1),
                   'a .copis file holds one `journey ID "Title" { ... }`')
-        return None, state.diags
+        return _outcome(state)
     for extra in journeys[1:]:
         state.err("E205", f"more than one journey in a file: '{extra.id.name}' follows "
                   f"'{journeys[0].id.name}' (line {journeys[0].span.line})", extra.head,
                   "put each journey in a file of its own")
     _journey(state, journeys[0])
+    infer_kinds(state.model)
+    return _outcome(state)
+
+
+def _outcome(state: ResolveState) -> tuple[Model | None, list[Diagnostic]]:
+    """A statement where it may not stand is a syntax error too, and after
+    one only syntax errors are reported (the reference, section 6): no
+    model, so no checks and no data read."""
+    if any(d.code == "E100" for d in state.diags):
+        return None, [d for d in state.diags if d.code == "E100"]
     return state.model, state.diags
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Union
 
+from copisdsl.language import STATEMENT_KEYWORDS
 from copisdsl.source import NO_SPAN, Span
 
 
@@ -378,6 +379,47 @@ def unparen(node):
     return node
 
 
+def children(node) -> list:
+    """The nodes directly under ``node``, in field order (identifiers,
+    literals and comments are leaves)."""
+    out = []
+    for name in _child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, _NODES):
+            out.append(value)
+        elif isinstance(value, (tuple, list)):
+            out.extend(v for v in value if isinstance(v, _NODES))
+    return out
+
+
+def walk(node):
+    """Every node under ``node`` (itself included), depth first, in source
+    order: the one traversal of the tree."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(children(current)))
+
+
+def conditions(cond):
+    """The comparisons of a condition, in order."""
+    return [c for c in walk(cond) if isinstance(c, Compare)]
+
+
+_LEAVES = frozenset({"Ident", "Literal", "Comment"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = () if cls.__name__ in _LEAVES else tuple(
+            f.name for f in fields(cls) if f.name not in ("span", "head"))
+        _FIELDS[cls] = names
+    return names
+
+
 def statement_keyword(stmt: Statement) -> str:
     """The keyword a statement starts with (the key, for a generic one)."""
     if isinstance(stmt, Generic):
@@ -387,9 +429,12 @@ def statement_keyword(stmt: Statement) -> str:
     return _KEYWORDS[type(stmt)]
 
 
-_KEYWORDS = {
-    Journey: "journey", Stage: "stage", Touchpoint: "touchpoint", Persona: "persona",
-    Data: "data", Clv: "clv", Segment: "segment", Framework: "framework",
-    Objective: "objective", Kpi: "kpi", Channel: "channel", Emotion: "emotion",
-    Flow: "flow", Tradeoff: "tradeoff",
-}
+# A statement's class is named for its keyword (Meta, Marker, Note and
+# Generic carry theirs).
+_KEYWORDS = {cls: cls.__name__.lower() for cls in (
+    Journey, Stage, Touchpoint, Persona, Data, Clv, Segment, Framework, Objective, Kpi, Channel,
+    Emotion, Flow, Tradeoff)}
+assert set(_KEYWORDS.values()) <= set(STATEMENT_KEYWORDS)
+_NODES = tuple(cls for cls in list(globals().values())
+               if isinstance(cls, type) and getattr(cls, "__module__", None) == __name__
+               and hasattr(cls, "__dataclass_fields__"))

@@ -216,9 +216,3 @@ def _parse_with_recovery(text: str, path: str) -> tuple[n.Document | None, list[
             attempt = blanked
     return doc, diagnostics
 
-
-def comments(text: str) -> list[n.Comment]:
-    """The comments of a text, in order (for the formatter)."""
-    from copisdsl.syntax.scanning import scan_comments
-
-    return scan_comments(text)
