@@ -16,18 +16,18 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.language import STATEMENT_KEYWORDS as KEYWORDS
 from copisdsl.source import CONTROL, SourceFile, Span, source_lines
+from copisdsl.syntax.tokens import KEYWORDS as TERMINALS, PUNCTUATION
 
 
-_WORDS = {
-    "LBRACE": "'{'", "RBRACE": "'}'", "LPAR": "'('", "RPAR": "')'", "COMMA": "','",
-    "SEMICOLON": "';'", "EQUAL": "'='", "ARROW": "'->'", "DOT": "'.'",
+# How an expected terminal is named: punctuation as itself, the others in words.
+_WORDS = {kind: f"'{mark}'" for mark, kind in PUNCTUATION.items() if kind != "CMP"}
+_WORDS.update({
     "STRING": "a string", "NAME": "a name", "NUMBER_POS": "a number",
     "PERCENT_POS": "a percent", "DURATION_POS": "a duration like 90d",
     "DATE": "a date (YYYY-MM-DD)", "_NL": "a new line", "$END": "the end of the file",
-    "CMP": "a comparison (== != < <= > >=)", "PLUS": "'+'", "MINUS": "'-'",
-    "STAR": "'*'", "SLASH": "'/'",
-}
-_STATEMENT_STARTS = {k.upper() for k in KEYWORDS}
+    "CMP": "a comparison (== != < <= > >=)",
+})
+_STATEMENT_STARTS = {TERMINALS[k] for k in KEYWORDS}
 
 
 def _word(kind: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from copisdsl.language import KEYWORDS as LANGUAGE_KEYWORDS
 from copisdsl.source import CONTROL_CHARS
 
 
@@ -36,17 +37,10 @@ class Token(NamedTuple):
     end_column: int
 
 
-KEYWORDS = {
-    word: word.upper()
-    for word in (
-        "journey", "stage", "touchpoint", "persona", "data", "clv", "segment", "framework",
-        "owner", "description", "tags", "objective", "kpi", "channel", "emotion",
-        "moment_of_truth", "repurchase", "pain", "opportunity", "flow", "tradeoff",
-        "increase", "decrease", "maintain", "to", "by", "baseline", "when", "where", "and", "or",
-    )
-}
+# A word's keyword terminal (the grammar names each in capitals).
+KEYWORDS = {word: word.upper() for word in LANGUAGE_KEYWORDS}
 
-_PUNCT = {
+PUNCTUATION = {
     "->": "ARROW", "==": "CMP", "!=": "CMP", "<=": "CMP", ">=": "CMP", "<": "CMP", ">": "CMP",
     "+": "PLUS", "-": "MINUS", "*": "STAR", "/": "SLASH", "=": "EQUAL", "(": "LPAR", ")": "RPAR",
     "{": "LBRACE", "}": "RBRACE", ",": "COMMA", ";": "SEMICOLON", ".": "DOT",
@@ -186,7 +180,7 @@ def tokenize(text: str, actions, stack):
     table ``actions`` (state -> {terminal: action}); with ``actions`` None,
     keywords are never contextual. Raises ``LexError``."""
     keywords = KEYWORDS
-    punct = _PUNCT
+    punct = PUNCTUATION
     first = _FIRST
     new, cls = _new_tuple, Token
     line, base = 1, -1  # base: the offset just before the line's first character

@@ -10,11 +10,10 @@ from hypothesis import strategies as st
 
 from copisdsl.workflow.fmt import format_source, quote
 from copisdsl.syntax.scanning import scan_comments
-from copisdsl.language import STATEMENT_KEYWORDS as KEYWORDS
+from copisdsl.language import KEYWORDS
 from copisdsl.syntax.parser import parse
 
-RESERVED = set(KEYWORDS) | {"increase", "decrease", "maintain", "to", "by", "baseline",
-                            "when", "where", "and", "or"}
+RESERVED = set(KEYWORDS)
 
 names = st.from_regex(r"[a-z_][a-z0-9_]{0,7}", fullmatch=True).filter(lambda s: s not in RESERVED)
 strings = st.text(alphabet=st.sampled_from('ab é#;{}",\\\n\t'), max_size=12).map(quote)
