@@ -117,7 +117,9 @@ def _nodes(model) -> list[t.CompletionItem]:
     return items
 
 
-def _kpis(model, ctx: Context) -> list[t.CompletionItem]:
+def _kpis(model, ctx: Context, everywhere: bool = True) -> list[t.CompletionItem]:
+    """The KPIs visible from the cursor's scope, nearest first; with
+    ``everywhere`` then the rest (an objective may be measured by any)."""
     scope = ctx.scope()
     chain = model.kpi_chain(*scope) if scope and _known_scope(model, scope) else [("journey", model.id)]
     seen, items = set(), []
@@ -126,7 +128,7 @@ def _kpis(model, ctx: Context) -> list[t.CompletionItem]:
             if kpi.name not in seen:
                 seen.add(kpi.name)
                 items.append(_item(kpi.name, t.CompletionItemKind.Variable, f"KPI ({kind} {sid}, {kpi.kind})"))
-    for kpi in model.kpis:  # objectives may be measured by any KPI of the journey
+    for kpi in model.kpis if everywhere else ():
         if kpi.name not in seen:
             seen.add(kpi.name)
             items.append(_item(kpi.name, t.CompletionItemKind.Variable, f"KPI ({kpi.scope_kind} {kpi.scope})"))
@@ -153,7 +155,7 @@ def _expression(expr: str, ctx: Context, model, uri: str) -> list[t.CompletionIt
     items = [_item(name, t.CompletionItemKind.Function, signature(name), f"value: {kind}",
                    insert=f"{name}($1)", snippet=True) for name, (_, kind) in FUNCTIONS.items()]
     if model is not None:
-        items += _kpis(model, ctx)
+        items += _kpis(model, ctx, everywhere=False)
         items += [_item(d.id, t.CompletionItemKind.Reference, f"data: {d.path}") for d in model.data.values()]
     return items
 
