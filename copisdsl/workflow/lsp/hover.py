@@ -93,7 +93,7 @@ def _touchpoint(model, tp, figures, snap) -> str:
             status = figures.objectives.get(o.index) if figures is not None else None
             target = f" to {format_target(o.target, o.target_text, None)}" if o.target is not None else ""
             how = f" ({o.direction} {o.metric}{target})" if o.direction else ""
-            state = f": **{status.status}**" if status is not None and status.status else ""
+            state = f": **{status.status.replace('_', ' ')}**" if status is not None and status.status else ""
             inherited = f" *(from the {o.scope_kind})*" if o.scope_kind != "touchpoint" else ""
             out.append(f"- {md(o.text)}{md(how)}{state}{inherited}")
     return "\n".join(out)
