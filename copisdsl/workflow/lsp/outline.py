@@ -124,6 +124,8 @@ def _name_type(snap: Snapshot, starts, toks, i) -> tuple[str | None, int]:
             kind = _SYMBOL_TYPE[kind]
         return kind, 1 if occ.definition else 0
     starts = i == 0 or toks[i - 1].type in ("_NL", "LBRACE", "RBRACE")
+    if i and toks[i - 1].value == "journey" and (i == 1 or toks[i - 2].type in ("_NL", "LBRACE", "RBRACE")):
+        return "namespace", 1  # the journey's ID
     if starts:
         return ("keyword" if tok.value in STATEMENT_KEYWORDS else "property"), 0
     if i + 1 < len(toks) and toks[i + 1].type == "LPAR" and tok.value in FUNCTIONS:
