@@ -9,7 +9,7 @@ APT    := DEBIAN_FRONTEND=noninteractive apt-get
 # again (+50 ms at start). Compile it as `pip install .` would.
 COMPILE := $(PY) -m compileall -q copisdsl
 
-.PHONY: demo test bench install dev graphviz chromium clean golden
+.PHONY: demo test bench install dev graphviz chromium clean golden neovim vscode-tools vsix
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { $(APT) update -qq && $(APT) install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -37,11 +37,28 @@ graphviz:
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq chromium || echo "chromium could not be installed: browser tests will be skipped"; }
 
+# Debian's Neovim, the real editor the language server is tested with.
+neovim:
+	@command -v nvim >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq neovim || echo "neovim could not be installed: the editor test will be skipped"; }
+
+# The VS Code extension's npm tools (vscode-languageclient, vscode-tmgrammar-test, @vscode/vsce),
+# in editors/vscode/node_modules, for the grammar tests and `make vsix`.
+VSCODE := editors/vscode
+$(VSCODE)/node_modules/.installed: $(VSCODE)/package.json
+	@command -v npm >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq nodejs npm; }
+	cd $(VSCODE) && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+vscode-tools: $(VSCODE)/node_modules/.installed
+
+vsix: vscode-tools
+	cd $(VSCODE) && npx --yes @vscode/vsce package --out copis.vsix
+
 demo: install graphviz
 	$(COPIS) check examples/
 	$(COPIS) build examples/ -o build
 
-test: dev graphviz chromium
+test: dev graphviz chromium neovim vscode-tools
 	$(PY) -m pytest
 
 golden: dev
