@@ -17,6 +17,7 @@ def lsp_cmd(stdio):
     try:
         from copisdsl.workflow.lsp.server import serve
     except ImportError as exc:
-        click.echo(f"copis lsp needs pygls ({exc.name} is not installed): pip install 'copisdsl[lsp]'", err=True)
+        missing = (exc.name or "pygls").split(".")[0]
+        click.echo(f"copis lsp needs pygls ({missing} is not installed): pip install 'copisdsl[lsp]'", err=True)
         raise SystemExit(EXIT_USAGE) from None
     serve()
