@@ -9,13 +9,12 @@ import json
 import sys
 from pathlib import Path
 
-from copisdsl.checks.expressions import FUNCTIONS
-from copisdsl.language import STATEMENT_KEYWORDS
-from copisdsl.syntax.tokens import KEYWORDS, TOKEN_PATTERNS
+from copisdsl.language import CLAUSE_KEYWORDS, FUNCTIONS, STATEMENT_KEYWORDS
+from copisdsl.syntax.tokens import TOKEN_PATTERNS
 
 OUT = Path(__file__).with_name("syntaxes") / "copis.tmLanguage.json"
 DECLARING = ("journey", "stage", "touchpoint", "persona", "data", "segment")
-INNER = sorted(set(KEYWORDS) - set(STATEMENT_KEYWORDS))
+INNER = sorted(CLAUSE_KEYWORDS)
 
 
 def _words(words) -> str:

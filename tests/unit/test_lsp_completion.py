@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from lsprotocol import types as t
 
-from copisdsl.checks.expressions import FUNCTIONS
+from copisdsl.language import FUNCTIONS
 from lsp_support import change_text, client_fixture, doc, open_text, position_of, published
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

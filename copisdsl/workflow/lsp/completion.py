@@ -10,9 +10,11 @@ from pathlib import Path
 
 from lsprotocol import types as t
 
-from copisdsl.checks.expressions import FUNCTIONS, SEGMENT_VARIABLES
+from copisdsl.language import FUNCTIONS, SEGMENT_VARIABLES
 from copisdsl.language import BUILTIN, DEFAULT, STATEMENT_KEYWORDS
-from copisdsl.semantic.resolve import CLV_SETTINGS, DATA_OPTIONS, PERSONA_KEYS, PLACES
+from copisdsl.semantic.options import CLV_SETTINGS, DATA_OPTIONS
+from copisdsl.semantic.placement import PLACES
+from copisdsl.semantic.symbols import PERSONA_KEYS
 from copisdsl.syntax import nodes as n
 from copisdsl.workflow.lsp.columns import header_columns
 from copisdsl.workflow.lsp.context import Context

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from copisdsl.checks.expressions import FUNCTIONS, walk
+from copisdsl.language import FUNCTIONS
 from copisdsl.semantic.model import Model
 from copisdsl.source import Span
 from copisdsl.syntax import nodes as n
@@ -71,7 +71,7 @@ def build_index(model: Model) -> Index:
         add(data.node.id.span, ("data", data.id), data.id, True)
     for kpi in model.kpis:
         add(kpi.node.name.span, ("kpi", kpi.index), kpi.name, True)
-        for node in walk(kpi.expr):
+        for node in n.walk(kpi.expr):
             _expression_ref(model, kpi, node, add)
     for node in model.flow_nodes:
         for ident in node.path:

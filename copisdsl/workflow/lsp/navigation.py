@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from copisdsl.language import STATEMENT_KEYWORDS
-from copisdsl.syntax.tokens import KEYWORDS, TOKEN_PATTERNS
+from copisdsl.language import KEYWORDS
+from copisdsl.syntax.tokens import TOKEN_PATTERNS
 from copisdsl.workflow.lsp.documents import Snapshot
 from copisdsl.workflow.lsp.index import Occurrence
 
@@ -38,7 +38,7 @@ def rename(snap: Snapshot, line: int, column: int, new: str) -> list[Occurrence]
         raise RenameError("there is no stage, touchpoint, persona, segment, data source or KPI here")
     if not _NAME.fullmatch(new):
         raise RenameError(f"'{new}' is not an identifier (letters, digits and '_', not starting with a digit)")
-    if new in KEYWORDS or new in STATEMENT_KEYWORDS:
+    if new in KEYWORDS:
         raise RenameError(f"'{new}' is a keyword of the language")
     if new == occ.name:
         return []

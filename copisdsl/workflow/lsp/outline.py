@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from lsprotocol import types as t
 
-from copisdsl.checks.expressions import FUNCTIONS
-from copisdsl.language import STATEMENT_KEYWORDS
+from copisdsl.language import CLAUSE_KEYWORDS, FUNCTIONS, STATEMENT_KEYWORDS
 from copisdsl.syntax.scanning import scan_comments
-from copisdsl.syntax.tokens import KEYWORDS, LexError, tokenize
+from copisdsl.syntax.tokens import LexError, tokenize
 from copisdsl.workflow.lsp.diagnostics import to_range
 from copisdsl.workflow.lsp.documents import Snapshot
 
@@ -22,7 +21,7 @@ _LITERALS = {"STRING": "string", "NUMBER_POS": "number", "PERCENT_POS": "number"
              "DATE": "number", "CMP": "operator", "PLUS": "operator", "MINUS": "operator",
              "STAR": "operator", "SLASH": "operator", "ARROW": "operator", "EQUAL": "operator"}
 # Words that are keywords inside a statement (after its first word).
-_INNER_KEYWORDS = frozenset(KEYWORDS) - frozenset(STATEMENT_KEYWORDS)
+_INNER_KEYWORDS = frozenset(CLAUSE_KEYWORDS)
 
 
 def _tokens(text: str):
