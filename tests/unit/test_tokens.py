@@ -73,10 +73,15 @@ def _contextual_lexer():
 def _lark_reads(lexer, state: int, text: str, pos: int) -> tuple[str, str] | None:
     """What Lark's lexer for parser state ``state`` reads at ``pos``."""
     from lark import Token
-    from lark.utils import TextSlice
 
+    try:
+        from lark.utils import TextSlice  # Lark 1.3 scans text slices
+    except ImportError:
+        scanned = text
+    else:
+        scanned = TextSlice.cast_from(text)
     basic = lexer.lexers[state]
-    found = basic.scanner.match(TextSlice.cast_from(text), pos)
+    found = basic.scanner.match(scanned, pos)
     if found is None:
         return None
     value, kind = found
