@@ -1,11 +1,25 @@
-"""Shared fixtures. `pytest --update-golden` rewrites golden files."""
+"""Shared fixtures. `pytest --update-golden` rewrites golden files.
+
+Hypothesis runs with the profile named by ``HYPOTHESIS_PROFILE``: ``full``
+(the default, what ``make test`` runs) or ``quick`` for development, which
+tries a tenth of the examples (see ``examples``).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "full")
+settings.register_profile("full", max_examples=100, deadline=None)
+settings.register_profile("quick", max_examples=10, deadline=None)
+if PROFILE not in ("full", "quick"):
+    raise pytest.UsageError(f"HYPOTHESIS_PROFILE is 'full' or 'quick', not {PROFILE!r}")
+settings.load_profile(PROFILE)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
