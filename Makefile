@@ -58,8 +58,12 @@ demo: install graphviz
 	$(COPIS) check examples/
 	$(COPIS) build examples/ -o build
 
+# The layers first (import-linter's contracts in pyproject.toml), then
+# every test with the full hypothesis profile; for a quicker run while
+# developing: HYPOTHESIS_PROFILE=quick .venv/bin/python -m pytest
 test: dev graphviz chromium neovim vscode-tools
-	$(PY) -m pytest
+	$(VENV)/bin/lint-imports
+	HYPOTHESIS_PROFILE=full $(PY) -m pytest
 
 golden: dev
 	$(PY) -m pytest --update-golden

@@ -15,11 +15,11 @@ from copisdsl.syntax import nodes as n
 from copisdsl.diagnostics import error
 from copisdsl.data.kpis import NoValue
 from copisdsl.data.table import Problem, Table
-from copisdsl.semantic.values import DAYS_PER_MONTH, parse_date
+from copisdsl.semantic.values import parse_date
+from copisdsl.units import DAYS_PER
 
 OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
        ">": operator.gt, ">=": operator.ge}
-DAYS_PER = {"d": 1.0, "w": 7.0, "m": DAYS_PER_MONTH, "y": 365.25}
 
 
 def duration_days(lit: n.Literal) -> float:

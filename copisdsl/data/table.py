@@ -16,8 +16,8 @@ from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.hints import did_you_mean
 from copisdsl.semantic.model import DataM
 from copisdsl.source import Span
+from copisdsl.units import NS_PER_DAY
 
-NS_PER_DAY = 86_400 * 1_000_000_000
 _DECIMAL_COMMA = r"^\s*[+-]?\d+(?:,\d+)?\s*$"
 
 

@@ -13,11 +13,11 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from copisdsl.data.table import NS_PER_DAY, Problem, Table
+from copisdsl.data.table import Problem, Table
+from copisdsl.units import DAYS_PER_YEAR, NS_PER_DAY
 from copisdsl.semantic.model import DataM
 from copisdsl.semantic.values import shift_back
 
-DAYS_PER_YEAR = 365.25
 _EPOCH = dt.date(1970, 1, 1)
 
 

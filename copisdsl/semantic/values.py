@@ -6,8 +6,7 @@ import datetime as dt
 
 from copisdsl.syntax import nodes as n
 from copisdsl.diagnostics import Diagnostic, error
-
-DAYS_PER_MONTH = 365.25 / 12
+from copisdsl.units import DAYS_PER_MONTH, DAYS_PER_WEEK
 
 
 def number_of(lit: n.Literal) -> float | None:
@@ -22,7 +21,7 @@ def duration_months(lit: n.Literal) -> float | None:
     if lit.kind != "duration":
         return None
     amount, unit = lit.value
-    months = {"y": amount * 12, "m": amount, "w": amount * 7 / DAYS_PER_MONTH,
+    months = {"y": amount * 12, "m": amount, "w": amount * DAYS_PER_WEEK / DAYS_PER_MONTH,
               "d": amount / DAYS_PER_MONTH}[unit]
     return int(months) if float(months).is_integer() else months
 

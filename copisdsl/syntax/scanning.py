@@ -1,44 +1,28 @@
-"""Small scanners that understand strings and comments (no parser needed)."""
+"""Scanners over the tokenizer's lexemes, for what needs strings and
+comments told apart without a parser: the formatter's comments and string
+positions, and the braces that syntax messages talk about."""
 
 from __future__ import annotations
 
-from copisdsl.syntax import nodes as n
 from copisdsl.source import Span
+from copisdsl.syntax import nodes as n
+from copisdsl.syntax.tokens import lexemes
 
 
-def _walk(text: str):
-    """Yield (index, char, line, column) for characters outside strings and comments."""
-    line, col = 1, 1
-    i = 0
-    size = len(text)
-    while i < size:
-        ch = text[i]
-        if ch == '"':
-            j = i + 1
-            while j < size and text[j] not in '"\n':
-                j += 2 if text[j] == "\\" else 1
-            col += min(j, size - 1) - i + 1
-            i = j + 1 if j < size and text[j] == '"' else j
-            continue
-        if ch == "#":
-            while i < size and text[i] != "\n":
-                i += 1
-            continue
-        yield i, ch, line, col
-        if ch == "\n":
-            line, col = line + 1, 1
-        else:
-            col += 1
-        i += 1
+def _braces(text: str):
+    """(brace, line, column) of every '{' and '}' outside strings and comments."""
+    for lex in lexemes(text):
+        if lex.kind == "PUNCT" and lex.value in "{}":
+            yield lex.value, lex.line, lex.column
 
 
 def open_braces(text: str) -> list[tuple[int, int]]:
     """Positions (line, column) of the '{' still open at the end of ``text``."""
     stack: list[tuple[int, int]] = []
-    for _, ch, line, col in _walk(text):
+    for ch, line, col in _braces(text):
         if ch == "{":
             stack.append((line, col))
-        elif ch == "}" and stack:
+        elif stack:
             stack.pop()
     return stack
 
@@ -52,10 +36,10 @@ def misindented_block(text: str) -> tuple[int, int] | None:
     """
     lines = text.split("\n")
     stack: list[tuple[int, int]] = []
-    for _, ch, line, col in _walk(text):
+    for ch, line, col in _braces(text):
         if ch == "{":
             stack.append((line, col))
-        elif ch == "}" and stack:
+        elif stack:
             open_line, open_col = stack.pop()
             closing = lines[line - 1]
             if open_line == line or closing[: col - 1].strip():
@@ -68,31 +52,23 @@ def misindented_block(text: str) -> tuple[int, int] | None:
 
 def brace_balance(line_text: str) -> int:
     """Opened minus closed braces on one line, outside strings and comments."""
-    return sum(1 if ch == "{" else -1 for _, ch, _, _ in _walk(line_text) if ch in "{}")
+    return sum(1 if ch == "{" else -1 for ch, _, _ in _braces(line_text))
+
+
+def comments_and_strings(text: str, file: str = "") -> tuple[list[n.Comment], list[Span]]:
+    """Every ``#`` comment with its span, and the span of every string, in order."""
+    comments: list[n.Comment] = []
+    strings: list[Span] = []
+    for lex in lexemes(text):
+        if lex.kind == "COMMENT":
+            body = lex.value.rstrip()
+            comments.append(n.Comment(body, span=Span(file, lex.line, lex.column, lex.line,
+                                                      lex.column + len(body))))
+        elif lex.kind == "STRING":
+            strings.append(Span(file, lex.line, lex.column, lex.line, lex.column + len(lex.value)))
+    return comments, strings
 
 
 def scan_comments(text: str, file: str = "") -> list[n.Comment]:
     """Every ``#`` comment with its span, outside strings."""
-    out = []
-    lines = text.split("\n")
-    for lineno, line_text in enumerate(lines, 1):
-        if "#" not in line_text:
-            continue
-        in_string = False
-        i = 0
-        while i < len(line_text):
-            ch = line_text[i]
-            if in_string:
-                if ch == "\\":
-                    i += 2
-                    continue
-                if ch == '"':
-                    in_string = False
-            elif ch == '"':
-                in_string = True
-            elif ch == "#":
-                body = line_text[i:].rstrip()
-                out.append(n.Comment(body, span=Span(file, lineno, i + 1, lineno, i + 1 + len(body))))
-                break
-            i += 1
-    return out
+    return comments_and_strings(text, file)[0]

@@ -66,7 +66,8 @@ TOKEN_PATTERNS = {
 # Where no token starts, the third group matches instead (and the tokenizer
 # stops there): a word that starts like a number but is none (`90D`, `1.2.3`),
 # a string not closed on its line, or any other character, so that none is
-# ever skipped. Those take the whole word or line: ``findall`` scans on past
+# ever skipped. Those take the whole word, or the string up to its closing
+# quote or the end of its line: ``findall`` scans on past
 # an error to the end of its chunk, and trying a number or a string again at
 # every character of such a word would take time growing with its square.
 _SCAN_LAYOUT = r"""
@@ -80,7 +81,7 @@ _SCAN_LAYOUT = r"""
     | \#[^\n]*                                        # a comment
     )|(
       [0-9][0-9A-Za-z_.%]*                            # no number
-    | "[^\n]*                                         # no string
+    | "(?:[^"\\\n]|\\[^\n])*"?                          # no string: to its end or the line's
     | [^\t \f]                                        # no token at all
     ))
 """
@@ -118,6 +119,40 @@ def _numeric(value: str) -> str:
     if len(value) == 10 and value[4] == "-":
         return "DATE"
     return "NUMBER_POS"
+
+
+class Lexeme(NamedTuple):
+    """A piece of text as the scan reads it, without a parser: ``kind`` is
+    ``NAME``, ``NUMERIC``, ``STRING``, ``COMMENT``, ``PUNCT``, ``NL`` (line
+    breaks) or ``BAD`` (where no token starts: the rest of the word, or of
+    the line for an unterminated string, or one character)."""
+
+    kind: str
+    value: str
+    line: int
+    column: int
+
+
+def lexemes(text: str):
+    """Every lexeme of ``text`` in order, comments included; never raises.
+
+    The one definition of what a string and a comment are, for those who
+    need them without parsing: the formatter, and syntax messages about
+    braces."""
+    stop = len(text.rstrip("\t \f"))  # trailing blanks hold nothing (see _chunks)
+    line, base, end = 1, -1, 0
+    first = _FIRST
+    for blank, value, bad in _SCAN.findall(text, 0, stop):
+        pos = end + len(blank)
+        if bad:
+            kind, value = "BAD", bad
+        else:
+            kind = first[value[0]]
+        end = pos + len(value)
+        yield Lexeme(kind, value, line, pos - base)
+        if kind == "NL":
+            line += value.count("\n")
+            base = pos + value.rfind("\n")
 
 
 class LexError(Exception):

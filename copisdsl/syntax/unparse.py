@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from copisdsl.syntax import nodes as n
 
-__all__ = ["expr_text", "literal_text", "number_text", "percent_text", "plain_statement", "quote",
-           "source_literal"]
+__all__ = ["expr_text", "literal_text", "number_text", "objective_clause", "percent_text",
+           "plain_statement", "quote", "source_literal"]
 
 
 def quote(text: str) -> str:
@@ -85,17 +85,24 @@ def _leaf_text(e) -> str:
     raise TypeError(f"not an expression: {type(e).__name__}")
 
 
+def objective_clause(stmt: n.Objective, literal=source_literal) -> str | None:
+    """``increase METRIC to TARGET by DATE`` of an objective (the target
+    shown by ``literal``), or None when it names no metric."""
+    if stmt.direction is None:
+        return None
+    text = f"{stmt.direction} {stmt.metric.name}"
+    if stmt.target is not None:
+        text += f" to {literal(stmt.target)}"
+    if stmt.by is not None:
+        text += f" by {stmt.by.text}"
+    return text
+
+
 def plain_statement(stmt) -> str:
     """Statements that never wrap, as written."""
     if isinstance(stmt, n.Objective):
-        text = f"objective {quote(stmt.text)}"
-        if stmt.direction is not None:
-            text += f" {stmt.direction} {stmt.metric.name}"
-            if stmt.target is not None:
-                text += f" to {stmt.target.text}"
-            if stmt.by is not None:
-                text += f" by {stmt.by.text}"
-        return text
+        clause = objective_clause(stmt, source_literal)
+        return f"objective {quote(stmt.text)}" + (f" {clause}" if clause else "")
     if isinstance(stmt, n.Channel):
         return f"channel {stmt.name.name}"
     if isinstance(stmt, n.Emotion):

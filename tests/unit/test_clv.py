@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 from copisdsl.data import clv
 from copisdsl.data.clv import (
@@ -249,7 +250,7 @@ def _naive_rfm(customer, date, amount, observation_end):
     return out
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     rows=st.lists(
         st.tuples(st.sampled_from(["a", "b", "c", "d", "e"]), st.integers(0, 20 * 24 - 1),

@@ -247,13 +247,14 @@ def test_an_unused_declared_file_is_still_checked(tmp_path):
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from profiles import examples
 
 _CELL = st.one_of(st.integers(-20, 20).map(str), st.sampled_from(["", "NA", "x", "café", "1,5", "2024-02-30",
                                                                   "2024-01-05", "9.5", '"q"', "true"]),
                   st.text(alphabet="ab,;\"\n 0", max_size=4))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.lists(_CELL, min_size=0, max_size=4), max_size=6),
        delimiter=st.sampled_from([",", ";"]), encoding=st.sampled_from(["utf-8", "cp1252", "utf-16"]),
        model=st.sampled_from(["historic", "bgnbd"]))

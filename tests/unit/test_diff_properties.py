@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 from conftest import EXAMPLES, ROOT
 from copisdsl.api import check
@@ -35,7 +36,7 @@ def test_the_formatted_journey_has_no_differences(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.copis")), ids=lambda p: p.stem)
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(data=st.data())
 def test_retitling_one_touchpoint_is_exactly_one_change(path: Path, data) -> None:
     text = path.read_text(encoding="utf-8")

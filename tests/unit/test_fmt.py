@@ -1,39 +1,22 @@
-"""`copis fmt`: golden layouts, black-style safety over every journey we
-have, and the command line (check, diff, stdin, syntax errors, writes)."""
+"""`copis fmt`: black-style safety over every journey we have, and the
+command line (check, diff, stdin, syntax errors, writes); the golden
+layouts are tests/golden/fmt/test_fmt_golden.py's."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLES, ROOT, golden_compare
+from conftest import EXAMPLES, ROOT
 from copisdsl.cli import main
 from copisdsl.workflow.fmt import UnsafeFormatError, format_source
 from copisdsl.syntax.scanning import scan_comments
 from copisdsl.syntax.parser import parse
 
 GOLDEN = ROOT / "tests" / "golden"
-FMT_CASES = sorted((GOLDEN / "fmt").glob("*.copis"))
 ALL_JOURNEYS = sorted(EXAMPLES.glob("*.copis")) + sorted(GOLDEN.glob("**/*.copis"))
-MARKER = "\n# output\n"
-
-
-def _split_case(path: Path) -> str:
-    text = path.read_text(encoding="utf-8")
-    return text.split(MARKER, 1)[0].rstrip("\n") + "\n"
-
-
-@pytest.mark.parametrize("case", FMT_CASES, ids=lambda p: p.stem)
-def test_golden_layout(case, update_golden):
-    source = _split_case(case)
-    out, diagnostics = format_source(source, case.name)
-    assert out is not None, diagnostics
-    golden_compare(case, source + "\n" + MARKER.lstrip("\n") + "\n" + out, update_golden)
-
-
 @pytest.mark.parametrize("path", ALL_JOURNEYS, ids=lambda p: p.relative_to(ROOT).as_posix())
 def test_safe_and_stable_on_every_journey(path):
     text = path.read_text(encoding="utf-8")
@@ -49,7 +32,7 @@ def test_safe_and_stable_on_every_journey(path):
 
 
 def test_there_are_journeys_to_check():
-    assert len(ALL_JOURNEYS) >= 10 and FMT_CASES
+    assert len(ALL_JOURNEYS) >= 10 and any(p.parent.name == "fmt" for p in ALL_JOURNEYS)
 
 
 def test_comments_stay_on_their_lines():

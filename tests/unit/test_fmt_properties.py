@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 from copisdsl.workflow.fmt import format_source, quote
 from copisdsl.syntax.scanning import scan_comments
@@ -158,7 +159,7 @@ def journeys(draw):
     return header + f"journey {draw(names)} {draw(strings)} " + draw(body(top, inline_ok=False, required=full_stage)) + draw(line_end())
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journeys())
 def test_generated_journeys_format_safely_and_stably(text):
     doc, diagnostics = parse(text)
@@ -171,7 +172,7 @@ def test_generated_journeys_format_safely_and_stably(text):
     assert all(line == line.rstrip() for line in out.splitlines())
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(alphabet=st.sampled_from('journey {}"#;,()=->\n ab1%.'), max_size=60))
 def test_arbitrary_text_never_raises(text):
     out, diagnostics = format_source(text)

@@ -1,5 +1,6 @@
-"""`copis export --format mermaid`: golden Mermaid journeys for every example
-and a case full of characters Mermaid cannot hold, each read back by a
+"""`copis export --format mermaid`: the Mermaid journey of every example and
+of a case full of characters Mermaid cannot hold (their goldens are
+tests/golden/mermaid/test_mermaid_golden.py's), each read back by a
 checker that follows Mermaid's journey grammar (its jison lexer rules, in
 order, and its line forms), since Mermaid's own CLI is not installed."""
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLES, ROOT, golden_compare
+from conftest import EXAMPLES, ROOT
 from copisdsl.api import check
 from copisdsl.cli import main
 from copisdsl.workflow.export.mermaid import DEFAULT_SCORE, clean, mermaid_journey
@@ -101,16 +102,6 @@ def compile_file(path: Path):
     result = check(path.read_text(encoding="utf-8"), path.name)
     assert result.ok, [d.message for d in result.diagnostics if d.is_error]
     return result.model
-
-
-# ------------------------------------------------------------------ golden
-
-
-@pytest.mark.parametrize("path", EXAMPLE_FILES + CASES, ids=lambda p: p.stem)
-def test_mermaid_golden(path: Path, update_golden: bool) -> None:
-    text = mermaid_journey(compile_file(path))
-    name = f"example_{path.stem}.mmd" if path.parent == EXAMPLES else f"{path.stem}.mmd"
-    golden_compare(GOLDEN / name, text, update_golden)
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES + CASES, ids=lambda p: p.stem)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 from lark.exceptions import UnexpectedInput
 
@@ -26,7 +27,7 @@ TOKENS = st.sampled_from([
     '"', '"text"', "x", "tp", "42", "3.5", "12.5%", "90d", "2026-06-30", "2026-13-45", "#c\n",
     "\\", "\t", "é", "\r\n",
 ])
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def assert_sane(text: str) -> None:

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
+from profiles import examples
 from test_fmt_properties import journeys
 
 from copisdsl.language import KEYWORDS as LANGUAGE_KEYWORDS
@@ -73,10 +74,15 @@ def _contextual_lexer():
 def _lark_reads(lexer, state: int, text: str, pos: int) -> tuple[str, str] | None:
     """What Lark's lexer for parser state ``state`` reads at ``pos``."""
     from lark import Token
-    from lark.utils import TextSlice
 
+    try:
+        from lark.utils import TextSlice  # Lark 1.3 scans text slices
+    except ImportError:
+        scanned = text
+    else:
+        scanned = TextSlice.cast_from(text)
     basic = lexer.lexers[state]
-    found = basic.scanner.match(TextSlice.cast_from(text), pos)
+    found = basic.scanner.match(scanned, pos)
     if found is None:
         return None
     value, kind = found
@@ -111,7 +117,7 @@ def test_examples_are_tokenized_as_larks_contextual_lexer_does():
         assert_tokens_are_larks(path.read_text(encoding="utf-8"))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(journeys())
 def test_generated_journeys_are_tokenized_as_larks_contextual_lexer_does(text):
     assert_tokens_are_larks(text)

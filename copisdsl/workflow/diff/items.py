@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from copisdsl.semantic.model import ElementValue, KpiM, Model, ObjectiveM
 from copisdsl.syntax import nodes as n
-from copisdsl.syntax.unparse import expr_text, literal_text, quote
+from copisdsl.syntax.unparse import expr_text, literal_text, objective_clause, quote
 
 
 def text_of(value: str | None) -> str | None:
@@ -98,15 +98,8 @@ def _own_keys(body) -> set[str]:
 
 
 def objective_detail(o: ObjectiveM) -> str | None:
-    node = o.node
-    if node.direction is None:
-        return None
-    text = f"{node.direction} {node.metric.name}"
-    if node.target is not None:
-        text += f" to {literal_text(node.target)}"
-    if node.by is not None:
-        text += f" by {node.by.text}"
-    return text
+    """An objective's metric, target and date, its target normalised."""
+    return objective_clause(o.node, literal_text)
 
 
 def kpi_detail(k: KpiM) -> str:

@@ -50,13 +50,13 @@ def format_source(text: str, path: str = "<input>", *, width: int = WIDTH,
     ``UnsafeFormatError`` is raised when it is not.
     """
     from copisdsl.syntax.parser import parse
-    from copisdsl.syntax.scanning import scan_comments
+    from copisdsl.syntax.scanning import comments_and_strings
 
     doc, diagnostics = parse(text, path)
     if doc is None:
         return None, diagnostics
-    comments = scan_comments(text, path)
-    out = Formatter(text, comments, width).document(doc)
+    comments, strings = comments_and_strings(text, path)
+    out = Formatter(comments, strings, width).document(doc)
     if safe:
         verify(doc, comments, out, path, width)
     return out, diagnostics

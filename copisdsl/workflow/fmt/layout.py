@@ -4,6 +4,8 @@ asking ``comments`` where each comment goes."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from copisdsl.source import Span
 from copisdsl.syntax import nodes as n
 from copisdsl.syntax.unparse import plain_statement, quote, source_literal as _literal
@@ -19,10 +21,12 @@ _BLOCKS = (n.Journey, n.Stage, n.Touchpoint, n.Persona, n.Data, n.Clv, n.Framewo
 class Formatter:
     """Lays out one parsed document, placing the comments of its text."""
 
-    def __init__(self, text: str, comments: list[n.Comment], width: int) -> None:
-        self.lines = text.split("\n")
+    def __init__(self, comments: list[n.Comment], strings: list[Span], width: int) -> None:
+        """``comments`` and ``strings`` are the text's, as ``scanning.comments_and_strings`` finds them."""
         self.width = width
         self.comments = Comments(comments)
+        self.strings = strings
+        self.string_starts = [(sp.line, sp.column) for sp in strings]
 
     # -- documents and bodies
     def document(self, doc: n.Document) -> str:
@@ -141,27 +145,10 @@ class Formatter:
         return [keyword + " ", Align([Fill(parts)])]
 
     def _string_spans(self, span: Span, count: int) -> list[Span]:
-        """The first ``count`` string tokens from the start of ``span``,
-        found in the source text (string lists carry no spans of their own)."""
-        found: list[Span] = []
-        line, col = span.line, span.column
-        while len(found) < count and line <= len(self.lines):
-            text = self.lines[line - 1]
-            i = col - 1
-            while i < len(text) and len(found) < count:
-                ch = text[i]
-                if ch == "#":
-                    break
-                if ch == '"':
-                    j = i + 1
-                    while j < len(text) and text[j] != '"':
-                        j += 2 if text[j] == "\\" else 1
-                    found.append(Span(span.file, line, i + 1, line, j + 2))
-                    i = j + 1
-                    continue
-                i += 1
-            line, col = line + 1, 1
-        return found
+        """The first ``count`` strings from the start of ``span`` (string
+        lists carry no spans of their own)."""
+        first = bisect_left(self.string_starts, (span.line, span.column))
+        return self.strings[first:first + count]
 
     def _extent(self, stmt) -> Span:
         """A statement's span; string lists get theirs from the source, as

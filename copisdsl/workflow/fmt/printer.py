@@ -34,18 +34,24 @@ def has_hard(doc) -> bool:
         return True
     if isinstance(doc, list):
         return any(has_hard(d) for d in doc)
-    if isinstance(doc, (Group, Fill, Align)):
+    if isinstance(doc, (_Parts, Fill)):
         return doc.hard
     return False
 
 
 @dataclass(slots=True)
-class Group:
+class _Parts:
     parts: list
-    hard: bool = field(init=False)
+    hard: bool = field(init=False)  # whether a hard line is inside: then it always breaks
 
     def __post_init__(self):
         self.hard = has_hard(self.parts)
+
+
+class Group(_Parts):
+    """Flat when it fits on the line, else broken at each of its soft lines."""
+
+    __slots__ = ()
 
 
 @dataclass(slots=True)
@@ -72,13 +78,10 @@ class _FillRest:
         self.fill, self.index = fill, index
 
 
-@dataclass(slots=True)
-class Align:
-    parts: list
-    hard: bool = field(init=False)
+class Align(_Parts):
+    """Its continuation lines start at the column where it begins."""
 
-    def __post_init__(self):
-        self.hard = has_hard(self.parts)
+    __slots__ = ()
 
 
 def _fits(room: int, cmds: list, rest: list) -> bool:

@@ -15,7 +15,7 @@ class UnsafeFormatError(Exception):
 def verify(doc: n.Document, comments: list[n.Comment], out: str, path: str, width: int) -> None:
     """Raise ``UnsafeFormatError`` unless ``out`` is a safe formatting of ``doc``."""
     from copisdsl.syntax.parser import parse
-    from copisdsl.syntax.scanning import scan_comments
+    from copisdsl.syntax.scanning import comments_and_strings
     from copisdsl.workflow.fmt.layout import Formatter
 
     again, diags = parse(out, path)
@@ -25,8 +25,8 @@ def verify(doc: n.Document, comments: list[n.Comment], out: str, path: str, widt
         raise UnsafeFormatError(f"the formatted text does not parse{where}")
     if again != doc:
         raise UnsafeFormatError("the formatted text parses to a different journey")
-    kept = scan_comments(out, path)
+    kept, strings = comments_and_strings(out, path)
     if sorted(c.text for c in kept) != sorted(c.text for c in comments):
         raise UnsafeFormatError("the formatted text lost or changed a comment")
-    if Formatter(out, kept, width).document(again) != out:
+    if Formatter(kept, strings, width).document(again) != out:
         raise UnsafeFormatError("formatting the formatted text changes it again")

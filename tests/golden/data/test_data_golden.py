@@ -1,6 +1,7 @@
 """Golden diagnostics of the data codes (E400-E404, W403): every
 tests/golden/data/<case>.copis, read with its data files, has its text and
-JSON output next to it. Regenerate with `pytest --update-golden`."""
+JSON output next to it. The data stage's golden runner; regenerate with
+`make golden`."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import golden_compare
+from conftest import golden_cases, golden_compare
 from copisdsl.api import check_file
 from copisdsl.diagnostics import format_json, format_text, summary_line
 
-FOLDER = Path(__file__).resolve().parent.parent / "golden" / "data"
-CASES = sorted(FOLDER.glob("*.copis"))
+CASES = golden_cases("data")
 
 
 def render(case: Path) -> tuple[str, str, list[str]]:

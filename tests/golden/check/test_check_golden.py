@@ -1,5 +1,5 @@
-"""Golden diagnostics: every tests/golden/check/<case>.copis has its text and
-JSON output next to it. Regenerate with `pytest --update-golden`."""
+"""The check stage's golden runner: every tests/golden/check/<case>.copis has
+its text and JSON diagnostics next to it. Regenerate with `make golden`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import golden_compare
+from conftest import golden_cases, golden_compare
 from copisdsl.api import check
 from copisdsl.diagnostics import format_json, format_text, summary_line
 
-CASES = sorted((Path(__file__).parent / "golden" / "check").glob("*.copis"))
+CASES = golden_cases("check")
 
 
 def render(case: Path) -> tuple[str, str]:

@@ -1,7 +1,7 @@
 """Golden semantic diffs: every tests/golden/diff/<case>/ holds old.copis and
 new.copis (one of them may be missing: a journey added or removed) and the
 expected text (expected.txt) and Markdown (expected.md) output.
-Regenerate with `pytest --update-golden`."""
+The diff stage's golden runner; regenerate with `make golden`."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, golden_compare
+from conftest import GOLDEN as ALL_GOLDEN, golden_cases, golden_compare
 from copisdsl.api import check
 from copisdsl.workflow.diff import diff_models
 from copisdsl.workflow.diff.render import format_markdown, format_text
 
-GOLDEN = ROOT / "tests" / "golden" / "diff"
-CASES = sorted(p for p in GOLDEN.iterdir() if p.is_dir())
+GOLDEN = ALL_GOLDEN / "diff"
+CASES = golden_cases("diff", "*/")
 
 
 def model(path: Path):

@@ -1,7 +1,7 @@
 """Golden DOT of every view (journey, copis, mindmap) for each journey in
 tests/golden/render/ and examples/: tests/golden/render/<case>.<view>.dot and
-tests/golden/render/examples/<example>.<view>.dot. Regenerate with
-`pytest --update-golden` (never by hand), and check the diff."""
+tests/golden/render/examples/<example>.<view>.dot: the render stage's golden
+runner. Regenerate with `make golden` (never by hand), and check the diff."""
 
 from __future__ import annotations
 
