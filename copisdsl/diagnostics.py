@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
+from copisdsl.locations import mask_line
 from copisdsl.source import CONTROL, Span
 
 
@@ -98,7 +99,7 @@ SNIPPET_WIDTH = 200
 def _snippet(lines: list[str], span: Span, color: bool) -> list[str]:
     if not 1 <= span.line <= len(lines):
         return []
-    text = lines[span.line - 1]
+    text = mask_line(lines[span.line - 1])
     gutter = str(span.line)
     pad = " " * len(gutter)
     start = max(span.column, 1)

@@ -50,4 +50,5 @@ def enrich(model: Model, base_dir: Path, root: Path | None = None) -> tuple[Figu
         figures.clv = source.clv_figures()
         figures.inputs = source.inputs()
         diags += source.diagnostics
+        source.close()
     return figures, sort_diagnostics(diags)

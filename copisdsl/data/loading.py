@@ -19,11 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-#: extension -> format name; ``.gz`` may follow the text formats.
-FORMATS = {
-    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".parquet": "parquet", ".pq": "parquet",
-    ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "excel",
-}
+from copisdsl.locations import FORMATS, file_format  # noqa: F401 - re-exported
+
 SUPPORTED = ".csv, .tsv, .parquet, .jsonl (JSON Lines) and .xlsx (optionally .gz-compressed text)"
 FALLBACK_ENCODING = "cp1252"
 
@@ -46,18 +43,6 @@ class Loaded:
     columns: list[str]
     format: str
     hint: str | None = None  # for an unknown column: e.g. the delimiter looks wrong
-
-
-def file_format(path: Path) -> tuple[str | None, bool]:
-    """(format, gzipped) from the file name; format None when unsupported."""
-    suffixes = [s.lower() for s in path.suffixes]
-    gz = bool(suffixes) and suffixes[-1] == ".gz"
-    if gz:
-        suffixes = suffixes[:-1]
-    fmt = FORMATS.get(suffixes[-1]) if suffixes else None
-    if gz and fmt not in ("csv", "tsv", "jsonl"):
-        return None, gz
-    return fmt, gz
 
 
 def read(path: Path, wanted: set[str], *, delimiter: str | None = None,

@@ -45,9 +45,7 @@ class CustomerValues:
 
 def customer_values(tx: Transactions, settings: ClvSettings) -> CustomerValues:
     """RFM and CLV of every customer of ``tx`` under ``settings``."""
-    end = np.datetime64(tx.end_date(), "D")
-    rfm = clvmath.rfm_summary(tx.codes, tx.ns.view("datetime64[ns]"), tx.amount,
-                              observation_end=end, unit=settings.unit)
+    rfm = tx.rfm(settings.unit)
     # rfm is sorted by customer code, which runs 0..n-1: aligned with tx.ids.
     first = rfm.first.astype("datetime64[D]").view("int64")
     last = rfm.last.astype("datetime64[D]").view("int64")

@@ -22,11 +22,14 @@ from copisdsl.data import filters, loading
 from copisdsl.data.kpis import NoValue
 from copisdsl.data.table import Problem, Table
 from copisdsl.data.transactions import Transactions
+from copisdsl.data.engines.base import EngineError
+from copisdsl.locations import Unset, locate, mask
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.data.figures import ClvFigures
 from copisdsl.semantic.model import DataM, Model
 
 if TYPE_CHECKING:
+    from copisdsl.data.engines.table import EngineTable
     from copisdsl.data.portfolio import CustomerValues
 
 _AGGREGATES = {
@@ -47,6 +50,7 @@ class TableSource:
         self._tx: dict[str, Transactions | None] = {}
         self._values: dict[str, CustomerValues | None] = {}
         self._notes: dict[str, str] = {}
+        self.engines: dict[str, EngineTable] = {}  # sources an engine reads (reference §13)
         wanted = self._plan()
         for data in model.data.values():
             self.tables[data.id] = self._load(data, wanted[data.id])
@@ -77,7 +81,19 @@ class TableSource:
         self.diagnostics.append(error("E400", message, data.node.path.span, hint))
 
     def _load(self, data: DataM, wanted: set[str]) -> Table | None:
-        raw = Path(data.path)
+        if data.unusable:  # E204 says why
+            return None
+        try:
+            where = locate(data.path)
+        except Unset as unset:
+            self._e400(data, f"data path '{mask(data.path)}' uses the environment variable {unset.name}, "
+                       "which is not set", f"set {unset.name} before running copis, or write the path out")
+            return None
+        if where.kind != "file" or (Path(where.path).is_absolute() and Path(where.path).is_dir()) \
+                or (self.base_dir / where.path).is_dir():
+            self._connect(data, where, wanted)
+            return None
+        raw = Path(where.path)
         full = raw if raw.is_absolute() else self.base_dir / raw
         try:
             resolved = full.resolve()
@@ -120,6 +136,54 @@ class TableSource:
                 if table.rows_read == 0 else "check the `until` date"))
         return table
 
+    def _connect(self, data: DataM, where, wanted: set[str]) -> None:
+        """A glob, folder or database URL: read by an engine."""
+        from copisdsl.data.engines.connect import connect
+
+        opened = connect(data, where, self.base_dir, self.root, wanted)
+        self.diagnostics += opened.diagnostics
+        self._inputs += opened.inputs
+        table = opened.table
+        if table is None:
+            return
+        self.engines[data.id] = table
+        try:
+            if not table.check_until():
+                self.diagnostics += table.diagnostics
+                table.diagnostics.clear()
+                return
+            if table.rows == 0:
+                what = "has no rows" if data.until is None else f"has no rows on or before {data.until}"
+                self.diagnostics.append(warning(
+                    "W403", f"data '{data.id}' ({where.shown()}) {what}; the KPIs that use it have no value",
+                    data.node.path.span, "check the `until` date" if data.until else None))
+        except EngineError as exc:
+            self._e400(data, f"data '{data.id}' ({where.shown()}): {table.engine.name}: {exc.reason}")
+            del self.engines[data.id]
+
+    def close(self) -> None:
+        """Release the engines' connections."""
+        for table in self.engines.values():
+            table.engine.close()
+
+    def _engine_call(self, data_id: str, call):
+        """Run ``call(table)`` on an engine's table; its problems become
+        diagnostics, its failure an E400, either way no value."""
+        table = self.engines[data_id]
+        try:
+            return call(table)
+        except Problem as p:
+            self.diagnostics.append(p.diag)
+            raise NoValue(p.diag.message) from None
+        except EngineError as exc:
+            data = self.model.data[data_id]
+            self._e400(data, f"data '{data_id}' ({mask(data.path)}): {table.engine.name} rejected a query: "
+                       f"{exc.reason}")
+            raise NoValue(exc.reason) from None
+        finally:
+            self.diagnostics += table.diagnostics
+            table.diagnostics.clear()
+
     def _until(self, data: DataM, table: Table) -> bool:
         """Drop the rows after ``until`` (by calendar day); False when the
         date column is missing or not dates."""
@@ -143,6 +207,8 @@ class TableSource:
 
     # ------------------------------------------------------------ aggregates
     def aggregate(self, func: str, column: n.Column, call: n.Call) -> float:
+        if column.data.name in self.engines:
+            return self._engine_call(column.data.name, lambda t: t.aggregate(func, column))
         table = self.table(column.data.name)
         name = column.column.name
         try:
@@ -199,7 +265,12 @@ class TableSource:
             data = self.model.data.get(data_id)
             table = self.tables.get(data_id)
             tx = None
-            if data is not None and data.is_transactions and table is not None:
+            if data is not None and data.is_transactions and data_id in self.engines:
+                try:
+                    tx = self._engine_call(data_id, lambda t: t.summary())
+                except NoValue:
+                    tx = None
+            elif data is not None and data.is_transactions and table is not None:
                 try:
                     tx = Transactions(data, table)
                 except Problem as p:
@@ -213,7 +284,8 @@ class TableSource:
             raise NoValue(f"unknown data source '{data_id}'")
         if not data.is_transactions:
             raise NoValue(f"data '{data_id}' is not `kind transactions`")  # E404, reported statically
-        self.table(data_id)
+        if data_id not in self.engines:
+            self.table(data_id)
         tx = self.transactions_of(data_id)
         if tx is None:
             raise NoValue(f"the transactions of data '{data_id}' could not be read")
@@ -229,6 +301,8 @@ class TableSource:
             amount, unit = window.value if window is not None else (180, "d")
             churn = tx.churn_rate(amount, unit)
             result = churn if func == "churn_rate" or churn is None else 1.0 - churn
+        elif func == "reorder_interval" and data_id in self.engines:
+            result = self._engine_call(data_id, lambda t: tx.reorder_interval())
         else:
             result = {
                 "revenue": tx.revenue, "customers": lambda: float(tx.customers),

@@ -13,20 +13,12 @@ import numpy as np
 import pandas as pd
 
 from copisdsl.diagnostics import Diagnostic, error
-from copisdsl.hints import did_you_mean
+from copisdsl.data.problems import Problem, unknown_column  # noqa: F401 - Problem re-exported
 from copisdsl.semantic.model import DataM
 from copisdsl.source import Span
 from copisdsl.units import NS_PER_DAY
 
 _DECIMAL_COMMA = r"^\s*[+-]?\d+(?:,\d+)?\s*$"
-
-
-class Problem(Exception):
-    """A data problem found while evaluating; carries its diagnostic."""
-
-    def __init__(self, diag: Diagnostic) -> None:
-        super().__init__(diag.message)
-        self.diag = diag
 
 
 @dataclass
@@ -59,13 +51,7 @@ class Table:
     def require(self, name: str, span: Span) -> pd.Series:
         """The column ``name``; E401 when the file has no such column."""
         if name not in self.columns:
-            hint = did_you_mean(name, self.columns) or _containing(name, self.columns)
-            if hint is None:
-                shown = ", ".join(self.columns[:12]) + (", ..." if len(self.columns) > 12 else "")
-                hint = f"the columns are {shown}" if self.columns else "the file has no columns"
-            if self.hint:
-                hint = f"{hint}; {self.hint}"
-            raise Problem(error("E401", f"data '{self.data.id}' has no column '{name}'", span, hint))
+            raise unknown_column(self.data.id, name, self.columns, span, self.hint)
         if name not in self.frame.columns:  # pragma: no cover - planning loads every used column
             raise Problem(error("E401", f"column '{name}' of data '{self.data.id}' was not loaded", span))
         return self.frame[name]
@@ -194,14 +180,6 @@ class Table:
                 and self.data.delimiter != ";":
             hint = "numbers use a decimal point; a file with decimal commas is read with `delimiter \";\"`"
         return error("E402", message, span, hint)
-
-
-def _containing(name: str, columns: list[str]) -> str | None:
-    """``did you mean`` for a column whose name contains ``name`` (date ->
-    order_date), or is contained in it, when there is exactly one."""
-    low = name.lower()
-    hits = [c for c in columns if low in c.lower() or (len(c) > 2 and c.lower() in low)]
-    return f"did you mean '{hits[0]}'?" if len(hits) == 1 else None
 
 
 _RANGE = "dates must be between the years 1677 and 2262"

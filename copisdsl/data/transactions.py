@@ -8,12 +8,12 @@ out of every transaction figure.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from copisdsl.data.table import Problem, Table
+from copisdsl.data.problems import require_mapping
+from copisdsl.data.table import Table
 from copisdsl.units import DAYS_PER_YEAR, NS_PER_DAY
 from copisdsl.semantic.model import DataM
 from copisdsl.semantic.values import shift_back
@@ -29,18 +29,7 @@ class Transactions:
     def __init__(self, data: DataM, table: Table) -> None:
         span = data.node.head
         spans = data.option_spans
-        for option in ("customer", "date", "amount"):
-            column = getattr(data, option)
-            try:
-                table.require(column, spans.get(option, span))
-            except Problem as p:
-                if option in spans:
-                    raise
-                # A default mapping (customer_id, date, amount): say how to name the column.
-                hint = p.diag.hint if p.diag.hint and p.diag.hint.startswith("did you mean") else None
-                best = hint[len("did you mean '"):-2] if hint else "COLUMN"
-                raise Problem(replace(p.diag, hint=(f"{hint} " if hint else "") +
-                                      f"name the column with `{option} {best}`")) from None
+        require_mapping(data, table.require)
         customer = table.require(data.customer, spans.get("customer", span))
         ns = table.dates(data.date, spans.get("date", span)).view("int64")
         amount = table.numeric(data.amount, spans.get("amount", span), "amounts (numbers)")
@@ -71,6 +60,15 @@ class Transactions:
 
     def end_date(self) -> dt.date:
         return _EPOCH + dt.timedelta(days=self.end_day)
+
+    def rfm(self, unit: str = "day"):
+        """The per-customer RFM summary (``copisdsl.data.clv.RFM``) to the
+        end of observation, aligned with ``ids``. A database source's
+        summary (``copisdsl.data.engines.summary``) offers the same."""
+        from copisdsl.data import clv as clvmath
+
+        return clvmath.rfm_summary(self.codes, self.ns.view("datetime64[ns]"), self.amount,
+                                   observation_end=np.datetime64(self.end_date(), "D"), unit=unit)
 
     def order_counts(self) -> np.ndarray:
         if "orders" not in self._per_customer:

@@ -141,6 +141,9 @@ class DataM:
     until: str | None = None
     sheet: str | None = None
     delimiter: str | None = None
+    table: str | None = None  # a database source's table (reference §13)
+    query: str | None = None  # ... or its SELECT
+    unusable: bool = False  # E204 was reported for its source: it is not read
     option_spans: dict[str, Span] = field(default_factory=dict)
 
     @property

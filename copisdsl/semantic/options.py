@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 from copisdsl.diagnostics import Diagnostic, error
+from copisdsl.locations import declaration_problem
 from copisdsl.hints import did_you_mean
 from copisdsl.semantic.model import ClvSettings, DataM
 from copisdsl.semantic.state import ResolveState
@@ -97,6 +98,13 @@ def _unit(key: str, v: n.Literal):
     return error("E204", f"unknown clv unit {v.text}", v.span, "the units are day and week")
 
 
+def _source(key: str, v: n.Literal):
+    if v.kind == "string" and v.value.strip():
+        return v.value
+    return error("E204", f"'{key}' takes the {'table name' if key == 'table' else 'SELECT'} in double quotes; "
+                 f"got {v.text}", v.span)
+
+
 DATA_OPTIONS: dict[str, Option] = {
     "kind": Option("kind", _kind),
     "customer": Option("customer", _column),
@@ -105,6 +113,8 @@ DATA_OPTIONS: dict[str, Option] = {
     "until": Option("until", _date),
     "sheet": Option("sheet", _sheet),
     "delimiter": Option("delimiter", _delimiter),
+    "table": Option("table", _source),
+    "query": Option("query", _source),
 }
 CLV_SETTINGS: dict[str, Option] = {
     "margin": Option("margin", _percent),
@@ -149,7 +159,21 @@ def data(state: ResolveState, d: n.Data) -> DataM:
     for key, v in _block_options(state, d.options or (), DATA_OPTIONS, "data option", "options"):
         result.option_spans[key] = v.span
         _apply(state, result, DATA_OPTIONS[key], key, v)
+    _source_problem(state, d, result)
     return result
+
+
+def _source_problem(state: ResolveState, d: n.Data, data: DataM) -> None:
+    """E204 for a URL with a password or without exactly one of ``table``
+    / ``query`` (reference §13); such a source is not read."""
+    problem = declaration_problem(data.path, "table" in data.option_spans, "query" in data.option_spans)
+    if problem is None:
+        return
+    where, message, hint = problem
+    span = {"path": d.path.span, "head": d.head}.get(
+        where, data.option_spans.get("table", data.option_spans.get("query", d.head)))
+    state.err("E204", message, span, hint)
+    data.unusable = True
 
 
 def clv(state: ResolveState, c: n.Clv) -> ClvSettings:

@@ -199,10 +199,12 @@ def test_bad_files_are_e400_at_the_declaration(tmp_path, files, path, needle):
     assert kpis["n"].value is None and kpis["n"].note == "data 's' could not be read"
 
 
-def test_a_folder_is_not_a_file(tmp_path):
+def test_a_folder_without_parquet_files_is_no_table(tmp_path):
+    # A folder is its Parquet files (reference §13); one named like a CSV file holds none.
     (tmp_path / "d.csv").mkdir()
+    (tmp_path / "d.csv" / "notes.csv").write_text("a\n1\n")
     _, diags, _ = run(tmp_path, 'data s "d.csv"\nkpi n = count(s.a)')
-    assert codes(diags) == ["E400"] and "is a folder" in diags[0].message
+    assert codes(diags) == ["E400"] and "holds no Parquet file" in diags[0].message
 
 
 def test_missing_file_hint_names_the_closest_file(tmp_path):

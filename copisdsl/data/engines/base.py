@@ -1,0 +1,69 @@
+"""What every engine offers: the columns of a relation, and the rows of a
+query (always aggregate rows)."""
+
+from __future__ import annotations
+
+from copisdsl.locations import mask_line
+
+#: the dialect SQLGlot writes for each engine
+DIALECTS = {"duckdb": "duckdb", "postgres": "postgres", "spark": "spark"}
+
+
+class EngineError(Exception):
+    """A connection that failed or timed out, or a query the engine
+    rejected; ``reason`` is the engine's own message in one line, any
+    secret masked."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def one_line(exc: BaseException) -> str:
+    """An engine's error as one line: its first non-empty line, masked."""
+    for line in str(exc).splitlines():
+        line = line.strip()
+        if line:
+            return mask_line(line)[:300]
+    return type(exc).__name__
+
+
+def kind_of(type_name: str) -> str:
+    """An engine's column type -> number, text, date, bool or other."""
+    t = type_name.lower()
+    if any(w in t for w in ("char", "text", "string", "uuid", "enum", "name")):
+        return "text"
+    if "timestamp" in t or t.startswith("date") or t == "datetime":
+        return "date"
+    if "bool" in t:
+        return "bool"
+    if any(w in t for w in ("int", "double", "float", "real", "decimal", "numeric", "number", "long",
+                            "short", "byte")):
+        return "number"
+    return "other"
+
+
+class Engine:
+    """A connection to one engine; subclasses implement ``columns`` and
+    ``fetch`` (and ``arrays`` where the driver hands out columns)."""
+
+    name = "engine"
+    dialect = "duckdb"
+
+    def columns(self, sql: str) -> list[tuple[str, str]]:
+        """(name, kind) of every column of the query ``sql``, in order."""
+        raise NotImplementedError
+
+    def fetch(self, sql: str) -> tuple[list[str], list[tuple]]:
+        """The column names and rows of the query ``sql``."""
+        raise NotImplementedError
+
+    def arrays(self, sql: str) -> dict:
+        """The result of ``sql`` as one numpy array per column."""
+        import numpy as np
+
+        names, rows = self.fetch(sql)
+        return {name: np.array([r[i] for r in rows], dtype=object) for i, name in enumerate(names)}
+
+    def close(self) -> None:
+        """Release the connection."""

@@ -1,0 +1,75 @@
+"""DuckDB, embedded: globs and folders of local files (registered as one
+view), and ``duckdb:///`` database files, opened read-only."""
+
+from __future__ import annotations
+
+from copisdsl.data.engines.base import Engine, EngineError, kind_of, one_line
+
+#: the view a glob's or folder's files are read through
+VIEW = "copis_files"
+
+
+class DuckEngine(Engine):
+    name = "DuckDB"
+    dialect = "duckdb"
+
+    def __init__(self, database: str | None = None) -> None:
+        import duckdb
+
+        self._duckdb = duckdb
+        try:
+            # A database file is opened read-only: no query can write to it.
+            self.con = duckdb.connect(database, read_only=True) if database else duckdb.connect()
+        except duckdb.Error as exc:
+            raise EngineError(one_line(exc)) from None
+
+    def register_files(self, files: list[str], fmt: str, delimiter: str | None) -> None:
+        """Make ``VIEW`` the union of ``files`` (one format; ``key=value``
+        folders become columns)."""
+        try:
+            if fmt == "parquet":
+                rel = self.con.read_parquet(files, hive_partitioning=True, union_by_name=True)
+            elif fmt == "jsonl":
+                rel = self.con.read_json(files, format="newline_delimited")
+            else:
+                sep = delimiter or ("\t" if fmt == "tsv" else ",")
+                rel = self.con.read_csv(files, sep=sep, header=True, union_by_name=True)
+            rel.create_view(VIEW)
+        except self._duckdb.Error as exc:
+            raise EngineError(one_line(exc)) from None
+
+    def file_columns(self, file: str, fmt: str, delimiter: str | None) -> list[str]:
+        """The column names of one file (partition columns not included)."""
+        try:
+            if fmt == "parquet":
+                rel = self.con.read_parquet(file, hive_partitioning=False)
+            elif fmt == "jsonl":
+                rel = self.con.read_json(file, format="newline_delimited")
+            else:
+                rel = self.con.read_csv(file, sep=delimiter or ("\t" if fmt == "tsv" else ","), header=True)
+            return list(rel.columns)
+        except self._duckdb.Error as exc:
+            raise EngineError(f"{file}: {one_line(exc)}") from None
+
+    def columns(self, sql: str) -> list[tuple[str, str]]:
+        try:
+            rel = self.con.sql(sql)
+            return [(name, kind_of(str(t))) for name, t in zip(rel.columns, rel.types)]
+        except self._duckdb.Error as exc:
+            raise EngineError(one_line(exc)) from None
+
+    def fetch(self, sql: str) -> tuple[list[str], list[tuple]]:
+        try:
+            cur = self.con.execute(sql)
+            return [d[0] for d in cur.description], cur.fetchall()
+        except self._duckdb.Error as exc:
+            raise EngineError(one_line(exc)) from None
+
+    def arrays(self, sql: str) -> dict:
+        try:
+            return dict(self.con.execute(sql).fetchnumpy())
+        except self._duckdb.Error as exc:
+            raise EngineError(one_line(exc)) from None
+
+    def close(self) -> None:
+        self.con.close()

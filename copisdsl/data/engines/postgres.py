@@ -1,0 +1,56 @@
+"""PostgreSQL through psycopg 3. Credentials come from libpq's own
+environment (PGUSER, PGPASSWORD, PGPASSFILE, PGSERVICE), never from the
+journey; every transaction is read-only."""
+
+from __future__ import annotations
+
+from copisdsl.data.engines.base import Engine, EngineError, kind_of, one_line
+
+#: longest a single query may run on the server (milliseconds)
+STATEMENT_TIMEOUT_MS = 600_000
+
+
+class PostgresEngine(Engine):
+    name = "PostgreSQL"
+    dialect = "postgres"
+
+    def __init__(self, url: str, timeout: int) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            raise EngineError("reading PostgreSQL needs psycopg, which is not installed; "
+                              "install the extra: pip install 'copisdsl[postgres]'") from None
+        self._psycopg = psycopg
+        try:
+            self.con = psycopg.connect(
+                url, connect_timeout=timeout, application_name="copisdsl",
+                options=f"-c default_transaction_read_only=on -c statement_timeout={STATEMENT_TIMEOUT_MS}")
+            self.con.read_only = True  # SET TRANSACTION READ ONLY on each transaction
+        except psycopg.Error as exc:
+            raise EngineError(one_line(exc)) from None
+
+    def _run(self, sql: str):
+        try:
+            cur = self.con.execute(sql)
+            return cur
+        except self._psycopg.Error as exc:
+            try:
+                self.con.rollback()
+            except self._psycopg.Error:
+                pass
+            raise EngineError(one_line(exc)) from None
+
+    def columns(self, sql: str) -> list[tuple[str, str]]:
+        cur = self._run(f"SELECT * FROM ({sql}) AS copis_schema LIMIT 0")
+        return [(c.name, kind_of(c.type_display)) for c in cur.description]
+
+    def fetch(self, sql: str) -> tuple[list[str], list[tuple]]:
+        cur = self._run(sql)
+        rows = cur.fetchall()
+        return [c.name for c in cur.description], rows
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        except self._psycopg.Error:  # pragma: no cover - a broken connection
+            pass

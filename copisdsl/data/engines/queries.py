@@ -1,0 +1,213 @@
+"""The queries a journey asks of an engine, as one SQLGlot tree written in
+each engine's dialect: identifiers and literals are quoted and escaped by
+SQLGlot, never pasted into SQL text.
+
+Every query returns aggregate rows: one per KPI column aggregate, one per
+customer for the transaction summary, one for the reorder interval.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+#: alias of the relation every query reads
+SOURCE = "copis_src"
+_EPOCH = "1970-01-01"
+
+
+def relation(table: str | None, query: str | None, view: str | None, dialect: str) -> exp.Expression:
+    """The rows of a source, for a FROM clause: a (schema-qualified) table,
+    a user's SELECT as a subquery, or the view of a glob's files.
+
+    Raises ``ValueError`` when the query is not one SELECT statement.
+    """
+    if view is not None:
+        return exp.Table(this=exp.to_identifier(view, quoted=True)).as_(SOURCE, quoted=True)
+    if table is not None:
+        parts = [exp.to_identifier(p, quoted=True) for p in table.split(".")]
+        if len(parts) > 3 or not all(p.name for p in parts):
+            raise ValueError(f"'{table}' is not a table name (NAME, SCHEMA.NAME or CATALOG.SCHEMA.NAME)")
+        tab = exp.Table(this=parts[-1], db=parts[-2] if len(parts) > 1 else None,
+                        catalog=parts[-3] if len(parts) > 2 else None)
+        return tab.as_(SOURCE, quoted=True)
+    return exp.Subquery(this=user_select(query, dialect), alias=exp.TableAlias(
+        this=exp.to_identifier(SOURCE, quoted=True)))
+
+
+def user_select(query: str, dialect: str) -> exp.Expression:
+    """A user's query, parsed in the engine's dialect; ``ValueError``
+    unless it is exactly one read-only SELECT (a write never runs)."""
+    import sqlglot
+    from sqlglot.errors import ParseError
+
+    try:
+        statements = [s for s in sqlglot.parse(query, read=dialect) if s is not None]
+    except ParseError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "not SQL"
+        raise ValueError(f"the query is not valid SQL: {first}") from None
+    if len(statements) != 1:
+        raise ValueError(f"the query holds {len(statements)} statements; it must be one SELECT")
+    tree = statements[0]
+    if not isinstance(tree, (exp.Select, exp.Union, exp.Intersect, exp.Except)) or any(
+            isinstance(node, (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Into,
+                              exp.Alter, exp.Merge, exp.Command))
+            for node in tree.walk()):
+        raise ValueError("the query must be one SELECT (copis only reads)")
+    return tree
+
+
+def col(name: str) -> exp.Column:
+    return exp.Column(this=exp.to_identifier(name, quoted=True))
+
+
+def number(value: float) -> exp.Expression:
+    """A number literal, written exactly (``repr`` of the float)."""
+    value = float(value)
+    shown = str(int(abs(value))) if value.is_integer() and abs(value) < 2**53 else repr(abs(value))
+    literal = exp.Literal.number(shown)
+    return exp.Neg(this=literal) if value < 0 else literal
+
+
+def _share(v: exp.Expression, test: exp.Expression) -> exp.Expression:
+    """The share of rows with a value where ``test`` holds."""
+    present = exp.Not(this=exp.Is(this=v.copy(), expression=exp.Null()))
+    return exp.Avg(this=when(present, when(test, exp.Literal.number("1.0"), exp.Literal.number("0.0"))))
+
+
+def text(value: str) -> exp.Literal:
+    return exp.Literal.string(value)
+
+
+def day_literal(iso: str) -> exp.Expression:
+    return exp.cast(text(iso), "DATE")
+
+
+def as_date(name: str) -> exp.Expression:
+    return exp.cast(col(name), "DATE")
+
+
+def as_double(node: exp.Expression) -> exp.Expression:
+    return exp.cast(node, "DOUBLE")
+
+
+def day_number(node: exp.Expression) -> exp.Expression:
+    """Whole days from 1970-01-01 to the DATE ``node``."""
+    return exp.DateDiff(this=node, expression=day_literal(_EPOCH), unit=exp.var("DAY"))
+
+
+def when(cond: exp.Expression | None, then: exp.Expression, otherwise: exp.Expression | None = None):
+    """``then`` where ``cond`` holds (all rows without a condition)."""
+    if cond is None:
+        return then
+    case = exp.Case(ifs=[exp.If(this=cond, true=then)])
+    return case.else_(otherwise) if otherwise is not None else case
+
+
+def write(tree: exp.Expression, dialect: str) -> str:
+    return tree.sql(dialect=dialect)
+
+
+def aggregate(func: str, name: str, cond: exp.Expression | None, source: exp.Expression,
+              dialect: str, rows: exp.Expression | None = None) -> str:
+    """One row: total rows (those where ``rows`` holds: ``until``), rows
+    the filter ``cond`` selects, selected rows with a value, the
+    aggregate, and for nps/csat the rows outside the scale and one such
+    value."""
+    value = as_double(col(name)) if func != "count" else col(name)
+    picked = when(cond, value)
+    one = exp.Literal.number(1)
+    zero = exp.Literal.number(0)
+    items = [
+        exp.Count(this=exp.Star()).as_("total"),
+        exp.Sum(this=when(cond, one, zero) if cond is not None else one).as_("selected"),
+        exp.Count(this=picked).as_("present"),
+    ]
+    if func in ("nps", "csat"):
+        low, high = (0, 10) if func == "nps" else (1, 5)
+        v = picked
+        outside = exp.or_(exp.LT(this=v.copy(), expression=number(low)),
+                          exp.GT(this=v.copy(), expression=number(high)))
+        items += [exp.Sum(this=when(outside, one, zero)).as_("outside"),
+                  exp.Min(this=when(outside, v.copy())).as_("example")]
+        if func == "nps":
+            share = exp.Sub(this=_share(v, exp.GTE(this=v.copy(), expression=number(9))),
+                            expression=_share(v, exp.LTE(this=v.copy(), expression=number(6))))
+            items.append(exp.Mul(this=exp.Literal.number("100.0"), expression=exp.Paren(this=share)).as_("value"))
+        else:
+            items.append(_share(v, exp.GTE(this=v.copy(), expression=number(4))).as_("value"))
+    else:
+        agg = {"sum": exp.Sum, "mean": exp.Avg, "median": exp.Median, "min": exp.Min, "max": exp.Max,
+               "count": exp.Count}[func]
+        items.append(agg(this=picked).as_("value"))
+    tree = exp.select(*items).from_(source)
+    return write(tree.where(rows) if rows is not None else tree, dialect)
+
+
+def distinct_values(name: str, source: exp.Expression, dialect: str, limit: int = 1000) -> str:
+    """Up to ``limit`` values of a column, sorted (for a W403 hint)."""
+    tree = (exp.select(col(name)).distinct().from_(source)
+            .where(exp.Not(this=exp.Is(this=col(name), expression=exp.Null())))
+            .order_by(col(name)).limit(limit))
+    return write(tree, dialect)
+
+
+def count_rows(source: exp.Expression, dialect: str, cond: exp.Expression | None = None) -> str:
+    tree = exp.select(exp.Count(this=exp.Star()).as_("total")).from_(source)
+    if cond is not None:
+        tree = tree.where(cond)
+    return write(tree, dialect)
+
+
+def _orders(customer: str, date: str, amount: str, until: str | None, source: exp.Expression) -> exp.Select:
+    """The orders: rows with a customer, a date and an amount (on or
+    before ``until``), as text id ``c``, day number ``d`` and amount ``a``."""
+    conds = [exp.Not(this=exp.Is(this=col(c), expression=exp.Null())) for c in (customer, date, amount)]
+    if until is not None:
+        conds.append(exp.LTE(this=as_date(date), expression=day_literal(until)))
+    return (exp.select(exp.cast(col(customer), "VARCHAR").as_("c"), day_number(as_date(date)).as_("d"),
+                       as_double(col(amount)).as_("a"))
+            .from_(source).where(exp.and_(*conds)))
+
+
+def customer_summary(customer: str, date: str, amount: str, until: str | None,
+                     source: exp.Expression, dialect: str) -> str:
+    """One row per customer, sorted by id: ``customer``, ``orders``,
+    ``revenue``, ``first_day``, ``last_day`` (day numbers), ``days``
+    (distinct purchase days) and ``repeat_spend`` (revenue after the first
+    purchase day)."""
+    orders = _orders(customer, date, amount, until, source)
+    days = (exp.select("c", "d", exp.Count(this=exp.Star()).as_("n"), exp.Sum(this=exp.column("a")).as_("s"),
+                       exp.Window(this=exp.Min(this=exp.column("d")),
+                                  partition_by=[exp.column("c")]).as_("f"))
+            .from_(exp.Subquery(this=orders, alias=exp.TableAlias(this=exp.to_identifier("o"))))
+            .group_by("c", "d"))
+    zero = exp.Literal.number("0.0")
+    summary = (exp.select(
+        exp.column("c").as_("customer"),
+        exp.Sum(this=exp.column("n")).as_("orders"),
+        exp.Sum(this=exp.column("s")).as_("revenue"),
+        exp.Min(this=exp.column("d")).as_("first_day"),
+        exp.Max(this=exp.column("d")).as_("last_day"),
+        exp.Count(this=exp.Star()).as_("days"),
+        exp.Sum(this=when(exp.GT(this=exp.column("d"), expression=exp.column("f")), exp.column("s"), zero))
+        .as_("repeat_spend"))
+        .from_(exp.Subquery(this=days, alias=exp.TableAlias(this=exp.to_identifier("pd"))))
+        .group_by("c").order_by("c"))
+    return write(summary, dialect)
+
+
+def reorder_interval(customer: str, date: str, amount: str, until: str | None,
+                     source: exp.Expression, dialect: str) -> str:
+    """One row: the median gap in days between consecutive purchase days
+    of a customer, pooled over all customers."""
+    orders = _orders(customer, date, amount, until, source)
+    days = (exp.select("c", "d").distinct()
+            .from_(exp.Subquery(this=orders, alias=exp.TableAlias(this=exp.to_identifier("o")))))
+    gaps = exp.select(exp.Sub(this=exp.column("d"), expression=exp.Window(
+        this=exp.Lag(this=exp.column("d")), partition_by=[exp.column("c")],
+        order=exp.Order(expressions=[exp.Ordered(this=exp.column("d"))]))).as_("gap")).from_(
+        exp.Subquery(this=days, alias=exp.TableAlias(this=exp.to_identifier("pd"))))
+    tree = (exp.select(exp.Median(this=as_double(exp.column("gap"))).as_("value"))
+            .from_(exp.Subquery(this=gaps, alias=exp.TableAlias(this=exp.to_identifier("g"))))
+            .where(exp.Not(this=exp.Is(this=exp.column("gap"), expression=exp.Null()))))
+    return write(tree, dialect)

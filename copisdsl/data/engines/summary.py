@@ -1,0 +1,108 @@
+"""The transactions of a database source, as the engine's per-customer
+summary: one row per customer (orders, revenue, first and last purchase
+day, purchase days, spend after the first day) instead of one per order.
+
+``Summary`` answers what ``copisdsl.data.transactions.Transactions``
+answers (the transaction functions of §7 and ``rfm`` for the CLV models),
+from those rows alone; the reorder interval is one more aggregate query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+import numpy as np
+
+from copisdsl.semantic.model import DataM
+from copisdsl.semantic.values import shift_back
+
+DAYS_PER_YEAR = 365.25
+_EPOCH = dt.date(1970, 1, 1)
+_NS_PER_DAY = 86_400 * 1_000_000_000
+
+
+class Summary:
+    """A transactions source summarised per customer by its engine."""
+
+    def __init__(self, data: DataM, columns: dict, reorder: Callable[[], float | None]) -> None:
+        self.data = data
+        self.ids = np.asarray(columns["customer"]).astype(str)
+        order = np.argsort(self.ids, kind="stable")  # engines sort text differently: one order here
+        self.ids = self.ids[order]
+
+        def num(name: str, dtype) -> np.ndarray:
+            return np.asarray(columns[name], dtype=float)[order].astype(dtype)
+
+        self.order_counts_ = num("orders", np.int64)
+        self.revenues = num("revenue", float)
+        self.first_day = num("first_day", np.int64)
+        self.last_day = num("last_day", np.int64)
+        self.purchase_days = num("days", np.int64)
+        self.repeat_spend = num("repeat_spend", float)
+        self._reorder = reorder
+        self.dropped = 0
+        if data.until is not None:
+            self.end_day = (dt.date.fromisoformat(data.until) - _EPOCH).days
+        else:
+            self.end_day = int(self.last_day.max()) if len(self.last_day) else 0
+
+    @property
+    def orders(self) -> int:
+        return int(self.order_counts_.sum())
+
+    @property
+    def customers(self) -> int:
+        return len(self.ids)
+
+    def end_date(self) -> dt.date:
+        return _EPOCH + dt.timedelta(days=self.end_day)
+
+    def order_counts(self) -> np.ndarray:
+        return self.order_counts_
+
+    def last_days(self) -> np.ndarray:
+        return self.last_day
+
+    def rfm(self, unit: str = "day"):
+        """The RFM summary the CLV models take, from the engine's rows."""
+        from copisdsl.data import clv as clvmath
+
+        scale = 7.0 if unit == "week" else 1.0
+        frequency = (self.purchase_days - 1).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            monetary = np.where(frequency > 0, self.repeat_spend / np.maximum(frequency, 1.0), 0.0)
+        return clvmath.RFM(
+            customer=self.ids, frequency=frequency,
+            recency=(self.last_day - self.first_day).astype(float) / scale,
+            T=(self.end_day - self.first_day).astype(float) / scale,
+            monetary_value=monetary, orders=self.order_counts_, revenue=self.revenues,
+            first=(self.first_day * _NS_PER_DAY).view("datetime64[ns]"),
+            last=(self.last_day * _NS_PER_DAY).view("datetime64[ns]"))
+
+    # ------------------------------------------------------------ section 7
+    def revenue(self) -> float:
+        return float(self.revenues.sum())
+
+    def aov(self) -> float | None:
+        return self.revenue() / self.orders if self.orders else None
+
+    def repeat_rate(self) -> float | None:
+        return float(np.mean(self.order_counts_ >= 2)) if self.customers else None
+
+    def purchase_frequency(self) -> float | None:
+        if not self.customers:
+            return None
+        days = self.end_day - int(self.first_day.min())
+        if days <= 0:
+            return None
+        return self.orders / self.customers / (days / DAYS_PER_YEAR)
+
+    def churn_rate(self, amount: int = 180, unit: str = "d") -> float | None:
+        if not self.customers:
+            return None
+        cutoff = (shift_back(self.end_date(), int(amount), unit) - _EPOCH).days
+        return float(np.mean(self.last_day < cutoff))
+
+    def reorder_interval(self) -> float | None:
+        return self._reorder() if self.orders else None

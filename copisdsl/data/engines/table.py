@@ -1,0 +1,173 @@
+"""One ``data`` declaration read by an engine (a glob, a folder, a
+database URL): its schema, and the aggregates the KPIs ask for, each
+computed by the engine. Only aggregate rows come back.
+
+Diagnostics are those of a file: E401 with the closest names of the
+schema (naming the file of a glob that lacks a column), E402 from the
+engine's column types, W403 for a filter that selects nothing.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from copisdsl.data.engines import queries as q
+from copisdsl.data.engines.base import Engine, EngineError
+from copisdsl.data.engines.conditions import condition
+from copisdsl.data.engines.summary import Summary
+from copisdsl.data.kpis import NoValue
+from copisdsl.data.problems import Problem, require_mapping, unknown_column
+from copisdsl.diagnostics import Diagnostic, error, warning
+from copisdsl.hints import did_you_mean
+from copisdsl.semantic.model import DataM
+from copisdsl.source import Span
+from copisdsl.syntax import nodes as n
+
+_USE = {"nps": "scores from 0 to 10", "csat": "answers from 1 to 5"}
+
+
+class EngineTable:
+    """The rows of one source, held by ``engine`` and read as ``source``
+    (a FROM item); ``lacking`` maps a used column to the first file of a
+    glob that does not have it."""
+
+    def __init__(self, data: DataM, engine: Engine, source: exp.Expression,
+                 lacking: dict[str, str] | None = None) -> None:
+        self.data = data
+        self.engine = engine
+        self.source = source
+        self.lacking = lacking or {}
+        self.dialect = engine.dialect
+        schema = engine.columns(q.write(exp.select(exp.Star()).from_(source.copy()).limit(0), self.dialect))
+        self.columns = [name for name, _ in schema]
+        self.kinds = dict(schema)
+        self.diagnostics: list[Diagnostic] = []
+        self._rows: int | None = None
+        self._summary: Summary | None = None
+
+    def sql(self, tree: exp.Expression) -> str:
+        return q.write(tree, self.dialect)
+
+    # ------------------------------------------------------------ columns
+    def kind(self, name: str, span: Span) -> str:
+        """The column's kind (number, text, date, bool, other); E401 when
+        the source, or one file of it, lacks it."""
+        if name in self.lacking:
+            raise unknown_column(self.data.id, name, self.columns, span, where=self.lacking[name])
+        if name not in self.kinds:
+            raise unknown_column(self.data.id, name, self.columns, span)
+        return self.kinds[name]
+
+    def _typed(self, name: str, span: Span, want: str, use: str) -> None:
+        kind = self.kind(name, span)
+        if kind != want:
+            held = {"text": "text", "number": "numbers", "date": "dates", "bool": "true/false values"}.get(
+                kind, "values of another type")
+            hint = ("dates are DATE or TIMESTAMP columns of the engine; convert the column in a `query`"
+                    if want == "date" else "convert the column in a `query`, or name another column")
+            raise Problem(error("E402", f"column '{name}' of data '{self.data.id}' must hold {use}, "
+                                f"but {self.engine.name} says it holds {held}", span, hint))
+
+    def until(self) -> exp.Expression | None:
+        """The rows condition of ``until`` (None without it)."""
+        if self.data.until is None:
+            return None
+        return exp.LTE(this=q.as_date(self.data.date), expression=q.day_literal(self.data.until))
+
+    @property
+    def rows(self) -> int:
+        """The rows of the source (on or before ``until``), counted by the engine."""
+        if self._rows is None:
+            _, found = self.engine.fetch(q.count_rows(self.source.copy(), self.dialect, self.until()))
+            self._rows = int(found[0][0] or 0)
+        return self._rows
+
+    def check_until(self) -> bool:
+        """E401/E402 when ``until`` names no date column; False then."""
+        if self.data.until is None:
+            return True
+        span = self.data.option_spans.get("date", self.data.option_spans.get("until", self.data.node.head))
+        try:
+            self._typed(self.data.date, span, "date", "dates")
+        except Problem as p:
+            self.diagnostics.append(p.diag)
+            return False
+        return True
+
+    # ------------------------------------------------------------ aggregates
+    def aggregate(self, func: str, column: n.Column) -> float:
+        """An aggregate of a (filtered) column, computed by the engine."""
+        name = column.column.name
+        if func == "count":
+            self.kind(name, column.column.span)
+        else:
+            self._typed(name, column.column.span, "number", _USE.get(func, "numbers"))
+        cond = condition(column.where, self.kind) if column.where is not None else None
+        names, found = self.engine.fetch(q.aggregate(func, name, cond, self.source.copy(), self.dialect,
+                                                     self.until()))
+        row = dict(zip(names, found[0]))
+        total, selected, present = (int(row[k] or 0) for k in ("total", "selected", "present"))
+        if selected == 0:
+            if total == 0:
+                raise NoValue(f"data '{self.data.id}' has no rows")
+            self.diagnostics.append(warning(
+                "W403", f"the filter selects none of the {total} rows of data '{self.data.id}'; "
+                "the KPI has no value", column.where.span, self._empty_hint(column.where)))
+            raise NoValue("the filter selects no rows")
+        if func == "count":
+            return float(present)
+        if present == 0:
+            raise NoValue(f"column '{name}' has no values in the selected rows")
+        if func in ("nps", "csat") and int(row["outside"] or 0):
+            example = float(row["example"])
+            raise Problem(error(
+                "E402", f"{func}() needs {_USE[func]}: {int(row['outside'])} of the selected rows of data "
+                f"'{self.data.id}' have values outside, such as {_fmt(example)} in '{name}'",
+                column.column.span,
+                "nps() reads a 0-10 'how likely are you to recommend' score" if func == "nps"
+                else "csat() reads a 1-5 satisfaction answer"))
+        if row["value"] is None:
+            raise NoValue("no value")
+        return float(row["value"])
+
+    def _empty_hint(self, cond) -> str | None:
+        node = n.unparen(cond)
+        if not (isinstance(node, n.Compare) and node.op == "==" and node.value.kind == "string"):
+            return None
+        name = node.column.name
+        if self.kinds.get(name) != "text":
+            return None
+        try:
+            _, found = self.engine.fetch(q.distinct_values(name, self.source.copy(), self.dialect))
+        except EngineError:
+            return None
+        seen = sorted(str(r[0]) for r in found)
+        if not seen:
+            return f"column '{name}' has no values"
+        hint = did_you_mean(str(node.value.value), seen)
+        if hint:
+            return hint
+        return f"column '{name}' has " + ", ".join(f'"{v}"' for v in seen[:8]) + (", ..." if len(seen) > 8 else "")
+
+    # ------------------------------------------------------------ transactions
+    def summary(self) -> Summary:
+        """The per-customer summary of a ``kind transactions`` source."""
+        if self._summary is None:
+            data = self.data
+            require_mapping(data, self.kind)
+            spans = data.option_spans
+            self._typed(data.date, spans.get("date", data.node.head), "date", "dates")
+            self._typed(data.amount, spans.get("amount", data.node.head), "number", "amounts (numbers)")
+            args = (data.customer, data.date, data.amount, data.until)
+            columns = self.engine.arrays(q.customer_summary(*args, self.source.copy(), self.dialect))
+
+            def reorder() -> float | None:
+                _, found = self.engine.fetch(q.reorder_interval(*args, self.source.copy(), self.dialect))
+                return float(found[0][0]) if found and found[0][0] is not None else None
+
+            self._summary = Summary(data, columns, reorder)
+        return self._summary
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

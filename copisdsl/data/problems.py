@@ -1,0 +1,60 @@
+"""Data problems as diagnostics, shared by every reader (pandas and the
+engines), with no heavy import."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from copisdsl.diagnostics import Diagnostic, error
+from copisdsl.hints import did_you_mean
+from copisdsl.source import Span
+
+
+class Problem(Exception):
+    """A data problem found while evaluating; carries its diagnostic."""
+
+    def __init__(self, diag: Diagnostic) -> None:
+        super().__init__(diag.message)
+        self.diag = diag
+
+
+def unknown_column(data_id: str, name: str, columns: list[str], span: Span, extra: str | None = None,
+                   where: str | None = None) -> Problem:
+    """E401 for a column the table lacks, hinting the closest name (or one
+    that contains it), else the columns there are; ``where`` names the
+    file of a glob that lacks it."""
+    hint = did_you_mean(name, columns) or _containing(name, columns)
+    if hint is None:
+        shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
+        hint = f"the columns are {shown}" if columns else "the file has no columns"
+    if extra:
+        hint = f"{hint}; {extra}"
+    what = f"file '{where}' of data '{data_id}'" if where else f"data '{data_id}'"
+    return Problem(error("E401", f"{what} has no column '{name}'", span, hint))
+
+
+def _containing(name: str, columns: list[str]) -> str | None:
+    """``did you mean`` for a column whose name contains ``name`` (date ->
+    order_date), or is contained in it, when there is exactly one."""
+    low = name.lower()
+    hits = [c for c in columns if low in c.lower() or (len(c) > 2 and c.lower() in low)]
+    return f"did you mean '{hits[0]}'?" if len(hits) == 1 else None
+
+
+def require_mapping(data, require) -> None:
+    """E401 for a transactions file without its customer, date or amount
+    column; ``require(column, span)`` raises the plain E401. For a default
+    mapping (customer_id, date, amount) the hint says how to name the column."""
+    span = data.node.head
+    spans = data.option_spans
+    for option in ("customer", "date", "amount"):
+        column = getattr(data, option)
+        try:
+            require(column, spans.get(option, span))
+        except Problem as p:
+            if option in spans:
+                raise
+            hint = p.diag.hint if p.diag.hint and p.diag.hint.startswith("did you mean") else None
+            best = hint[len("did you mean '"):-2] if hint else "COLUMN"
+            raise Problem(replace(p.diag, hint=(f"{hint} " if hint else "") +
+                                  f"name the column with `{option} {best}`")) from None
