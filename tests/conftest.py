@@ -71,3 +71,30 @@ def has_dot() -> bool:
 
 def has_chromium() -> bool:
     return shutil.which("chromium") is not None
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server of this test session (see tests/servers.py)."""
+    from servers import start_postgres
+
+    try:
+        server = start_postgres()
+    except (RuntimeError, OSError) as exc:
+        pytest.skip(f"no PostgreSQL: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A Spark Connect server of this test session, started once (the
+    JVM's start is slow on two cores)."""
+    from servers import start_spark
+
+    try:
+        server = start_spark()
+    except (RuntimeError, OSError) as exc:
+        pytest.skip(f"no Spark: {exc}")
+    yield server
+    server.stop()

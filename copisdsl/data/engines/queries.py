@@ -71,7 +71,9 @@ def number(value: float) -> exp.Expression:
 def _share(v: exp.Expression, test: exp.Expression) -> exp.Expression:
     """The share of rows with a value where ``test`` holds."""
     present = exp.Not(this=exp.Is(this=v.copy(), expression=exp.Null()))
-    return exp.Avg(this=when(present, when(test, exp.Literal.number("1.0"), exp.Literal.number("0.0"))))
+    # DOUBLE, not 1.0: Spark and PostgreSQL would average decimals, and round.
+    return exp.Avg(this=when(present, when(test, as_double(exp.Literal.number(1)),
+                                           as_double(exp.Literal.number(0)))))
 
 
 def text(value: str) -> exp.Literal:
@@ -132,7 +134,7 @@ def aggregate(func: str, name: str, cond: exp.Expression | None, source: exp.Exp
         if func == "nps":
             share = exp.Sub(this=_share(v, exp.GTE(this=v.copy(), expression=number(9))),
                             expression=_share(v, exp.LTE(this=v.copy(), expression=number(6))))
-            items.append(exp.Mul(this=exp.Literal.number("100.0"), expression=exp.Paren(this=share)).as_("value"))
+            items.append(exp.Mul(this=as_double(exp.Literal.number(100)), expression=exp.Paren(this=share)).as_("value"))
         else:
             items.append(_share(v, exp.GTE(this=v.copy(), expression=number(4))).as_("value"))
     else:
@@ -181,7 +183,7 @@ def customer_summary(customer: str, date: str, amount: str, until: str | None,
                                   partition_by=[exp.column("c")]).as_("f"))
             .from_(exp.Subquery(this=orders, alias=exp.TableAlias(this=exp.to_identifier("o"))))
             .group_by("c", "d"))
-    zero = exp.Literal.number("0.0")
+    zero = as_double(exp.Literal.number(0))
     summary = (exp.select(
         exp.column("c").as_("customer"),
         exp.Sum(this=exp.column("n")).as_("orders"),
