@@ -9,7 +9,7 @@ APT    := DEBIAN_FRONTEND=noninteractive apt-get
 # again (+50 ms at start). Compile it as `pip install .` would.
 COMPILE := $(PY) -m compileall -q copisdsl
 
-.PHONY: demo test bench install dev graphviz chromium clean golden neovim vscode-tools vsix
+.PHONY: demo test bench install dev graphviz chromium servers clean golden neovim vscode-tools vsix
 
 $(PY):
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { $(APT) update -qq && $(APT) install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -54,6 +54,14 @@ vscode-tools: $(VSCODE)/node_modules/.installed
 vsix: vscode-tools
 	cd $(VSCODE) && npx --yes @vscode/vsce package --out copis.vsix
 
+# The database servers the engine tests start themselves (tests/servers.py):
+# PostgreSQL and Java 17 from Debian, psycopg and pyspark (Spark Connect) from PyPI.
+servers: dev
+	@{ command -v pg_ctl >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; } && ls -d /usr/lib/jvm/java-17-openjdk* >/dev/null 2>&1 || \
+		{ $(APT) update -qq && $(APT) install -y -qq postgresql openjdk-17-jre-headless; }
+	$(PY) -m pip install -q -e '.[dev,postgres,spark]'
+	@$(COMPILE)
+
 demo: install graphviz
 	$(COPIS) check examples/
 	$(COPIS) build examples/ -o build
@@ -61,7 +69,7 @@ demo: install graphviz
 # The layers first (import-linter's contracts in pyproject.toml), then
 # every test with the full hypothesis profile; for a quicker run while
 # developing: HYPOTHESIS_PROFILE=quick .venv/bin/python -m pytest
-test: dev graphviz chromium neovim vscode-tools
+test: dev graphviz chromium neovim vscode-tools servers
 	$(VENV)/bin/lint-imports
 	HYPOTHESIS_PROFILE=full $(PY) -m pytest
 

@@ -112,9 +112,12 @@ def secret(text: str) -> bool:
     secret connection parameter (``?password=...``)."""
     if not is_url(text):
         return False
-    parts = urlsplit(text)
-    if "@" in parts.netloc and ":" in parts.netloc.rsplit("@", 1)[0]:
+    if _USERINFO.search(text):
         return True
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an invalid URL (e.g. a stray '['): no parameters to read
+        return False
     return any(key.lower() in SECRET_PARAMETERS for key, _ in parse_qsl(parts.query, keep_blank_values=True))
 
 

@@ -7,6 +7,8 @@ by Jinja's autoescape where it lands.
 
 from __future__ import annotations
 
+from copisdsl.locations import mask
+
 from dataclasses import dataclass, field
 
 from copisdsl import __version__
@@ -218,6 +220,6 @@ def report_context(model: Model, figures: Figures | None, diagnostics: list[Diag
         "notes": [{"tp": tp, "pains": tp.pains, "opportunities": tp.opportunities}
                   for tp in touchpoints if tp.pains or tp.opportunities],
         "clv": clv_context(figures),
-        "data": [{"id": d.id, "path": d.path, "kind": d.kind or "table"} for d in model.data.values()],
+        "data": [{"id": d.id, "path": mask(d.path), "kind": d.kind or "table"} for d in model.data.values()],
         "stage_titles": {s.id: s.title for s in model.stages},
     }

@@ -5,6 +5,8 @@ read the same)."""
 
 from __future__ import annotations
 
+from copisdsl.locations import mask
+
 from dataclasses import dataclass, field
 
 from copisdsl.semantic.model import ElementValue, KpiM, Model, ObjectiveM
@@ -179,9 +181,9 @@ def segments(m: Model) -> dict[str, Item]:
 def data_sources(m: Model) -> dict[str, Item]:
     out = {}
     for d in m.data.values():
-        fields = {"path": quote(d.path), "kind": d.kind}
+        fields = {"path": quote(mask(d.path)), "kind": d.kind}
         if d.is_transactions:
             fields.update(customer=d.customer, date=d.date, amount=d.amount, until=d.until)
         fields.update(sheet=text_of(d.sheet), delimiter=text_of(d.delimiter))
-        out[d.id] = Item(d.id, None, fields, label={"detail": quote(d.path)})
+        out[d.id] = Item(d.id, None, fields, label={"detail": quote(mask(d.path))})
     return out
