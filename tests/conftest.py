@@ -52,6 +52,13 @@ def golden_cases(stage: str, pattern: str = "*.copis") -> list[Path]:
     return sorted(folder.glob(pattern))
 
 
+def golden_text(path: Path) -> str:
+    """A golden file's expected output: its text without the header."""
+    text = path.read_text(encoding="utf-8")
+    header = HEADERS.get(path.suffix, "")
+    return text[len(header):] if header and text.startswith(header) else text
+
+
 def golden_compare(path: Path, actual: str, update: bool) -> None:
     """Compare ``actual`` with the golden file, or rewrite it with --update-golden."""
     header = HEADERS.get(path.suffix, "")

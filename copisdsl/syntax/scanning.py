@@ -8,11 +8,14 @@ from copisdsl.source import Span
 from copisdsl.syntax import nodes as n
 from copisdsl.syntax.tokens import lexemes
 
+_PUNCT = frozenset({"PUNCT"})
+_COMMENTS_AND_STRINGS = frozenset({"COMMENT", "STRING"})
+
 
 def _braces(text: str):
     """(brace, line, column) of every '{' and '}' outside strings and comments."""
-    for lex in lexemes(text):
-        if lex.kind == "PUNCT" and lex.value in "{}":
+    for lex in lexemes(text, _PUNCT):
+        if lex.value in "{}":
             yield lex.value, lex.line, lex.column
 
 
@@ -59,7 +62,7 @@ def comments_and_strings(text: str, file: str = "") -> tuple[list[n.Comment], li
     """Every ``#`` comment with its span, and the span of every string, in order."""
     comments: list[n.Comment] = []
     strings: list[Span] = []
-    for lex in lexemes(text):
+    for lex in lexemes(text, _COMMENTS_AND_STRINGS):
         if lex.kind == "COMMENT":
             body = lex.value.rstrip()
             comments.append(n.Comment(body, span=Span(file, lex.line, lex.column, lex.line,

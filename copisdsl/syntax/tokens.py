@@ -133,8 +133,9 @@ class Lexeme(NamedTuple):
     column: int
 
 
-def lexemes(text: str):
-    """Every lexeme of ``text`` in order, comments included; never raises.
+def lexemes(text: str, kinds: frozenset[str] | None = None):
+    """Every lexeme of ``text`` in order (those of ``kinds`` only, if given),
+    comments included; never raises.
 
     The one definition of what a string and a comment are, for those who
     need them without parsing: the formatter, and syntax messages about
@@ -144,15 +145,15 @@ def lexemes(text: str):
     first = _FIRST
     for blank, value, bad in _SCAN.findall(text, 0, stop):
         pos = end + len(blank)
-        if bad:
-            kind, value = "BAD", bad
-        else:
-            kind = first[value[0]]
-        end = pos + len(value)
-        yield Lexeme(kind, value, line, pos - base)
+        end = pos + len(value or bad)
+        kind = "BAD" if bad else first[value[0]]
         if kind == "NL":
+            if kinds is None or "NL" in kinds:
+                yield Lexeme(kind, value, line, pos - base)
             line += value.count("\n")
             base = pos + value.rfind("\n")
+        elif kinds is None or kind in kinds:
+            yield Lexeme(kind, value or bad, line, pos - base)
 
 
 class LexError(Exception):

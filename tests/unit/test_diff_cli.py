@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT
+from conftest import ROOT, golden_text
 from copisdsl.cli import main
 
 GOLDEN = ROOT / "tests" / "golden" / "diff"
@@ -33,7 +33,7 @@ def test_differences_exit_1_and_print_the_golden_text() -> None:
     old, new = case("kpis", "old"), case("kpis", "new")
     result = run(old, new)
     assert result.exit_code == 1
-    expected = (GOLDEN / "kpis" / "expected.txt").read_text(encoding="utf-8")
+    expected = golden_text(GOLDEN / "kpis" / "expected.txt")
     assert result.stdout == expected.replace("old.copis → new.copis", f"{old} → {new}", 1)
 
 
@@ -112,7 +112,7 @@ def test_rev_compares_every_changed_tracked_journey(repo: Path) -> None:
     result = run("--rev", "HEAD")
     assert result.exit_code == 1, result.output
     out = result.stdout
-    expected = (GOLDEN / "touchpoints" / "expected.txt").read_text(encoding="utf-8")
+    expected = golden_text(GOLDEN / "touchpoints" / "expected.txt")
     assert expected.replace("old.copis → new.copis", "HEAD:journeys/shop.copis → journeys/shop.copis", 1) in out
     assert "HEAD:journeys/layout.copis → journeys/layout.copis: no differences\n" in out
     assert "HEAD:journeys/gone.copis → journeys/gone.copis: 1 removed\n" in out
@@ -137,7 +137,7 @@ def test_rev_with_paths(repo: Path, monkeypatch) -> None:
 
 def test_rev_markdown(repo: Path) -> None:
     result = run("--rev", "HEAD", "--format", "markdown", "journeys/shop.copis")
-    expected = (GOLDEN / "touchpoints" / "expected.md").read_text(encoding="utf-8")
+    expected = golden_text(GOLDEN / "touchpoints" / "expected.md")
     assert result.stdout == expected.replace(
         "`old.copis` → `new.copis`", "`HEAD:journeys/shop.copis` → `journeys/shop.copis`", 1)
 
