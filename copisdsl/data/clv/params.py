@@ -52,6 +52,7 @@ class GammaGammaParams:
 
     def as_tuple(self) -> tuple[float, float, float]:
         """Return ``(p, q, v)``."""
+        return (self.p, self.q, self.v)
 
 
 def _unit_days(unit: str) -> float:
