@@ -46,12 +46,16 @@ class Loaded:
 
 
 def read(path: Path, wanted: set[str], *, delimiter: str | None = None,
-         sheet: str | None = None) -> Loaded:
+         sheet: str | None = None, text: frozenset[str] = frozenset()) -> Loaded:
     """Read ``path``; only the ``wanted`` columns that exist are loaded.
 
-    Raises ``LoadError`` for an unsupported, empty or malformed file.
+    The ``text`` columns (customer IDs, section 14) are read as the text the
+    file holds, never through a number: ``007`` stays ``007``, a 20-digit ID
+    keeps every digit, ``1e3`` is not ``1000``; integers stored as numbers
+    (Parquet, JSON, Excel) become their decimal text. Raises ``LoadError``
+    for an unsupported, empty or malformed file.
     """
-    loaded = _read_any(path, wanted, delimiter, sheet)
+    loaded = _read_any(path, wanted, delimiter, sheet, text)
     counts = Counter(loaded.columns)
     twice = [c for c in loaded.columns if counts[c] > 1 and c in wanted]
     if twice:
@@ -60,7 +64,8 @@ def read(path: Path, wanted: set[str], *, delimiter: str | None = None,
     return loaded
 
 
-def _read_any(path: Path, wanted: set[str], delimiter: str | None, sheet: str | None) -> Loaded:
+def _read_any(path: Path, wanted: set[str], delimiter: str | None, sheet: str | None,
+              text: frozenset[str]) -> Loaded:
     fmt, gz = file_format(path)
     if fmt is None:
         raise LoadError(f"unsupported data format '{''.join(path.suffixes) or path.name}'",
@@ -68,12 +73,12 @@ def _read_any(path: Path, wanted: set[str], delimiter: str | None, sheet: str | 
     try:
         if fmt in ("csv", "tsv"):
             sep = delimiter or ("\t" if fmt == "tsv" else ",")
-            return _read_csv(_raw(path, gz), wanted, sep, fmt)
+            return _read_csv(_raw(path, gz), wanted, sep, fmt, text)
         if fmt == "jsonl":
-            return _read_jsonl(_raw(path, gz), wanted)
+            return _read_jsonl(_raw(path, gz), wanted, text)
         if fmt == "parquet":
-            return _read_parquet(path, wanted)
-        return _read_excel(path, wanted, sheet)
+            return _read_parquet(path, wanted, text)
+        return _read_excel(path, wanted, sheet, text)
     except LoadError:
         raise
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
@@ -107,7 +112,7 @@ def _decode_line(line: bytes) -> tuple[str, str]:
 # ---------------------------------------------------------------- CSV / TSV
 
 
-def _read_csv(data: bytes, wanted: set[str], sep: str, fmt: str) -> Loaded:
+def _read_csv(data: bytes, wanted: set[str], sep: str, fmt: str, text: frozenset[str]) -> Loaded:
     if not data.strip():
         raise LoadError("the file is empty", "the first line must name the columns")
     end = data.find(b"\n")
@@ -121,9 +126,9 @@ def _read_csv(data: bytes, wanted: set[str], sep: str, fmt: str) -> Loaded:
     use = [c for c in columns if c in wanted]
     frame = None
     if encoding == "utf8":
-        frame = _csv_pyarrow(data, use, sep, "utf8")
+        frame = _csv_pyarrow(data, use, sep, "utf8", text)
     if frame is None:
-        frame = _csv_pyarrow(data, use, sep, FALLBACK_ENCODING)
+        frame = _csv_pyarrow(data, use, sep, FALLBACK_ENCODING, text)
     if frame is None:
         frame = _csv_pandas(data, use, sep, encoding)
     return Loaded(frame, columns, fmt, hint)
@@ -135,7 +140,8 @@ def _read_csv(data: bytes, wanted: set[str], sep: str, fmt: str) -> Loaded:
 _TIMESTAMPS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
 
 
-def _csv_pyarrow(data: bytes, use: list[str], sep: str, encoding: str) -> pd.DataFrame | None:
+def _csv_pyarrow(data: bytes, use: list[str], sep: str, encoding: str,
+                 text: frozenset[str] = frozenset()) -> pd.DataFrame | None:
     """pyarrow's reader; None when it cannot read the file as given (the
     caller falls back), including text that is not valid ``encoding``."""
     import pyarrow as pa
@@ -147,7 +153,8 @@ def _csv_pyarrow(data: bytes, use: list[str], sep: str, encoding: str) -> pd.Dat
             read_options=pacsv.ReadOptions(encoding=encoding),
             parse_options=pacsv.ParseOptions(delimiter=sep),
             convert_options=pacsv.ConvertOptions(include_columns=use, strings_can_be_null=True,
-                                                 timestamp_parsers=_TIMESTAMPS),
+                                                 timestamp_parsers=_TIMESTAMPS,
+                                                 column_types={c: pa.string() for c in use if c in text}),
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError, pa.ArrowNotImplementedError):
         return None
@@ -192,7 +199,7 @@ def _arrow_to_pandas(table) -> pd.DataFrame:
 # ---------------------------------------------------------------- JSON Lines
 
 
-def _read_jsonl(data: bytes, wanted: set[str]) -> Loaded:
+def _read_jsonl(data: bytes, wanted: set[str], text: frozenset[str]) -> Loaded:
     import pyarrow as pa
     import pyarrow.json as pajson
 
@@ -215,25 +222,48 @@ def _read_jsonl(data: bytes, wanted: set[str]) -> Loaded:
                             "each line must be one JSON object, like {\"score\": 9}") from None
         columns = [str(c) for c in frame.columns]
         frame = frame[[c for c in columns if c in wanted]]
+    for name in text:
+        if name in frame.columns and not frame[name].map(lambda v: isinstance(v, str) or v is None).all():
+            frame[name] = _json_texts(data, name)
     return Loaded(frame, columns, "jsonl")
+
+
+def _json_texts(data: bytes, name: str) -> list[str | None]:
+    """The field ``name`` of every line as written: numbers keep their digits
+    (a JSON reader would turn 12345678901234567890 or 1e3 into a float)."""
+    import json
+
+    out: list[str | None] = []
+    for line in data.decode("utf-8").splitlines():
+        if not line.strip():
+            continue
+        value = json.loads(line, parse_int=str, parse_float=str).get(name)
+        out.append(None if value is None else str(value))
+    return out
 
 
 # ---------------------------------------------------------------- Parquet
 
 
-def _read_parquet(path: Path, wanted: set[str]) -> Loaded:
+def _read_parquet(path: Path, wanted: set[str], text: frozenset[str]) -> Loaded:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     schema = pq.read_schema(path)
     columns = [c for c in schema.names if c != "__index_level_0__"]
     table = pq.read_table(path, columns=[c for c in columns if c in wanted])
+    for i, field in enumerate(table.schema):
+        if field.name in text and not pa.types.is_string(field.type) \
+                and (pa.types.is_integer(field.type) or pa.types.is_floating(field.type)):
+            # Integers become their decimal text (exact for 64 bits).
+            table = table.set_column(i, field.name, table.column(i).cast(pa.string()))
     return Loaded(_arrow_to_pandas(table), columns, "parquet")
 
 
 # ---------------------------------------------------------------- Excel
 
 
-def _read_excel(path: Path, wanted: set[str], sheet: str | None) -> Loaded:
+def _read_excel(path: Path, wanted: set[str], sheet: str | None, text: frozenset[str]) -> Loaded:
     try:
         import openpyxl  # noqa: F401
     except ImportError:
@@ -252,4 +282,8 @@ def _read_excel(path: Path, wanted: set[str], sheet: str | None) -> Loaded:
         raise LoadError(f"the sheet \"{sheet or names[0]}\" is empty",
                         "the first row must name the columns")
     frame.columns = columns
-    return Loaded(frame[[c for c in columns if c in wanted]], columns, "excel")
+    frame = frame[[c for c in columns if c in wanted]]
+    for name in text & set(frame.columns):
+        frame[name] = [None if pd.isna(v) else str(int(v)) if isinstance(v, float) and v.is_integer()
+                       else str(v) for v in frame[name]]
+    return Loaded(frame, columns, "excel")

@@ -121,7 +121,8 @@ class TableSource:
             self._e400(data, f"data path '{data.path}' is not a regular file")
             return None
         try:
-            loaded = loading.read(resolved, wanted, delimiter=data.delimiter, sheet=data.sheet)
+            loaded = loading.read(resolved, wanted, delimiter=data.delimiter, sheet=data.sheet,
+                                  text=frozenset({data.customer}) if data.is_transactions else frozenset())
         except loading.LoadError as exc:
             self._e400(data, f"data file '{data.path}': {exc.message}", exc.hint)
             return None

@@ -21,6 +21,21 @@ from copisdsl.semantic.values import shift_back
 _EPOCH = dt.date(1970, 1, 1)
 
 
+def customer_text(customer: pd.Series) -> pd.Series:
+    """Customer IDs as text (section 14): the reader keeps the file's text
+    for the customer column; here blanks are trimmed and an empty ID is
+    missing. Non-text values (a reader that could not keep the text) become
+    their decimal text, integers without a fraction."""
+    if not (pd.api.types.is_object_dtype(customer.dtype) or pd.api.types.is_string_dtype(customer.dtype)):
+        if pd.api.types.is_integer_dtype(customer.dtype) or pd.api.types.is_bool_dtype(customer.dtype):
+            customer = customer.astype("Int64") if pd.api.types.is_bool_dtype(customer.dtype) else customer
+        customer = customer.astype(object).where(customer.notna(), None)
+    text = customer.map(lambda v: v if v is None or isinstance(v, str) else
+                        str(int(v)) if isinstance(v, float) and v.is_integer() else str(v), na_action="ignore")
+    text = text.astype(object).str.strip()
+    return text.where(text != "", None)
+
+
 class Transactions:
     """Orders as aligned arrays: customer code, day number (days since
     1970-01-01), timestamp (ns) and amount; ``end_day`` is the end of the
@@ -33,9 +48,8 @@ class Transactions:
         customer = table.require(data.customer, spans.get("customer", span))
         ns = table.dates(data.date, spans.get("date", span)).view("int64")
         amount = table.numeric(data.amount, spans.get("amount", span), "amounts (numbers)")
+        customer = customer_text(customer)
         valid = customer.notna().to_numpy() & (ns != np.iinfo(np.int64).min) & ~np.isnan(amount)
-        if customer.dtype == object:
-            customer = customer.astype(str)  # ids of mixed types (1 and "1") are one customer
         codes, uniques = pd.factorize(customer[valid] if not valid.all() else customer)
         self.data = data
         self.codes = np.asarray(codes, dtype=np.int64)

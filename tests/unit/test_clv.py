@@ -433,7 +433,7 @@ def test_expectation_fallback_for_extreme_parameters():
     # the quadrature used when hyp2f1 fails agrees with hyp2f1 where both work
     r, alpha, a, b = (np.array([v, v]) for v in BG_TRUE)
     t = np.array([5.0, 78.0])
-    np.testing.assert_allclose(clv._uncond_quadrature(r, alpha, a, b, t),
+    np.testing.assert_allclose(clv.bgnbd._uncond_quadrature(r, alpha, a, b, t),
                                bgnbd_unconditional_expected(BG_TRUE, t), rtol=1e-8)
     # a degenerate fit (homogeneous Poisson buyers, p ~ 0): hyp2f1 returns NaN
     # here; the answer must be the no-drop-out limit lambda * t = r t / alpha

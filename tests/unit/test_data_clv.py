@@ -185,3 +185,35 @@ def test_enrich_survives_a_model_with_static_errors(tmp_path):
     figures, _ = enrich(result.model, tmp_path)
     assert [s.customers for s in figures.clv.segments] == [0, 0, 2]
     assert all(k.value is None for k in figures.kpis.values())
+
+
+# ---------------------------------------------------------------- section 14: customer IDs are text
+ID_CUSTOMERS = 'data orders "{name}" {{\n  kind transactions\n}}\nkpi n = customers(orders)\nkpi o = orders(orders)'
+
+
+def test_customer_ids_are_text_in_csv(tmp_path):
+    rows = ("customer_id,date,amount\n007,2024-01-01,10\n7,2024-01-02,20\n 7 ,2024-02-02,20\n"
+            "12345678901234567890,2024-01-03,5\n12345678901234567891,2024-01-04,5\n"
+            "1e3,2024-01-05,1\n1000,2024-01-06,1\n")
+    kpis, diags, _ = run(tmp_path, ID_CUSTOMERS.format(name="ids.csv"), {"ids.csv": rows})
+    # 007 | 7 (twice, blanks trimmed) | two 20-digit IDs | 1e3 | 1000
+    assert (kpis["n"].value, kpis["o"].value) == (6, 7)
+
+
+def test_customer_ids_are_text_in_json_lines(tmp_path):
+    rows = "".join('{"customer_id": %s, "date": "2024-01-01", "amount": 1}\n' % c
+                   for c in ("12345678901234567890", "12345678901234567891", "1e3", "1000", "7", '"007"'))
+    kpis, _, _ = run(tmp_path, ID_CUSTOMERS.format(name="ids.jsonl"), {"ids.jsonl": rows})
+    assert kpis["n"].value == 6
+
+
+def test_integer_customer_ids_in_parquet_are_their_decimal_text(tmp_path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    big = 2**62 + 1  # a float64 would merge it with 2**62
+    pq.write_table(pa.table({"customer_id": pa.array([7, 7, big, big - 1], pa.int64()),
+                             "date": ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"],
+                             "amount": [1.0, 2.0, 3.0, 4.0]}), tmp_path / "ids.parquet")
+    kpis, _, _ = run(tmp_path, ID_CUSTOMERS.format(name="ids.parquet"))
+    assert (kpis["n"].value, kpis["o"].value) == (3, 4)
