@@ -84,6 +84,14 @@ class TouchpointM:
     owner: str | None = None
     description: str | None = None
     tags: list[str] = field(default_factory=list)
+    # service blueprint lanes (reference §11); support after defaults
+    evidence: list[str] = field(default_factory=list)
+    frontstage: list[str] = field(default_factory=list)
+    backstage: list[str] = field(default_factory=list)
+    support: list[str] = field(default_factory=list)
+    support_origin: str = "touchpoint"  # touchpoint|stage|journey: where the support lane was written
+    fail_point: str | bool | None = None  # the reason, True when marked without one
+    fail_point_span: Span | None = None
 
 
 @dataclass(slots=True)
