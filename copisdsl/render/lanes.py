@@ -22,6 +22,7 @@ from copisdsl.render.dot import FONT, INK, Graph, Html, text
 ENGINE = "neato"
 ENGINE_ARGS = ("-n2",)
 LINE_HEIGHT = 1.2  # times the font size; Graphviz uses about 1.1 for Liberation Sans
+ARROW = 6.0  # points: an arrowhead at arrowsize 0.6
 MIN_FONT = 9  # points: 12 px at 1:1, above the 11 px floor of the report
 
 # Advance widths of ' ' .. '~' in thousandths of an em, as Graphviz 2.43
@@ -128,14 +129,12 @@ class Canvas:
         return f"{prefix}{self._count}"
 
     def rect(self, node_id: str, x: float, y: float, w: float, h: float, fill: str, border: str | None = None,
-             *, dashed: bool = False, tooltip: str | None = None) -> None:
+             *, dashed: bool = False) -> None:
         """A filled box with its top-left corner at (x, y)."""
         items: dict[str, object] = dict(
             id=node_id, shape="box", fixedsize=True, width=round(w / 72, 4), height=round(h / 72, 4),
             style="filled,dashed" if dashed else "filled", fillcolor=fill, color=border or fill,
             penwidth=1 if border else 0, label="", pos=self._pos(x + w / 2, y + h / 2))
-        if tooltip is not None:
-            items["tooltip"] = tooltip
         self.graph.node(node_id, **items)
 
     def block(self, node_id: str, x: float, y: float, w: float, h: float, cells: str, used: float, *,
@@ -163,15 +162,12 @@ class Canvas:
                         pos=self._pos(x + w / 2, y + h / 2))
         self.graph.close()
 
-    def dot(self, node_id: str, x: float, y: float, diameter: float, fill: str, label: str = "",
-            tooltip: str | None = None) -> None:
+    def dot(self, node_id: str, x: float, y: float, diameter: float, fill: str, label: str = "") -> None:
         """A filled circle centred on (x, y), with a short white label."""
         items: dict[str, object] = dict(
             id=node_id, shape="circle", fixedsize=True, width=round(diameter / 72, 4), style="filled",
             fillcolor=fill, color="white", penwidth=1.5, label=label, fontsize=MIN_FONT, fontcolor="white",
             pos=self._pos(x, y))
-        if tooltip is not None:
-            items["tooltip"] = tooltip
         self.graph.node(node_id, **items)
 
     def point(self, x: float, y: float) -> str:
@@ -188,7 +184,12 @@ class Canvas:
         if dashed:
             items["style"] = "dashed"
         if arrow:
-            items.update(arrowhead="normal", arrowsize=0.6, pos=f"e,{b} {a} {a} {b} {b}")
+            # the spline stops where the arrowhead (6 pt at arrowsize 0.6) starts
+            dx, dy = end[0] - start[0], end[1] - start[1]
+            length = max((dx * dx + dy * dy) ** 0.5, 1e-9)
+            cut = min(ARROW, length / 2)
+            c = self._pos(end[0] - dx / length * cut, end[1] - dy / length * cut)
+            items.update(arrowhead="normal", arrowsize=0.6, pos=f"e,{b} {a} {a} {c} {c}")
         self.graph.edge(start[2], end[2], **items)
 
     def rule(self, edge_id: str, x1: float, x2: float, y: float, colour: str, *, width: float = 1.0,

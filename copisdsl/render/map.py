@@ -148,7 +148,7 @@ def _lanes(model: Model, figures: Figures | None, band: list[StageM], nums: dict
     add("touchpoints", "Touchpoints", [[_card(tp, nums[tp.id], inner) for tp in s.touchpoints] or
                                          [_empty(inner)] for s in band], GAP)
     if any(tp.emotion is not None for tp in everyone):
-        lanes.append(Lane("emotion", "Emotion (1 to 5)", [[] for _ in band], CURVE_H))
+        lanes.append(Lane("emotion", "Emotion", [[] for _ in band], CURVE_H))
     if any(tp.pains for tp in everyone):
         add("pains", "Pains", [_notes(s, nums, inner, lambda tp: tp.pains, INK) for s in band])
     if any(tp.opportunities for tp in everyone):
@@ -252,8 +252,7 @@ def _curve(canvas: Canvas, b: int, band: list[StageM], nums: dict[str, int], col
             strong, _ = palette.emotion_colours(tp.emotion)
             size = min(DOT, slot - 1)
             label = str(nums[tp.id]) if size >= DOT - 0.01 else ""
-            canvas.dot(node, x, y, size, strong, label,
-                       tooltip=f"{tp.title}: {tp.emotion} ({palette.EMOTION_WORDS[tp.emotion]})")
+            canvas.dot(node, x, y, size, strong, label)
             if previous is not None:
                 canvas.line(f"map_curve_{tp.id}", previous, (x, y, node), MUTED, width=2, dashed=skipped)
             previous, skipped = (x, y, node), False
