@@ -162,11 +162,13 @@ class Canvas:
                         pos=self._pos(x + w / 2, y + h / 2))
         self.graph.close()
 
-    def dot(self, node_id: str, x: float, y: float, diameter: float, fill: str, label: str = "") -> None:
-        """A filled circle centred on (x, y), with a short white label."""
+    def dot(self, node_id: str, x: float, y: float, diameter: float, ring: str, fill: str, label: str = "") -> None:
+        """A circle centred on (x, y): a ``ring`` colour around a light
+        ``fill`` that carries a short label in ink (white on the saturated
+        colours would fall under 4.5:1)."""
         items: dict[str, object] = dict(
             id=node_id, shape="circle", fixedsize=True, width=round(diameter / 72, 4), style="filled",
-            fillcolor=fill, color="white", penwidth=1.5, label=label, fontsize=MIN_FONT, fontcolor="white",
+            fillcolor=fill, color=ring, penwidth=2.5, label=label, fontsize=MIN_FONT, fontcolor=INK,
             pos=self._pos(x, y))
         self.graph.node(node_id, **items)
 

@@ -32,7 +32,7 @@ PAD = 6.0  # inside a column
 GAP = 6.0  # between cards
 TITLE_SIZE, STAGE_SIZE, CARD_SIZE = 15, 11, 10
 CURVE_H = 96.0  # the emotion lane: five levels
-DOT = 16.0  # an emotion dot's diameter
+DOT = 18.0  # an emotion dot's diameter
 SAFETY = 6.0  # points kept free in every text cell: the width estimate may be short
 FAIL = "#cf222e"  # fail point pill, white text 5.4:1
 
@@ -249,10 +249,10 @@ def _curve(canvas: Canvas, b: int, band: list[StageM], nums: dict[str, int], col
             x = LABEL_W + k * col + PAD + slot * (i + 0.5)
             y = low - (tp.emotion - 1) / 4 * (low - high)
             node = f"map_emotion_{tp.id}"
-            strong, _ = palette.emotion_colours(tp.emotion)
+            strong, tint = palette.emotion_colours(tp.emotion)
             size = min(DOT, slot - 1)
             label = str(nums[tp.id]) if size >= DOT - 0.01 else ""
-            canvas.dot(node, x, y, size, strong, label)
+            canvas.dot(node, x, y, size, strong, tint, label)
             if previous is not None:
                 canvas.line(f"map_curve_{tp.id}", previous, (x, y, node), MUTED, width=2, dashed=skipped)
             previous, skipped = (x, y, node), False

@@ -291,7 +291,7 @@ def test_blueprint_svg_follows_the_lanes(tmp_path) -> None:
     """A journey that stops using blueprint lanes loses its blueprint.svg
     (it would show a service that no longer is), and the report its section."""
     source = tmp_path / "cafe.copis"
-    text = (FIXTURES / "blueprint.copis").read_text(encoding="utf-8")
+    text = (FIXTURES / "cafe_blueprint.copis").read_text(encoding="utf-8")
     source.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     assert copis("build", str(source), "-o", str(out)).returncode == 0
