@@ -8,7 +8,7 @@ which each node has its position and a fixed size: the DOT that
 
 Sizes come from ``measure``, a conservative estimate of Liberation Sans /
 Helvetica widths (the fonts Graphviz and browsers use for ``Helvetica``);
-text is wrapped to fit, so a table never overflows its fixed size. All
+text is wrapped to fit, so a table keeps the size it was given. All
 coordinates here are points, with y growing downwards; ``Canvas`` turns
 them into Graphviz's y-up positions.
 """
@@ -27,7 +27,8 @@ MIN_FONT = 9  # points: 12 px at 1:1, above the 11 px floor of the report
 
 # Advance widths of ' ' .. '~' in thousandths of an em, as Graphviz 2.43
 # measures Helvetica (measured at 100 pt; wider than the browsers' fonts, so
-# what fits Graphviz's table fits the page). Other characters count 1 em.
+# what fits Graphviz's table fits the page). Other characters count 1 em,
+# wide East Asian ones and emoji 1.25 em.
 _REGULAR = [int(v) for v in """
 377 398 458 840 638 953 781 278 390 390 503 840 316 361 316 338 638 638 638 638 638 638 638 638 638
 638 338 338 840 840 840 533 998 712 683 698 773 631 578 773 750 293 293 653 556 863 750 788 601 788
@@ -46,7 +47,7 @@ def _em(ch: str, bold: bool) -> float:
         return (_BOLD if bold else _REGULAR)[code - 32] / 1000
     if unicodedata.category(ch).startswith("M"):
         return 0.0
-    return 1.0
+    return 1.25 if unicodedata.east_asian_width(ch) in ("W", "F") else 1.0
 
 
 def measure(value: str, size: float, bold: bool = False) -> float:
@@ -147,7 +148,10 @@ class Canvas:
         # content at the top (VALIGN does not apply to a nested table).
         filler = h - used - 2 * inset - (2 if border else 0)
         rest = f'<TR><TD HEIGHT="{num(filler)}"></TD></TR>' if filler >= 0.5 else ""
-        label = (f'<TABLE FIXEDSIZE="TRUE" WIDTH="{num(w)}" HEIGHT="{num(h)}" {edge} CELLBORDER="0" '
+        # WIDTH and HEIGHT are minimums, not FIXEDSIZE: text wider than the
+        # estimate grows its box (and may touch a neighbour) instead of
+        # making Graphviz abort on content larger than a fixed table.
+        label = (f'<TABLE WIDTH="{num(w)}" HEIGHT="{num(h)}" {edge} CELLBORDER="0" '
                  f'CELLSPACING="0" CELLPADDING="0"{frame}><TR><TD ALIGN="LEFT" BALIGN="LEFT" '
                  f'CELLPADDING="{num(inset)}"><TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0">{cells}'
                  f'</TABLE></TD></TR>{rest}</TABLE>')
