@@ -23,9 +23,9 @@ from copisdsl.render.lanes import MIN_FONT, Canvas, fit, font, height, pills, ro
 from copisdsl.render.map import FAIL, numbers
 
 PER_BAND = 6  # touchpoints side by side
-LABEL_W = 96.0
-MIN_COL, MAX_COL = 130.0, 200.0
-WIDTH_BUDGET = 780.0  # as the map's five stage columns
+LABEL_W = 90.0
+MIN_COL, MAX_COL = 128.0, 200.0
+WIDTH_BUDGET = 768.0  # with the lane names, no wider than the map
 PAD, INSET, GAP = 6.0, 5.0, 26.0  # column padding, box padding, the gap a line of the blueprint runs in
 TITLE_SIZE, HEAD_SIZE, ACTION_SIZE = 15, 11, 10
 LANES = (("evidence", "Evidence"), ("customer", "Customer actions"), ("frontstage", "Frontstage"),
