@@ -119,6 +119,17 @@ CODES: tuple[CodeInfo, ...] = (
              'journey j "J" {\n  stage s "S" {\n    touchpoint a "A" {}\n    touchpoint b "B" {}\n'
              '    touchpoint c "C" {}\n  }\n  flow a -> b\n}',
              "Connect it with a flow, or remove it."),
+    CodeInfo("W307", "warning", "Frontstage with nothing behind it",
+             "In a journey that uses blueprint lanes (`evidence`, `frontstage`, `backstage` or "
+             "`support` anywhere), a touchpoint with `frontstage` actions but neither `backstage` "
+             "nor `support` (after the stage's and the journey's `support` defaults).",
+             'journey j "J" {\n  stage s "S" {\n    touchpoint t "T" { frontstage "Agent greets" }\n  }\n}',
+             "Add `backstage \"...\"` for what the customer does not see, or `support \"...\"` to "
+             "the touchpoint, its stage or the journey."),
+    CodeInfo("W308", "warning", "Unmeasured fail point",
+             "A touchpoint marked `fail_point` has no KPI of its own.",
+             'journey j "J" {\n  stage s "S" {\n    touchpoint t "T" { fail_point "Parcel late" }\n  }\n}',
+             "Add a `kpi` to the touchpoint, to see when the service fails there."),
     CodeInfo("E400", "error", "Data file problem",
              "A linked data file is missing, unreadable, of an unsupported format, or resolves "
              "outside the journey's root folder.",

@@ -64,6 +64,7 @@ STATEMENT_KEYWORDS = (
     "framework", "owner", "description", "tags", "data", "clv", "segment", "persona",
     "stage", "touchpoint", "objective", "kpi", "channel", "emotion", "moment_of_truth",
     "repurchase", "pain", "opportunity", "flow", "tradeoff", "journey",
+    "evidence", "frontstage", "backstage", "support", "fail_point",  # blueprint lanes (§11)
 )
 # The words that continue a statement: objectives, KPIs, segments, filters.
 CLAUSE_KEYWORDS = (

@@ -8,9 +8,7 @@ from pathlib import Path
 import click
 
 from copisdsl.cli.main import EXIT_OK, EXIT_PROBLEMS, main, root_option
-
-VIEWS = ("journey", "copis", "mindmap")
-FORMATS = ("svg", "png", "pdf", "dot")
+from copisdsl.render import FORMATS, VIEWS
 
 
 def output_format(output: str, fmt: str | None) -> str:
@@ -32,7 +30,8 @@ def output_format(output: str, fmt: str | None) -> str:
 @main.command("render")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--view", type=click.Choice(VIEWS), default="journey", show_default=True,
-              help="journey: the flow; copis: the COPIS matrix; mindmap: a radial mind map.")
+              help="journey: the flow; copis: the COPIS matrix; mindmap: a radial mind map; map: the "
+                   "journey map (stages as columns, lanes as rows); blueprint: the service blueprint.")
 @click.option("-o", "--output", default="-", show_default=True, metavar="OUT",
               help="The file to write (.svg, .png, .pdf or .dot); '-' writes to standard output.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,

@@ -16,6 +16,10 @@ def inherit(m: Model, stage: StageM, tp: TouchpointM, own: dict[str, list[Elemen
                 tp.elements[key] = source[key]
                 tp.element_origin[key] = origin
                 break
+    for origin, support in (("touchpoint", tp.support), ("stage", stage.support), ("journey", m.support)):
+        if support:  # the blueprint's support lane, like an element (§11)
+            tp.support, tp.support_origin = list(support), origin
+            break
     tp.objectives = own_objectives or stage.objectives or m.journey_objectives
     okey = m.framework.objective_key
     if okey and okey not in tp.elements and tp.objectives:

@@ -90,12 +90,14 @@ def _unknown_element(state: ResolveState, st: n.Generic) -> None:
     fw = state.model.framework
     key = st.key.name
     keywords = [k for k in STATEMENT_KEYWORDS if k != "journey"]
-    suggestion = closest(key, list(fw.keys) + keywords)
+    # A key of another built-in framework says more than a near miss
+    # (`supplier` is not a misspelt `support`).
+    in_fw = next((name for name, f in BUILTIN.items() if key in f.keys), None)
+    suggestion = None if in_fw else closest(key, list(fw.keys) + keywords)
     lead = f"did you mean '{suggestion}'? " if suggestion else ""
     hint = (f"{lead}statements: {', '.join(keywords)}; elements of the '{fw.name}' framework: "
             f"{', '.join(fw.keys) or '(none)'}")
-    in_fw = next((name for name, f in BUILTIN.items() if key in f.keys), None)
-    if in_fw and not suggestion:
+    if in_fw:
         hint = f"'{key}' is an element of the '{in_fw}' framework, not of '{fw.name}'; " + hint
     state.err("E203", f"'{key}' is not an element of the '{fw.name}' framework", st.key.span, hint)
 

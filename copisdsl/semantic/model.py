@@ -84,6 +84,14 @@ class TouchpointM:
     owner: str | None = None
     description: str | None = None
     tags: list[str] = field(default_factory=list)
+    # service blueprint lanes (reference §11); support after defaults
+    evidence: list[str] = field(default_factory=list)
+    frontstage: list[str] = field(default_factory=list)
+    backstage: list[str] = field(default_factory=list)
+    support: list[str] = field(default_factory=list)
+    support_origin: str = "touchpoint"  # touchpoint|stage|journey: where the support lane was written
+    fail_point: str | bool | None = None  # the reason, True when marked without one
+    fail_point_span: Span | None = None
 
 
 @dataclass(slots=True)
@@ -101,6 +109,7 @@ class StageM:
     owner: str | None = None
     description: str | None = None
     tags: list[str] = field(default_factory=list)
+    support: list[str] = field(default_factory=list)  # the default for its touchpoints
 
 
 @dataclass(slots=True)
@@ -187,6 +196,7 @@ class Model:
     description: str | None = None
     tags: list[str] = field(default_factory=list)
     elements: dict[str, list[ElementValue]] = field(default_factory=dict)  # journey defaults
+    support: list[str] = field(default_factory=list)  # the journey's default support lane
     stages: list[StageM] = field(default_factory=list)
     touchpoints: dict[str, TouchpointM] = field(default_factory=dict)
     personas: dict[str, PersonaM] = field(default_factory=dict)
@@ -201,6 +211,13 @@ class Model:
     kpis: list[KpiM] = field(default_factory=list)  # every definition, in order
     journey_objectives: list[ObjectiveM] = field(default_factory=list)
     journey_kpis: list[KpiM] = field(default_factory=list)
+
+    @property
+    def uses_blueprint(self) -> bool:
+        """Whether any blueprint lane (evidence, frontstage, backstage,
+        support) is written anywhere in the journey (reference §11)."""
+        return bool(self.support) or any(stage.support for stage in self.stages) or any(
+            tp.evidence or tp.frontstage or tp.backstage or tp.support for tp in self.touchpoints.values())
 
     @property
     def transactions(self) -> DataM | None:

@@ -21,6 +21,8 @@ _BELONGS = {"file": "at the top of the file", "journey": "a journey", "stage": "
             "touchpoint": "a touchpoint"}
 _HERE = {"file": "at the top of the file", "journey": "directly in a journey",
          "stage": "in a stage", "touchpoint": "in a touchpoint"}
+# `support` is a blueprint lane that journeys and stages hold as a default (§11).
+SUPPORT_PLACES = ("journey", "stage", "touchpoint")
 
 
 def _where(places: tuple[str, ...]) -> str:
@@ -33,7 +35,7 @@ def _where(places: tuple[str, ...]) -> str:
 
 def placed(state: ResolveState, stmt: n.Statement, where: str) -> bool:
     """Report E100 when ``stmt`` may not stand in a ``where`` block."""
-    places = PLACES[type(stmt)]
+    places = SUPPORT_PLACES if isinstance(stmt, n.Note) and stmt.kind == "support" else PLACES[type(stmt)]
     if where in places:
         return True
     keyword = n.statement_keyword(stmt)

@@ -74,6 +74,7 @@ def _journey(state: ResolveState, j: n.Journey) -> None:
         elif isinstance(stmt, n.Clv):
             _clv(state, stmt)
     m.elements = elements.elements(state, body, "journey")
+    m.support = _support(body)
     m.journey_objectives = elements.objectives(state, body, "journey", m.id)
     m.journey_kpis = elements.kpis(state, body, "journey", m.id)
     order = 0
@@ -115,6 +116,7 @@ def _stage(state: ResolveState, s: n.Stage, order: int) -> bool:
     body = placed_body(state, s.body, "stage")
     elements.meta(state, stage, body)
     stage.elements = elements.elements(state, body, "stage")
+    stage.support = _support(body)
     stage.objectives = elements.objectives(state, body, "stage", stage.id)
     stage.kpis = elements.kpis(state, body, "stage", stage.id)
     if declared:
@@ -126,6 +128,12 @@ def _stage(state: ResolveState, s: n.Stage, order: int) -> bool:
 
 
 _SINGLES = (n.Channel, n.Emotion, n.Marker)  # given at most once per touchpoint
+NOTE_FIELDS = {"pain": "pains", "opportunity": "opportunities"}  # other notes fill the field of their name
+
+
+def _support(body) -> list[str]:
+    """The `support` lane written directly in a journey or stage body."""
+    return [text for st in body if isinstance(st, n.Note) and st.kind == "support" for text in st.texts]
 
 
 def _touchpoint(state: ResolveState, t: n.Touchpoint, stage: StageM) -> None:
@@ -154,8 +162,10 @@ def _touchpoint(state: ResolveState, t: n.Touchpoint, stage: StageM) -> None:
             setattr(tp, st.kind, st.text if st.text is not None else True)
             if st.kind == "moment_of_truth":
                 tp.moment_of_truth_span = st.span
+            elif st.kind == "fail_point":
+                tp.fail_point_span = st.span
         elif isinstance(st, n.Note):
-            (tp.pains if st.kind == "pain" else tp.opportunities).extend(st.texts)
+            getattr(tp, NOTE_FIELDS.get(st.kind, st.kind)).extend(st.texts)
     own = elements.elements(state, body, "touchpoint")
     own_objectives = elements.objectives(state, body, "touchpoint", tp.id)
     tp.kpis = elements.kpis(state, body, "touchpoint", tp.id)

@@ -201,18 +201,19 @@ class Emotion:
 
 @dataclass(frozen=True, slots=True)
 class Marker:
-    """`moment_of_truth "why"` or `repurchase "how"` (the text optional)."""
+    """`moment_of_truth "why"`, `repurchase "how"` or `fail_point "why"` (the text optional)."""
 
-    kind: str  # moment_of_truth | repurchase
+    kind: str  # moment_of_truth | repurchase | fail_point
     text: str | None
     span: Span = _span()
 
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """`pain "..."` or `opportunity "..."`, one or more strings."""
+    """`pain "..."`, `opportunity "..."` or a blueprint lane (`evidence`,
+    `frontstage`, `backstage`, `support`), one or more strings."""
 
-    kind: str  # pain | opportunity
+    kind: str  # pain | opportunity | evidence | frontstage | backstage | support
     texts: tuple[str, ...]
     span: Span = _span()
 

@@ -173,11 +173,15 @@ def _finish(item: _Checked, out: Path, keep_dot: bool) -> None:
     try:
         for view in VIEWS:
             dot_path = folder / f"{view}.dot"
-            if keep_dot:
+            if keep_dot and view in item.jobs:
                 files[f"{view}.dot"] = view_dot(model, item.figures, view).encode("utf-8")
             elif dot_path.exists():
                 dot_path.unlink()  # left by an earlier --keep-dot build
                 build.written.append(dot_path)  # a change to the output folder all the same
+            picture = folder / DIAGRAM_FILES[view]
+            if view not in item.jobs and picture.exists():
+                picture.unlink()  # a blueprint.svg from when the journey used blueprint lanes
+                build.written.append(picture)
         for name in sorted(files):
             path = folder / name
             build.outputs.append(path)
@@ -204,7 +208,7 @@ def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
     ``*.copis``) into ``out``. A journey with errors is not drawn; the
     others still are. Returns one ``JourneyBuild`` per file, in order."""
     from copisdsl.render.html import prepare
-    from copisdsl.render.views import draw
+    from copisdsl.render.views import build_views, draw
     from copisdsl.workflow.search import journey_files
 
     found = journey_files(paths)
@@ -214,9 +218,10 @@ def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
     todo = [item for item in checked if item.build.ok and item.model is not None]
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         # The slowest views first, so that the pool's workers stay busy.
-        for view in ("mindmap", "journey", "copis"):
+        for view in ("mindmap", "journey", "copis", "map", "blueprint"):
             for item in todo:
-                item.jobs[view] = pool.submit(draw, item.model, item.figures, view, "svg")
+                if view in build_views(item.model):
+                    item.jobs[view] = pool.submit(draw, item.model, item.figures, view, "svg")
         if todo:
             prepare(index=len(checked) > 1)  # while Graphviz draws
         for item in todo:

@@ -16,7 +16,7 @@ replaced by a box listing its diagnostics. Options in ``mkdocs.yml``::
 
     plugins:
       - copis:
-          view: journey     # default view: journey, copis or mindmap
+          view: journey     # default view: journey, copis, mindmap, map or blueprint
           warnings: true    # report copis warnings (W...) too, not only errors
 
 Compiled diagrams are cached by content within a build. The ids inside every

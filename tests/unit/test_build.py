@@ -50,9 +50,12 @@ def test_two_builds_are_byte_identical(twice) -> None:
     a, b, runs = twice
     assert [r.returncode for r in runs] == [0, 0], runs[0].stderr.decode()
     first, second = tree(a), tree(b)
-    ids = [load(case)[0].id for case in FIXTURE_CASES + EXAMPLE_CASES]
-    expected = {"index.html"} | {f"{i}/{name}" for i in ids
-                                 for name in ("index.html", "journey.svg", "copis.svg", "mindmap.svg")}
+    models = [load(case)[0] for case in FIXTURE_CASES + EXAMPLE_CASES]
+    expected = {"index.html"} | {f"{m.id}/{name}" for m in models
+                                 for name in ("index.html", "journey.svg", "copis.svg", "mindmap.svg", "map.svg")}
+    # the blueprint only for journeys that use its lanes
+    expected |= {f"{m.id}/blueprint.svg" for m in models if m.uses_blueprint}
+    assert {"cafe/blueprint.svg", "hostile/blueprint.svg"} <= expected and "branches/blueprint.svg" not in expected
     assert set(first) == expected
     assert first == second
     assert not any(b"Traceback" in r.stderr for r in runs)
@@ -92,7 +95,7 @@ def test_build_paths_reports_what_it_wrote(tmp_path) -> None:
     assert first.journey_id == "branches"
     folder = tmp_path / "branches"
     assert sorted(first.written) == sorted(first.outputs) == sorted(folder / name for name in (
-        "index.html", "journey.svg", "copis.svg", "mindmap.svg"))
+        "index.html", "journey.svg", "copis.svg", "mindmap.svg", "map.svg"))
     assert first.report == folder / "index.html"
     assert first.inputs == [case.resolve()]
     assert (first.stages, first.touchpoints) == (5, 7)
@@ -224,11 +227,14 @@ def test_keep_dot_writes_each_views_source(tmp_path) -> None:
     done = copis("build", str(case), "-o", str(tmp_path), "--keep-dot")
     assert done.returncode == 0, done.stderr.decode()
     for view in VIEWS:
+        if view == "blueprint":  # branches uses no blueprint lanes
+            assert not (tmp_path / "branches" / f"{view}.dot").exists()
+            continue
         written = (tmp_path / "branches" / f"{view}.dot").read_text(encoding="utf-8")
         assert written == view_dot(model, figures, view)
     done = copis("build", str(case), "-o", str(tmp_path))
     assert done.returncode == 0
-    assert sorted(tree(tmp_path / "branches")) == ["copis.svg", "index.html", "journey.svg", "mindmap.svg"]
+    assert sorted(tree(tmp_path / "branches")) == ["copis.svg", "index.html", "journey.svg", "map.svg", "mindmap.svg"]
     assert "(unchanged)" not in done.stdout.decode()  # removing the .dot files changed the folder
     done = copis("build", str(case), "-o", str(tmp_path))
     assert "(unchanged)" in done.stdout.decode()
@@ -279,3 +285,27 @@ def test_build_paths_says_when_the_index_could_not_be_written(tmp_path) -> None:
     (out / "index.html").rmdir()
     assert [b.index_error for b in build_paths([FIXTURES / "branches.copis", FIXTURES / "hostile.copis"], out)] \
         == [None, None]
+
+
+def test_blueprint_svg_follows_the_lanes(tmp_path) -> None:
+    """A journey that stops using blueprint lanes loses its blueprint.svg
+    (it would show a service that no longer is), and the report its section."""
+    source = tmp_path / "cafe.copis"
+    text = (FIXTURES / "cafe_blueprint.copis").read_text(encoding="utf-8")
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    assert copis("build", str(source), "-o", str(out)).returncode == 0
+    report = (out / "cafe" / "index.html").read_text(encoding="utf-8")
+    assert (out / "cafe" / "blueprint.svg").exists()
+    assert report.index('<section id="map">') < report.index('<section id="blueprint">') < \
+        report.index('<section id="journey">')
+    plain = "\n".join(line for line in text.splitlines()
+                      if line.split()[:1] not in (["evidence"], ["frontstage"], ["backstage"], ["support"]))
+    plain = plain.replace('; evidence "Order number screen"', "").replace('; frontstage "Name called out"', "")
+    source.write_text(plain, encoding="utf-8")
+    done = copis("build", str(source), "-o", str(out))
+    assert done.returncode == 0, done.stderr.decode()
+    assert not (out / "cafe" / "blueprint.svg").exists()
+    assert sorted(tree(out / "cafe")) == ["copis.svg", "index.html", "journey.svg", "map.svg", "mindmap.svg"]
+    report = (out / "cafe" / "index.html").read_text(encoding="utf-8")
+    assert '<section id="map">' in report and 'id="blueprint"' not in report

@@ -86,7 +86,7 @@ def test_keys_and_values_follow_the_reference():
                               "owner": "CX team", "description": "First order to re-purchase."}
     ad = doc["stages"][0]["touchpoints"][0]
     assert list(ad) == ["id", "title", "channel", "emotion", "elements", "moment_of_truth", "repurchase",
-                        "pains", "opportunities"]
+                        "pains", "opportunities", "evidence", "frontstage", "backstage", "support", "fail_point"]
     assert ad["elements"] == {"customer": ["maya"], "objective": ["Grow reach"],
                               "process": ["See ad", "Tap through"], "information": ["Interest targeting"],
                               "service": ["Ads manager"]}
@@ -220,3 +220,31 @@ def test_root_option_lets_data_live_above_the_journey(tmp_path):
 def test_unknown_format_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(main, ["export", str(write(tmp_path)), "--format", "xml"])
     assert result.exit_code == 2
+
+
+GOLDEN = ROOT / "tests" / "golden" / "export"
+
+
+@pytest.mark.parametrize("case", sorted(GOLDEN.glob("*.copis")), ids=lambda p: p.stem)
+def test_export_golden(case: Path, update_golden: bool) -> None:
+    """tests/golden/export/<case>.json is the export of <case>.copis
+    (regenerate with `pytest --update-golden`), and it follows the schema."""
+    from conftest import golden_compare
+
+    result = check_file(case, case.name, data=False)
+    assert result.ok, result.diagnostics
+    figures, diags = enrich(result.model, case.parent)
+    text = export_json(result.model, figures, result.diagnostics + diags)
+    jsonschema.validate(json.loads(text), SCHEMA)
+    golden_compare(case.with_suffix(".json"), text, update_golden)
+
+
+def test_blueprint_lanes_after_defaults() -> None:
+    doc = json.loads((GOLDEN / "blueprint.json").read_text(encoding="utf-8"))
+    tps = {tp["id"]: tp for stage in doc["stages"] for tp in stage["touchpoints"]}
+    assert tps["seat"]["support"] == ["Booking system"]  # the stage's, not merged with the journey's
+    assert tps["order"]["support"] == ["Coffee machine telemetry"]  # its own replaces the stage's
+    assert tps["pay"]["support"] == ["Point of sale", "Loyalty app"]  # the journey's
+    assert (tps["seat"]["fail_point"], tps["order"]["fail_point"], tps["pay"]["fail_point"]) == \
+        ("No table free at lunch", True, None)
+    assert tps["review"]["evidence"] == tps["review"]["frontstage"] == tps["review"]["backstage"] == []

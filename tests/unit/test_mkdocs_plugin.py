@@ -153,6 +153,37 @@ def test_strict_build_renders_fences_and_references(tmp_path: Path) -> None:
         assert ref in ids
 
 
+BLUEPRINT = '''journey cafe "Café" {
+  customer "Guest"; objective "Coffee"; process "Order"; information "Menu"; service "Counter"
+  stage visit "Visit <i>now</i>" {
+    touchpoint order "Order" {
+      evidence "Menu board"
+      frontstage "Barista takes the order"
+      backstage "Barista <b>prepares</b> the drink"
+      fail_point "Queue at lunch"
+      kpi queue_minutes = 6
+      emotion 3
+    }
+  }
+}
+'''
+
+
+@needs_dot
+def test_map_and_blueprint_views_in_a_site(tmp_path: Path) -> None:
+    """`view=map` and `view=blueprint` draw the lane views, in fences and references."""
+    page = fence(BLUEPRINT, "copis view=map") + "\n" + fence(BLUEPRINT, "copis view=blueprint") + \
+        "\n![Café](journeys/cafe.copis?view=blueprint)\n"
+    site = make_site(tmp_path, page, extra={"journeys/cafe.copis": BLUEPRINT})
+    done = mkdocs_build(site, "--strict")
+    assert done.returncode == 0, done.stderr
+    out = (site / "site" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'class="copis-diagram copis-view-(\w+)"', out) == ["map", "blueprint", "blueprint"]
+    assert out.count("line of visibility") == 2 and "Queue at lunch" in out
+    assert "Barista &lt;b&gt;prepares&lt;/b&gt; the drink" in out and "<b>prepares" not in out
+    assert "Visit &lt;i&gt;now&lt;/i&gt;" in out
+
+
 @needs_dot
 def test_broken_fence_fails_strict_with_file_and_line_but_builds_otherwise(tmp_path: Path) -> None:
     page = "---\ntitle: Front matter shifts the lines\n---\n# Broken\n\n" + fence(BROKEN) + "\n![missing](nowhere.copis)\n"

@@ -16,7 +16,7 @@ import pytest
 
 from conftest import has_dot
 from copisdsl.workflow.build import build_paths
-from copisdsl.render.views import ENGINES
+from copisdsl.render.views import ENGINE_ARGS, ENGINES
 from render_support import FIXTURES
 
 pytestmark = pytest.mark.skipif(not has_dot(), reason="Graphviz `dot` is not installed")
@@ -38,6 +38,10 @@ HOSTILE = [
 # strings they must show, whitespace aside.
 IN_DIAGRAMS = [HOSTILE[0], HOSTILE[1], HOSTILE[2], HOSTILE[5], HOSTILE[10]]
 FLOW_LABELS = [HOSTILE[6], HOSTILE[7]]  # only the journey view draws the flow
+# Only the blueprint draws its lanes (the map marks the fail point).
+LANES = ["<img src=x onerror=alert('evidence')>", "]]> <![CDATA[ x", "\"><svg onload=alert('front')>",
+         "</text><text>back & \\N", "<blink>fails</blink> & \\G", "{{ support }} <u>&amp;</u>"]
+VIEWS = ["journey", "copis", "mindmap", "map", "blueprint"]
 
 HTML_ELEMENTS = {
     "html": {"lang"}, "head": set(), "meta": {"charset", "name", "content"}, "title": set(), "style": set(),
@@ -148,7 +152,7 @@ def _svg_elements(root: ET.Element):
         yield tag, el
 
 
-@pytest.mark.parametrize("view", ["journey", "copis", "mindmap"])
+@pytest.mark.parametrize("view", VIEWS)
 def test_svg_files_hold_only_graphviz_elements(built: Path, view: str) -> None:
     data = (built / "hostile" / f"{view}.svg").read_bytes()
     root = ET.fromstring(data)
@@ -158,7 +162,7 @@ def test_svg_files_hold_only_graphviz_elements(built: Path, view: str) -> None:
             assert name.lower() in SVG_ELEMENTS[tag], f"unexpected {name}= on <{tag}>"
             assert "javascript:" not in value.lower()
     text = _squash("".join(root.itertext()))
-    wanted = IN_DIAGRAMS + (FLOW_LABELS if view == "journey" else [])
+    wanted = IN_DIAGRAMS + (FLOW_LABELS if view == "journey" else []) + (LANES if view == "blueprint" else [])
     for value in wanted:
         assert _squash(value) in text, (view, value)
 
@@ -168,23 +172,24 @@ def test_inline_svgs_are_well_formed(built: Path) -> None:
     user text cannot close an element or open one."""
     html = (built / "hostile" / "index.html").read_text(encoding="utf-8")
     charts = re.findall(r"<svg\b.*?</svg>", html, re.S)
-    assert len(charts) == 3  # journey, emotion curve, mind map; the matrix is a table
+    assert len(charts) == 5  # map, blueprint, journey, emotion curve, mind map; the matrix is a table
     for chart in charts:
         root = ET.fromstring(chart)
         for tag, el in _svg_elements(root):
             assert tag in SVG_ELEMENTS, tag
             assert not any(name.lower().startswith("on") for name in el.attrib)
-    emotion = ET.fromstring(charts[1])
+    emotion = ET.fromstring(charts[3])
     assert emotion.get("class") == "emotion-chart"
     assert HOSTILE[0] in emotion.get("aria-label")
     titles = [el.text for tag, el in _svg_elements(emotion) if tag == "title"]
     assert HOSTILE[1] in titles and HOSTILE[5] in titles
 
 
-@pytest.mark.parametrize("view", ["journey", "copis", "mindmap"])
+@pytest.mark.parametrize("view", VIEWS)
 def test_dot_files_are_accepted_by_graphviz(built: Path, view: str) -> None:
     source = (built / "hostile" / f"{view}.dot").read_bytes()
-    done = subprocess.run([ENGINES[view], "-Tsvg"], input=source, capture_output=True, check=False, timeout=60)
+    done = subprocess.run([ENGINES[view], "-Tsvg", *ENGINE_ARGS.get(view, ())], input=source, capture_output=True,
+                          check=False, timeout=60)
     assert done.returncode == 0 and done.stderr == b"", done.stderr.decode()
     text = _squash("".join(ET.fromstring(done.stdout).itertext()))
     assert _squash(HOSTILE[0]) in text  # Graphviz's escapes (\N, \G) did not apply

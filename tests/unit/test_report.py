@@ -93,7 +93,7 @@ def reports(tmp_path_factory) -> dict[str, Node]:
     return {b.journey_id: parse(b.report) for b in builds}
 
 
-SECTIONS = ["journey", "emotion", "matrix", "personas", "objectives", "kpis", "moments", "repurchase", "notes",
+SECTIONS = ["map", "journey", "emotion", "matrix", "personas", "objectives", "kpis", "moments", "repurchase", "notes",
             "clv", "segments", "mindmap"]
 
 

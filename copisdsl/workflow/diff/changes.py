@@ -10,7 +10,7 @@ GROUPS = {
     "journey": "Journey",
     "stages": "Stages",
     "touchpoints": "Touchpoints",
-    "moments": "Moments of truth and re-purchase",
+    "moments": "Moments of truth, re-purchase and fail points",
     "objectives": "Objectives",
     "kpis": "KPIs",
     "flows": "Flows",

@@ -97,7 +97,8 @@ class _Differ:
             self.add("data", "changed", "clv settings", fields=fields)
 
     def moments(self) -> None:
-        for attr, what in (("moment_of_truth", "moment of truth"), ("repurchase", "re-purchase")):
+        for attr, what in (("moment_of_truth", "moment of truth"), ("repurchase", "re-purchase"),
+                           ("fail_point", "fail point")):
             before = {self.ren("place", tp.id): it.marker(getattr(tp, attr))
                       for tp in self.old.touchpoints.values() if getattr(tp, attr) is not None}
             after = {tp.id: it.marker(getattr(tp, attr))

@@ -125,7 +125,7 @@ def journey_item(m: Model, ren: Renames) -> Item:
     framework = fw.name if fw.builtin else (
         f"{fw.name} {{{', '.join(f'{k} {quote(label)}' for k, label in zip(fw.keys, fw.labels))}}}")
     fields = {"title": quote(m.title), "framework": framework, "owner": text_of(m.owner),
-              "description": text_of(m.description), "tags": _strings(m.tags)}
+              "description": text_of(m.description), "tags": _strings(m.tags), "support": _strings(m.support)}
     fields.update(_elements(m.elements, fw.keys, ren))
     return Item(m.id, m.node.title, fields)
 
@@ -134,7 +134,7 @@ def stages(m: Model, ren: Renames) -> dict[str, Item]:
     out = {}
     for s in m.stages:
         fields = {"title": quote(s.title), "owner": text_of(s.owner), "description": text_of(s.description),
-                  "tags": _strings(s.tags)}
+                  "tags": _strings(s.tags), "support": _strings(s.support)}
         own = _elements(s.elements, m.framework.keys, ren)
         fields.update(own)
         content = _scope_content(_own_objectives(m, "stage", s.id), s.kpis)
@@ -153,8 +153,12 @@ def touchpoints(m: Model, ren: Renames) -> dict[str, Item]:
         fields.update(own_fields)
         fields.update({"pain": _strings(tp.pains), "opportunity": _strings(tp.opportunities),
                        "owner": text_of(tp.owner), "description": text_of(tp.description),
-                       "tags": _strings(tp.tags)})
-        content = (marker(tp.moment_of_truth), marker(tp.repurchase),
+                       "tags": _strings(tp.tags),
+                       # blueprint lanes as written here (an inherited support is the stage's or journey's)
+                       "evidence": _strings(tp.evidence), "frontstage": _strings(tp.frontstage),
+                       "backstage": _strings(tp.backstage),
+                       "support": _strings(tp.support) if tp.support_origin == "touchpoint" else None})
+        content = (marker(tp.moment_of_truth), marker(tp.repurchase), marker(tp.fail_point),
                    _scope_content(_own_objectives(m, "touchpoint", tp.id), tp.kpis))
         inherited = _inherited(tp.elements, tp.element_origin, own_fields, m.framework.keys, ren)
         out[tp.id] = Item(tp.id, tp.node.title, fields, content,

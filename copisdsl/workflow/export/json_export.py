@@ -87,6 +87,11 @@ def _touchpoint(model: Model, tp: TouchpointM) -> dict[str, Any]:
         "repurchase": _marker(tp.repurchase),
         "pains": list(tp.pains),
         "opportunities": list(tp.opportunities),
+        "evidence": list(tp.evidence),
+        "frontstage": list(tp.frontstage),
+        "backstage": list(tp.backstage),
+        "support": list(tp.support),
+        "fail_point": _marker(tp.fail_point),
     }
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import golden_compare, has_dot
 from copisdsl.render import VIEWS
-from copisdsl.render.views import ENGINES, view_dot
+from copisdsl.render.views import ENGINE_ARGS, ENGINES, view_dot
 from render_support import ALL_CASES, EXAMPLES, FIXTURES, case_id, load
 
 needs_dot = pytest.mark.skipif(not has_dot(), reason="Graphviz `dot` is not installed")
@@ -50,7 +50,8 @@ def test_graphviz_accepts_the_dot(case: Path, view: str) -> None:
     """What `copis render --format dot` writes lays out with the view's engine,
     without a warning (an unknown attribute or a bad HTML label warns)."""
     model, figures = load(case)
-    done = subprocess.run([ENGINES[view], "-Tsvg"], input=view_dot(model, figures, view).encode("utf-8"),
+    done = subprocess.run([ENGINES[view], "-Tsvg", *ENGINE_ARGS.get(view, ())],
+                          input=view_dot(model, figures, view).encode("utf-8"),
                           capture_output=True, check=False, timeout=120)
     assert done.returncode == 0, done.stderr.decode()
     assert done.stderr == b"", done.stderr.decode()
