@@ -6,7 +6,7 @@ from copisdsl.data.figures import Figures
 from copisdsl.semantic.model import Model
 from copisdsl.render import journey, matrix, mindmap, svg
 from copisdsl.render.graphviz_run import run
-from copisdsl.render.layout import read_layout
+from copisdsl.render.layout import read_sizes
 
 ENGINES = {"journey": "dot", "copis": "dot", "mindmap": "twopi"}
 _DOT = {"journey": journey.journey_dot, "copis": matrix.matrix_dot, "mindmap": mindmap.mindmap_dot}
@@ -26,11 +26,11 @@ def draw(model: Model, figures: Figures | None, view: str, fmt: str) -> bytes:
     ``GraphvizError`` when Graphviz is missing or fails (never for ``dot``)."""
     if fmt == "dot":
         return view_dot(model, figures, view).encode("utf-8")
-    if view == "journey" and any(edge.back for edge in model.flows):
-        # Two passes: dot lays out the cards without the loops, which are
-        # routed by copisdsl.render.loops and drawn from fixed positions.
-        layout = read_layout(run(journey.layout_dot(model, figures), "dot", "json0"))
-        out = run(journey.positioned_dot(model, figures, layout), "neato", fmt, "-n2")
+    if view == "journey":
+        # Two passes: dot measures the cards, which are placed and their
+        # flows routed by copisdsl.render.layout and .loops, then drawn as placed.
+        sizes = read_sizes(run(journey.cards_dot(model, figures), "dot", "json0"))
+        out = run(journey.positioned_dot(model, figures, sizes), "neato", fmt, "-n2")
     else:
         out = run(view_dot(model, figures, view), ENGINES[view], fmt)
     return svg.tidy(out) if fmt == "svg" else out
