@@ -8,7 +8,7 @@ from copisdsl.render import journey, matrix, mindmap, svg
 from copisdsl.render.graphviz_run import run
 from copisdsl.render.layout import read_sizes
 
-ENGINES = {"journey": "dot", "copis": "dot", "mindmap": "twopi"}
+ENGINES = {"journey": "dot", "copis": "dot", "mindmap": "dot"}
 _DOT = {"journey": journey.journey_dot, "copis": matrix.matrix_dot, "mindmap": mindmap.mindmap_dot}
 
 
