@@ -140,6 +140,11 @@ def _start(model: Model, figures: Figures | None, title_width: int = 70, **extra
     return g
 
 
+def _title_points(title: str, width: int) -> float:
+    """About how wide the journey's title is drawn (18 pt bold)."""
+    return 10.5 * max(len(line) for line in wrap(title, width, 2))
+
+
 def _stage_label(title: str, width: int) -> Html:
     return Html(f'<FONT POINT-SIZE="14"><B>{wrapped(title, width, 2)}</B></FONT>')
 
@@ -161,7 +166,7 @@ def positioned_dot(model: Model, figures: Figures | None, sizes: dict[str, tuple
                   wrap(e.label, *EDGE_LABEL) if e.label else []) for e in model.flows]
     placed, routed = route(grid, flows, top, header)
     g = _start(model, figures, title_width, bb=f"0,0,{fmt(placed.width)},{fmt(placed.height)}", splines=True,
-               lp=_pos(placed.gv((min(placed.width, 10.5 * title_width) / 2, top / 2 - 2))))
+               lp=_pos(placed.gv((4 + min(placed.width - 8, _title_points(model.title, title_width)) / 2, top / 2 - 2))))
     labels = dict(_cards(model, figures))
     for stage, (cluster, nodes) in zip(model.stages, stages):
         left, box_top, right, bottom = placed.stages[cluster]
