@@ -33,9 +33,11 @@ dev: $(VENV)/.dev-installed
 graphviz:
 	@command -v dot >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq graphviz; }
 
-# Debian's Chromium for the browser tests (no browser download by any test tool).
+# Debian's Chromium for the browser tests and `copis build --pdf` (no browser
+# download by any test tool); poppler-utils (pdfinfo, pdftoppm) for the PDF tests.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq chromium || echo "chromium could not be installed: browser tests will be skipped"; }
+	@command -v pdftoppm >/dev/null 2>&1 || { $(APT) update -qq && $(APT) install -y -qq poppler-utils || echo "poppler-utils could not be installed: PDF tests will be skipped"; }
 
 # Debian's Neovim, the real editor the language server is tested with.
 neovim:

@@ -43,7 +43,7 @@ from generate import journey  # noqa: E402
 SIZES = (50, 200, 1_000)
 BUILD_GOALS = {50: 0.5, 1_000: 4.0}
 SHARE_GOAL = 0.25
-ENGINES = {"journey": "dot", "copis": "dot", "mindmap": "twopi"}
+ENGINES = {"journey": "dot", "copis": "dot", "mindmap": "dot"}
 PLAIN_TIMEOUT = 60.0
 # Runs copis in this process, then reports its own CPU time and its
 # children's (Graphviz) on stderr's last line.
@@ -113,20 +113,20 @@ def pipeline_graphviz(path: Path, view: str, work: Path, runs: int) -> float:
     from copisdsl.data import enrich
     from copisdsl.render import journey as journey_view
     from copisdsl.render.graphviz_run import run
-    from copisdsl.render.layout import read_layout
+    from copisdsl.render.layout import read_sizes
     from copisdsl.render.views import view_dot
 
     result = check_file(path, data=False)
     figures, _ = enrich(result.model, path.parent)
-    if view != "journey" or not any(edge.back for edge in result.model.flows):
+    if view != "journey":
         source = work / f"{view}.dot"
         source.write_text(view_dot(result.model, figures, view), encoding="utf-8")
         return wall([ENGINES[view], "-Tsvg", str(source)], runs)
     first = work / "journey.pass1.dot"
-    first.write_text(journey_view.layout_dot(result.model, figures), encoding="utf-8")
-    layout = read_layout(run(first.read_text(encoding="utf-8"), "dot", "json0"))
+    first.write_text(journey_view.cards_dot(result.model, figures), encoding="utf-8")
+    sizes = read_sizes(run(first.read_text(encoding="utf-8"), "dot", "json0"))
     second = work / "journey.pass2.dot"
-    second.write_text(journey_view.positioned_dot(result.model, figures, layout), encoding="utf-8")
+    second.write_text(journey_view.positioned_dot(result.model, figures, sizes), encoding="utf-8")
     return wall(["dot", "-Tjson0", str(first)], runs) + wall(["neato", "-n2", "-Tsvg", str(second)], runs)
 
 

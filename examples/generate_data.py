@@ -12,7 +12,15 @@ Small, realistic files that exercise every reader:
   per touchpoint;
 - ``smartphone_orders.parquet``: phones, plans and accessories per customer;
 - ``smartphone_feedback.jsonl``: feedback after each touchpoint (JSON Lines);
-- ``smartphone_stores.tsv``: weekly store counts (visitors, sales, transfers).
+- ``smartphone_stores.tsv``: weekly store counts (visitors, sales, transfers);
+- ``petfood_orders.csv``, ``petfood_funnel.csv``, ``petfood_survey.csv``:
+  a pet food subscription's orders, weekly visits and conversions of each of
+  its touchpoints, and survey answers per touchpoint;
+- ``bank_funnel.csv``, ``bank_survey.csv``: the same for opening a current
+  account (no orders: a bank counts accounts, not purchases).
+
+The realistic examples draw from generators of their own (``SEED + 1``,
+``SEED + 2``), so that adding one never changes the others' files.
 
 The output is byte-identical from run to run.
 """
@@ -140,11 +148,83 @@ def smartphone(rng) -> None:
         .to_csv(OUT / "smartphone_stores.tsv", sep="\t", index=False)
 
 
+def funnel(rng, steps: dict[str, tuple[int, float]], weeks: int = 78) -> pd.DataFrame:
+    """Weekly ``visits`` and ``conversions`` per touchpoint: ``steps`` maps
+    a touchpoint to (typical weekly visits, conversion rate)."""
+    days = START + np.arange(0, weeks * 7, 7).astype("timedelta64[D]")
+    rows = []
+    for week in days:
+        for touchpoint, (visits, rate) in steps.items():
+            seen = max(0, int(rng.normal(visits, visits * 0.07)))
+            rows.append((str(week), touchpoint, seen, int(rng.binomial(seen, rate))))
+    return pd.DataFrame(rows, columns=["week", "touchpoint", "visits", "conversions"])
+
+
+def survey(rng, moods: dict[str, float], answers: int) -> pd.DataFrame:
+    """Survey answers: a 0-10 recommend score and a 1-5 CSAT per
+    touchpoint, centred on ``moods`` (a typical CSAT per touchpoint)."""
+    names = list(moods)
+    touchpoint = rng.choice(names, answers)
+    centre = np.array([moods[t] for t in touchpoint])
+    csat = np.clip(np.round(rng.normal(centre, 0.9)), 1, 5).astype(int)
+    score = np.clip(np.round(csat * 2.1 - 0.6 + rng.normal(0, 1.3, answers)), 0, 10).astype(int)
+    return pd.DataFrame({
+        "response_id": np.arange(1, answers + 1),
+        "answered_on": (START + rng.integers(0, 547, answers).astype("timedelta64[D]")).astype(str),
+        "touchpoint": touchpoint, "score": score, "csat": csat,
+    })
+
+
+PETFOOD_FUNNEL = {
+    "vet_tip": (5200, 0.06), "social_video": (21000, 0.018), "search_ad": (8800, 0.045),
+    "food_finder": (3100, 0.52), "product_page": (4600, 0.21), "reviews": (2300, 0.34),
+    "trial_box": (980, 0.71), "checkout": (1150, 0.78), "first_delivery": (820, 0.96),
+    "feeding_plan": (760, 0.64), "reorder_prompt": (1900, 0.58), "referral": (640, 0.19),
+}
+PETFOOD_MOODS = {
+    "vet_tip": 4.0, "food_finder": 4.2, "product_page": 3.6, "trial_box": 3.9, "checkout": 3.1,
+    "first_delivery": 4.4, "transition_guide": 3.4, "support_chat": 2.6, "reorder_prompt": 4.1,
+    "skip_or_pause": 3.0, "review_request": 3.8, "referral": 4.3,
+}
+BANK_FUNNEL = {
+    "comparison_site": (14000, 0.09), "branch_poster": (6000, 0.02), "landing_page": (9100, 0.24),
+    "fee_calculator": (2700, 0.41), "application": (2100, 0.63), "id_check": (1350, 0.81),
+    "card_delivery": (1080, 0.97), "app_activation": (1050, 0.86), "salary_switch": (900, 0.44),
+    "refer_friend": (700, 0.12),
+}
+BANK_MOODS = {
+    "landing_page": 3.7, "application": 3.2, "id_check": 2.3, "video_ident": 2.8, "card_delivery": 4.2,
+    "app_activation": 4.0, "salary_switch": 2.9, "first_statement": 3.6, "overdraft_alert": 3.3,
+    "refer_friend": 4.1,
+}
+
+
+def petfood(rng) -> None:
+    orders = bgnbd_orders(rng, 1100, r=0.9, alpha=40.0, a=0.9, b=4.0, p=8.0, q=5.0, gamma=14.0,
+                          first_window=380)
+    pd.DataFrame({
+        "order_id": [f"PF{200001 + i}" for i in range(len(orders))],
+        "customer_id": [f"P{30000 + c}" for c in orders["customer"]],
+        "order_date": (START + orders["day"].to_numpy().astype("timedelta64[D]")).astype(str),
+        "revenue": orders["amount"].clip(lower=12.0).round(2),
+        "channel": rng.choice(["web", "app"], len(orders), p=[0.6, 0.4]),
+    }).to_csv(OUT / "petfood_orders.csv", index=False)
+    funnel(rng, PETFOOD_FUNNEL).to_csv(OUT / "petfood_funnel.csv", index=False)
+    survey(rng, PETFOOD_MOODS, 900).to_csv(OUT / "petfood_survey.csv", index=False)
+
+
+def bank(rng) -> None:
+    funnel(rng, BANK_FUNNEL).to_csv(OUT / "bank_funnel.csv", index=False)
+    survey(rng, BANK_MOODS, 760).to_csv(OUT / "bank_survey.csv", index=False)
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     rng = np.random.default_rng(SEED)
     skincare(rng)
     smartphone(rng)
+    petfood(np.random.default_rng(SEED + 1))
+    bank(np.random.default_rng(SEED + 2))
     for path in sorted(OUT.iterdir()):
         print(f"{path.relative_to(OUT.parent)}: {path.stat().st_size:,} bytes")
 

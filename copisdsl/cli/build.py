@@ -16,10 +16,12 @@ from copisdsl.cli.main import EXIT_OK, EXIT_PROBLEMS, main, root_option, strict_
 @click.option("-o", "--output", "out", required=True, type=click.Path(file_okay=False), metavar="OUT",
               help="The folder to build into: OUT/<journey id>/index.html and its SVGs.")
 @click.option("--keep-dot", is_flag=True, help="Also write each view's Graphviz source (journey.dot ...).")
+@click.option("--pdf", is_flag=True, help="Also print each report to report.pdf (needs Chromium): "
+              "the map on a landscape A3 page, the rest on A4.")
 @strict_option
 @root_option
 @click.option("--color/--no-color", default=None, help="Colour the diagnostics (default: on a terminal).")
-def build_cmd(paths, out, keep_dot, strict, root, color):
+def build_cmd(paths, out, keep_dot, pdf, strict, root, color):
     """Check journeys and build each into a self-contained HTML report with
     its journey, COPIS matrix and mind map diagrams (folders: every *.copis
     inside). A journey with errors is reported and skipped; the others are
@@ -30,7 +32,7 @@ def build_cmd(paths, out, keep_dot, strict, root, color):
 
     find_journeys(paths)  # a usage error (exit 2) when there is nothing to build
     refuse_output_holding_inputs(paths, Path(out), "built")
-    builds = build_paths([Path(p) for p in paths], Path(out), keep_dot=keep_dot,
+    builds = build_paths([Path(p) for p in paths], Path(out), keep_dot=keep_dot, pdf=pdf,
                          root=Path(root) if root is not None else None)
     use_color = sys.stdout.isatty() if color is None else color
     results = [SimpleNamespace(diagnostics=b.diagnostics, source=b.source_file) for b in builds]

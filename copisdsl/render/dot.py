@@ -39,14 +39,15 @@ def quote(value: str) -> str:
     return '"' + value.replace("\r\n", "\n").translate(_QUOTE) + '"'
 
 
-def wrap(value: str, width: int, max_lines: int | None = None) -> list[str]:
+def wrap(value: str, width: int, max_lines: int | None = None, *, break_words: bool = True) -> list[str]:
     """``value`` broken into lines of about ``width`` characters (long words
-    are split), the last line ending in an ellipsis when cut short."""
+    are split unless ``break_words`` is false: then a longer word has a line
+    of its own), the last line ending in an ellipsis when cut short."""
     if len(value) <= width and "\n" not in value and "\r" not in value:
         return [value]  # the common case, and textwrap is slow
     lines: list[str] = []
     for part in value.splitlines() or [""]:
-        lines += textwrap.wrap(part, width, break_long_words=True, break_on_hyphens=True) or [""]
+        lines += textwrap.wrap(part, width, break_long_words=break_words, break_on_hyphens=break_words) or [""]
     if max_lines is not None and len(lines) > max_lines:
         lines = lines[:max_lines]
         last = lines[-1]

@@ -1,10 +1,10 @@
-"""The journey view: stages left to right, touchpoints as cards, the flow.
+"""The journey view: stages left to right as columns of cards, the flow.
 
-Layout choices (see docs/rendering.md for the measurements behind them):
-invisible edges keep every stage after the previous one and the cards of a
-stage in declaration order; flow edges that point back to an earlier
-touchpoint (re-purchase loops) are dashed and do not constrain the ranks, so
-the picture stays left to right.
+Drawn in two passes (see docs/rendering.md): Graphviz measures the cards,
+``layout`` places them on a grid (stages as columns, wrapped when long, in
+declaration order), ``loops`` routes every flow along the free channels
+and corridors of the grid, and ``neato -n2`` draws it as placed. Loops
+(back edges of the flow, see ``semantic.loops``) are dashed.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from copisdsl.semantic.model import FlowEdge, Model, TouchpointM
 from copisdsl.render import palette
 from copisdsl.render.dot import FONT, INK, LINE, MUTED, PANEL, Graph, Html, text, wrap, wrapped
 from copisdsl.render.format import format_value
-from copisdsl.render.layout import Layout, fmt
-from copisdsl.render.loops import route
+from copisdsl.render.layout import fmt, make_grid
+from copisdsl.render.loops import Flow, route
 
-CARD_WIDTH = 180  # points; titles wrap at about this width
+CARD_WIDTH = 150  # points; titles wrap at about this width
 MAX_CARD_KPIS = 4
 EDGE_LABEL = (20, 2)  # characters per line, lines
 
@@ -31,7 +31,7 @@ def card(tp: TouchpointM, figures: Figures | None) -> Html:
     marker pills, known KPI values."""
     strong, tint = palette.emotion_colours(tp.emotion)
     rows = [f'<TR><TD ALIGN="LEFT" BALIGN="LEFT" BGCOLOR="{tint}" WIDTH="{CARD_WIDTH}">'
-            f'<FONT POINT-SIZE="12"><B>{wrapped(tp.title, 24, 3)}</B></FONT></TD></TR>']
+            f'<FONT POINT-SIZE="12"><B>{wrapped(tp.title, 20, 3)}</B></FONT></TD></TR>']
     facts = []
     if tp.channel:
         facts.append(text(tp.channel))
@@ -59,7 +59,7 @@ def card(tp: TouchpointM, figures: Figures | None) -> Html:
 
 
 def _pill(label: str, colour: str) -> str:
-    return f'<TD BGCOLOR="{colour}"><FONT POINT-SIZE="9" COLOR="white"><B> {label} </B></FONT></TD>'
+    return f'<TD BGCOLOR="{colour}"><FONT POINT-SIZE="10" COLOR="white"><B> {label} </B></FONT></TD>'
 
 
 def _kpi_rows(tp: TouchpointM, figures: Figures | None) -> str:
@@ -84,84 +84,110 @@ def _edge_label(edge: FlowEdge, colour: str) -> Html:
 
 def journey_dot(model: Model, figures: Figures | None = None) -> str:
     """The journey view as DOT for ``dot``, loops included (with
-    ``constraint=false``): what ``copis render --format dot`` writes."""
-    return _graph(model, figures, loops="graphviz")
-
-
-def layout_dot(model: Model, figures: Figures | None = None) -> str:
-    """Pass one: the graph without its loops, for ``dot -Tjson0``."""
-    return _graph(model, figures, loops="none")
-
-
-def positioned_dot(model: Model, figures: Figures | None, layout: Layout) -> str:
-    """Pass two: every position fixed, loops routed by ``loops.route``, for
-    ``neato -n2``."""
-    return _graph(model, figures, loops="routed", layout=layout)
-
-
-def _graph(model: Model, figures: Figures | None, *, loops: str, layout: Layout | None = None) -> str:
-    back = [e for e in model.flows if e.back]
-    routed = {}
-    if layout is not None:
-        paths = route(layout, [(node_id(model.touchpoints[e.source]), node_id(model.touchpoints[e.target]),
-                                len(wrap(e.label, *EDGE_LABEL)) if e.label else 0) for e in back])
-        routed = {id(e): path for e, path in zip(back, paths)}
-    g = Graph(model.id)
-    graph_attrs: dict[str, object] = dict(
-        id="journey", rankdir="LR", newrank=True, fontname=FONT, fontcolor=INK, nodesep=0.25, ranksep=0.45,
-        pad=0.2, bgcolor="white", outputorder="edgesfirst",
-        label=Html(f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD ALIGN="LEFT" BALIGN="LEFT">'
-                   f'<FONT POINT-SIZE="18"><B>{wrapped(model.title, 70, 2)}</B></FONT></TD></TR></TABLE>'),
-        labelloc="t", labeljust="l")
-    if layout is not None:
-        graph_attrs.update(bb=",".join(fmt(v) for v in layout.bb), splines=True)
-        if layout.label_pos is not None:
-            graph_attrs["lp"] = _pos(layout.label_pos)
-    g.defaults("graph", **graph_attrs)
-    g.defaults("node", shape="plain", fontname=FONT, fontcolor=INK)
-    g.defaults("edge", fontname=FONT, color="#6e7781", arrowsize=0.7, penwidth=1.2)
+    ``constraint=false``): what ``copis render --format dot`` writes. The
+    drawing itself is ``positioned_dot``, placed on a grid of stage columns."""
+    g = _start(model, figures)
     for stage in model.stages:
-        cluster = f"cluster_{stage.id}"
-        extra: dict[str, object] = {}
-        if layout is not None and cluster in layout.clusters:
-            bb, lp = layout.clusters[cluster]
-            extra["bb"] = ",".join(fmt(v) for v in bb)
-            if lp is not None:
-                extra["lp"] = _pos(lp)
-        g.open(cluster, id=f"journey_stage_{stage.id}",
-               label=Html(f'<FONT POINT-SIZE="14"><B>{wrapped(stage.title, 40, 2)}</B></FONT>'),
-               labeljust="l", style="rounded,filled", fillcolor=PANEL, color=LINE, margin=12, **extra)
+        g.open(f"cluster_{stage.id}", id=f"journey_stage_{stage.id}", label=_stage_label(stage.title, 40),
+               labeljust="l", style="rounded,filled", fillcolor=PANEL, color=LINE, margin=12)
         for tp in stage.touchpoints:
-            items: dict[str, object] = {"id": f"journey_tp_{tp.id}", "label": card(tp, figures)}
-            if layout is not None:
-                items["pos"] = _pos(layout.nodes[node_id(tp)].centre)
-            g.node(node_id(tp), **items)
+            g.node(node_id(tp), id=f"journey_tp_{tp.id}", label=card(tp, figures))
         if not stage.touchpoints:
-            items = {"id": f"journey_empty_{stage.id}", "label": Html(
-                f'<FONT POINT-SIZE="10" COLOR="{MUTED}"><I>no touchpoints</I></FONT>')}
-            if layout is not None:
-                items["pos"] = _pos(layout.nodes[_empty_id(stage.id)].centre)
-            g.node(_empty_id(stage.id), **items)
+            g.node(_empty_id(stage.id), id=f"journey_empty_{stage.id}", label=_EMPTY)
         g.close()
-    if layout is None:
-        _order_edges(g, model)
+    _order_edges(g, model)
     for i, edge in enumerate(model.flows, 1):
-        if edge.back and loops == "none":
-            continue
-        eid = f"journey_flow_{i}"
-        items = {"id": eid}
+        items: dict[str, object] = {"id": f"journey_flow_{i}"}
         if edge.back:
-            items.update(style="dashed", color=palette.REPURCHASE)
-            if loops == "graphviz":
-                items["constraint"] = False
+            items.update(style="dashed", color=palette.REPURCHASE, constraint=False)
         if edge.label:
             items["label"] = _edge_label(edge, palette.REPURCHASE if edge.back else MUTED)
-        if layout is not None:
-            pos, lp = (routed[id(edge)].pos, routed[id(edge)].label_pos) if edge.back else layout.edges[eid]
-            items["pos"] = pos
-            if lp is not None and edge.label:
-                items["lp"] = _pos(lp)
         g.edge(node_id(model.touchpoints[edge.source]), node_id(model.touchpoints[edge.target]), **items)
+    return g.source()
+
+
+_EMPTY = Html(f'<FONT POINT-SIZE="10" COLOR="{MUTED}"><I>no touchpoints</I></FONT>')
+
+
+def cards_dot(model: Model, figures: Figures | None = None) -> str:
+    """Pass one: the cards alone, for ``dot -Tjson0`` to measure."""
+    g = Graph(model.id)
+    g.defaults("node", shape="plain", fontname=FONT, fontcolor=INK)
+    for name, label in _cards(model, figures):
+        g.node(name, label=label)
+    return g.source()
+
+
+def _cards(model: Model, figures: Figures | None) -> list[tuple[str, Html]]:
+    out = []
+    for stage in model.stages:
+        out += [(node_id(tp), card(tp, figures)) for tp in stage.touchpoints]
+        if not stage.touchpoints:
+            out.append((_empty_id(stage.id), _EMPTY))
+    return out
+
+
+def _start(model: Model, figures: Figures | None, title_width: int = 70, **extra: object) -> Graph:
+    g = Graph(model.id)
+    g.defaults("graph", id="journey", rankdir="LR", newrank=True, fontname=FONT, fontcolor=INK, nodesep=0.25,
+               ranksep=0.45, pad=0.2, bgcolor="white", outputorder="edgesfirst",
+               label=Html(f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0"><TR><TD ALIGN="LEFT" BALIGN="LEFT">'
+                          f'<FONT POINT-SIZE="18"><B>{wrapped(model.title, title_width, 2)}</B></FONT></TD></TR>'
+                          f'</TABLE>'),
+               labelloc="t", labeljust="l", **extra)
+    g.defaults("node", shape="plain", fontname=FONT, fontcolor=INK)
+    g.defaults("edge", fontname=FONT, color="#6e7781", arrowsize=0.7, penwidth=1.2)
+    return g
+
+
+def _title_points(title: str, width: int) -> float:
+    """About how wide the journey's title is drawn (18 pt bold)."""
+    return 10.5 * max(len(line) for line in wrap(title, width, 2))
+
+
+def _stage_label(title: str, width: int) -> Html:
+    return Html(f'<FONT POINT-SIZE="14"><B>{wrapped(title, width, 2)}</B></FONT>')
+
+
+def positioned_dot(model: Model, figures: Figures | None, sizes: dict[str, tuple[float, float]]) -> str:
+    """Pass two: the cards (measured by pass one, ``sizes``) placed on the
+    grid of ``layout`` and every flow routed by ``loops``, for ``neato -n2``."""
+    stages = [(f"cluster_{s.id}", [node_id(tp) for tp in s.touchpoints] or [_empty_id(s.id)])
+              for s in model.stages]
+    grid = make_grid(stages, sizes)
+    estimate = sum(grid.widths) + 40 * grid.columns
+    title_width = max(20, min(70, int(estimate / 10.5)))
+    title_lines = len(wrap(model.title, title_width, 2))
+    narrowest = min((sum(grid.widths[a:b + 1]) for _, a, b in grid.stage_columns), default=200.0)
+    stage_width = max(12, int(narrowest / 8.6))
+    header = 18 * max(len(wrap(s.title, stage_width, 2)) for s in model.stages) + 14 if model.stages else 0
+    top = 24.0 * title_lines + 10
+    flows = [Flow(node_id(model.touchpoints[e.source]), node_id(model.touchpoints[e.target]), e.back,
+                  wrap(e.label, *EDGE_LABEL) if e.label else []) for e in model.flows]
+    placed, routed = route(grid, flows, top, header)
+    g = _start(model, figures, title_width, bb=f"0,0,{fmt(placed.width)},{fmt(placed.height)}", splines=True,
+               lp=_pos(placed.gv((4 + min(placed.width - 8, _title_points(model.title, title_width)) / 2, top / 2 - 2))))
+    labels = dict(_cards(model, figures))
+    for stage, (cluster, nodes) in zip(model.stages, stages):
+        left, box_top, right, bottom = placed.stages[cluster]
+        lines = wrap(stage.title, stage_width, 2)
+        label_width = min(right - left - 16, 8.6 * max(len(line) for line in lines))
+        g.open(cluster, id=f"journey_stage_{stage.id}", label=_stage_label(stage.title, stage_width),
+               style="rounded,filled", fillcolor=PANEL, color=LINE,
+               bb=",".join(fmt(v) for v in (left, placed.height - bottom, right, placed.height - box_top)),
+               lp=_pos(placed.gv((left + 10 + label_width / 2, box_top + header / 2))))
+        for name in nodes:
+            prefix = "journey_tp_" + name[3:] if name.startswith("tp_") else "journey_" + name
+            g.node(name, id=prefix, label=labels[name], pos=_pos(placed.gv(placed.boxes[name].centre)))
+        g.close()
+    for i, (edge, flow, path) in enumerate(zip(model.flows, flows, routed), 1):
+        items: dict[str, object] = {"id": f"journey_flow_{i}", "pos": path.pos}
+        if edge.back:
+            items.update(style="dashed", color=palette.REPURCHASE)
+        if edge.label and path.label_pos is not None:
+            items.update(label=_edge_label(edge, palette.REPURCHASE if edge.back else MUTED),
+                         lp=_pos(path.label_pos))
+        g.edge(flow.source, flow.target, **items)
     return g.source()
 
 

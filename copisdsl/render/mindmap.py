@@ -1,28 +1,19 @@
-"""The mindmap view: the journey at the centre, then stages, touchpoints,
-and as leaves the elements, objectives and KPIs, each attached where it is
-written (a journey default hangs from the journey, not from every
-touchpoint).
+"""The mindmap view: the journey in the middle, its stages branching to the
+right and to the left, then the touchpoints, each with one box of its own
+elements, objectives and KPIs (a default is attached where it is written: a
+journey default hangs from the journey, not from every touchpoint).
 
-Drawn by ``twopi`` with straight edges. ``twopi`` gives every leaf of the
-tree the same angle and puts each node in the middle of its leaves' arc;
-asking it to remove overlaps afterwards is slow (``overlap=prism``: 29 s for
-1,000 touchpoints) or blows the picture up (``scale``). So the radii are
-computed here instead, from the estimated size of every node and the arc
-twopi will give it:
-
-- every leaf sits on the outermost ring (a leaf of the journey or of a
-  stage reaches it through invisible joints), since a leaf on an inner ring
-  would get the same small angle at a smaller radius;
-- when that ring is crowded, the leaves take turns on two, three or four
-  rings (every other leaf one ring further out, and so on), which divides
-  the circumference each ring needs; the fewest rings that give the
-  smallest picture win.
+A balanced two-sided tree, drawn by ``dot`` from left to right: the stages
+of the right half hang from the journey as usual, those of the left half
+are written child to parent, which puts them on the ranks before the
+journey. The stages are split in declaration order where the two halves
+hold about as many lines; the right half reads top to bottom, then the left.
+A radial layout (``twopi``) put 30 touchpoints on a circle 3,400 pt wide,
+mostly white; this one stays about as wide as it is tall. Text wraps between
+words, never inside one.
 """
 
 from __future__ import annotations
-
-import math
-from dataclasses import dataclass, field
 
 from copisdsl.data.figures import Figures
 from copisdsl.semantic.model import ElementValue, KpiM, Model, ObjectiveM
@@ -30,102 +21,47 @@ from copisdsl.render import palette
 from copisdsl.render.dot import FONT, INK, LINE, MUTED, Graph, Html, text, wrap
 from copisdsl.render.format import format_target, format_value
 
-LEAF_WIDTH = 18  # characters per line: squarish leaves fit a circle best
-TITLE_WIDTH = 16
-EM = 0.6 / 72  # inches per character per point: Helvetica bold averages 0.55 em
-GAP = 0.12  # inches between neighbours on a ring
-RING_MARGIN = 0.5  # inches between the boxes of two rings
+DETAIL_WIDTH = 30  # characters per line in a details box
+TITLE_WIDTH = 18
 KPI_COLOUR = "#1a7f37"
 STAGE_FILL, STAGE_LINE = "#ddf4ff", "#54aeff"
-STAGGER = (1, 2, 3, 4)  # how many rings the leaves may take turns on
+MAX_LINES = 4  # of one value in a details box
 
 
-@dataclass(eq=False)
-class _Node:
-    id: str
-    attrs: dict[str, object]
-    lines: list[tuple[str, int]]  # (text, point size), for the size estimate
-    edge: dict[str, object] = field(default_factory=dict)  # attributes of the edge from the parent
-    children: list[_Node] = field(default_factory=list)
-    leaf: bool = False  # an element, objective or KPI (joints lead it to the outer ring)
-    depth: int = 0
-    leaves: int = 1  # leaves under it (itself when it has no children)
-    extent: float = field(init=False)  # the larger side of its box, inches
-
-    def __post_init__(self) -> None:
-        self.extent = max(self.size())
-
-    def size(self) -> tuple[float, float]:
-        """Estimated (width, height) in inches."""
-        if not self.lines:
-            return 0.0, 0.0
-        width = max(len(line) * points * EM for line, points in self.lines) + 0.3
-        return width, sum(points * 1.25 / 72 for _, points in self.lines) + 0.2
+def _lines(value: str, width: int, max_lines: int | None = None) -> list[str]:
+    return wrap(value, width, max_lines, break_words=False)
 
 
-def _leaf_label(kind: str, head: str, body_lines: list[str], colour: str, bold_tail: str = "") -> Html:
-    body = "<BR/>".join(text(line) for line in body_lines)
-    if bold_tail:
-        body += f" <B>{text(bold_tail)}</B>"
-    return Html(f'<TABLE BORDER="1" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
-                f'BGCOLOR="white" STYLE="rounded"><TR><TD ALIGN="LEFT" BALIGN="LEFT">'
-                f'<FONT POINT-SIZE="8" COLOR="{MUTED}"><B>{text(kind)}</B> {text(head)}</FONT><BR/>'
-                f'<FONT POINT-SIZE="10">{body}</FONT></TD></TR></TABLE>')
+def _title(node_id: str, title: str, points: int, fill: str, line: str, width: int = TITLE_WIDTH,
+           max_lines: int = 3, **extra: object) -> dict[str, object]:
+    label = Html(f'<FONT POINT-SIZE="{points}"><B>{"<BR/>".join(text(x) for x in _lines(title, width, max_lines))}'
+                 f'</B></FONT>')
+    return {"id": f"mindmap_{node_id}", "shape": "box", "style": "rounded,filled", "fillcolor": fill,
+            "color": line, "label": label, **extra}
 
 
-def _box(node_id: str, title: str, points: int, width: int, fill: str, line: str, **extra: object) -> _Node:
-    lines = wrap(title, width, 3)
-    label = Html(f'<FONT POINT-SIZE="{points}"><B>{"<BR/>".join(text(x) for x in lines)}</B></FONT>')
-    attrs: dict[str, object] = {"id": f"mindmap_{node_id}", "shape": "box", "style": "rounded,filled",
-                                "fillcolor": fill, "color": line, "label": label, **extra}
-    return _Node(node_id, attrs, [(x, points) for x in lines])
-
-
-class _Tree:
-    """The mind map's tree, built from the model."""
+class _Details:
+    """The rows of one details box: (kind, head, lines, colour, value)."""
 
     def __init__(self, model: Model, figures: Figures | None) -> None:
         self.model, self.figures = model, figures
-        self.root = _box("journey", model.title, 16, 26, INK, INK, fontcolor="white", margin="0.2,0.12")
-        for stage in model.stages:
-            snode = _box(f"stage_{stage.id}", stage.title, 13, TITLE_WIDTH, STAGE_FILL, STAGE_LINE)
-            snode.edge = {"penwidth": 2.2, "color": STAGE_LINE}
-            self.root.children.append(snode)
-            for tp in stage.touchpoints:
-                strong, tint = palette.emotion_colours(tp.emotion)
-                tnode = _box(f"tp_{tp.id}", tp.title, 11, TITLE_WIDTH, tint, strong, penwidth=1.5)
-                tnode.edge = {"penwidth": 1.6, "color": strong}
-                snode.children.append(tnode)
-                own = {k: v for k, v in tp.elements.items() if tp.element_origin.get(k) == "touchpoint"}
-                mine = [o for o in tp.objectives if o.scope_kind == "touchpoint"]
-                self.leaves(tnode, own, mine, tp.kpis)
-            self.leaves(snode, stage.elements, stage.objectives, stage.kpis)
-        self.leaves(self.root, model.elements, model.journey_objectives, model.journey_kpis)
 
-    def leaves(self, parent: _Node, elements: dict[str, list[ElementValue]], objectives: list[ObjectiveM],
-               kpis: list[KpiM]) -> None:
+    def rows(self, elements: dict[str, list[ElementValue]], objectives: list[ObjectiveM],
+             kpis: list[KpiM]) -> list[tuple[str, str, list[str], str, str]]:
         fw = self.model.framework
+        out = []
         for key in fw.keys:
             values = elements.get(key)
             if values and key != fw.objective_key:
-                self.leaf(parent, f"{parent.id}__{key}", fw.label(key), "",
-                          wrap(", ".join(v.text for v in values), LEAF_WIDTH, 4), LINE)
+                out.append((fw.label(key), "", _lines(", ".join(v.text for v in values), DETAIL_WIDTH, MAX_LINES),
+                            MUTED, ""))
         for obj in objectives:
-            self.leaf(parent, f"{parent.id}__objective_{obj.index}", "Objective", self._goal(obj),
-                      wrap(obj.text, LEAF_WIDTH, 4), palette.MOMENT)
+            out.append(("Objective", self._goal(obj), _lines(obj.text, DETAIL_WIDTH, MAX_LINES), palette.MOMENT, ""))
         for kpi in kpis:
             figure = self.figures.kpi(kpi.index) if self.figures is not None else None
             shown = format_value(figure.value, figure.kind) if figure is not None else "no data"
-            self.leaf(parent, f"{parent.id}__kpi_{kpi.index}", "KPI", "", wrap(kpi.name, LEAF_WIDTH, 2),
-                      KPI_COLOUR, shown)
-
-    def leaf(self, parent: _Node, node_id: str, kind: str, head: str, lines: list[str], colour: str,
-             tail: str = "") -> None:
-        shown = [(f"{kind} {head}", 8)] + [(line, 10) for line in lines[:-1]]
-        shown.append((lines[-1] + (" = " + tail if tail else ""), 10))
-        attrs = {"id": f"mindmap_{node_id}", "shape": "plain",
-                 "label": _leaf_label(kind, head, lines, colour, tail)}
-        parent.children.append(_Node(node_id, attrs, shown, leaf=True))
+            out.append(("KPI", "", _lines(kpi.name, DETAIL_WIDTH, 2), KPI_COLOUR, shown))
+        return out
 
     def _goal(self, obj: ObjectiveM) -> str:
         if not (obj.direction and obj.metric):
@@ -135,107 +71,89 @@ class _Tree:
         return f"{obj.direction} {obj.metric}" + (f" to {target}" if target else "")
 
 
-def _walk(root: _Node) -> list[_Node]:
-    """Every node, parents before children in drawing order; sets depths."""
-    out: list[_Node] = []
-    root.depth = 0
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        for child in reversed(node.children):
-            child.depth = node.depth + 1
-            stack.append(child)
-    return out
+def _box(rows: list[tuple[str, str, list[str], str, str]]) -> Html:
+    cells = []
+    for kind, head, lines, colour, value in rows:
+        body = "<BR/>".join(text(line) for line in lines)
+        if value:
+            body += f' <B>{text(value)}</B>'
+        heading = f'<FONT POINT-SIZE="9" COLOR="{colour}"><B>{text(kind)}</B></FONT>'
+        if head:
+            heading += f'<FONT POINT-SIZE="9" COLOR="{MUTED}"> {"<BR/>".join(text(x) for x in _lines(head, 36))}</FONT>'
+        cells.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{heading}<BR/><FONT POINT-SIZE="10">{body}</FONT></TD></TR>')
+    return Html(f'<TABLE BORDER="1" COLOR="{LINE}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+                f'BGCOLOR="white" STYLE="rounded">{"".join(cells)}</TABLE>')
 
 
-def _joint(node: _Node, child: _Node) -> _Node:
-    return _Node(f"{child.id}__j{node.depth + 1}", {"shape": "point", "width": 0.01, "style": "invis"},
-                 [], dict(child.edge), [child])
-
-
-def _reach(root: _Node, ring: int, rings: int) -> None:
-    """Insert joints so that the leaves sit on ``ring``, ``ring + 1`` ...
-    ``ring + rings - 1`` in turn."""
-    nodes = _walk(root)
-    leaves = [n for n in nodes if n.leaf]
-    extra = {id(leaf): k % rings for k, leaf in enumerate(leaves)}
-    for node in nodes:
-        for i, child in enumerate(node.children):
-            if not child.leaf:
-                continue
-            target = ring + extra[id(child)]
-            top = child
-            for _ in range(target - node.depth - 1):
-                top = _joint(node, top)
-            node.children[i] = top
-    for node in reversed(_walk(root)):
-        node.leaves = sum(child.leaves for child in node.children) if node.children else 1
-
-
-def _places(root: _Node) -> list[tuple[int, float, float, int]]:
-    """Every node but the root, before joints: (depth, the angle twopi will
-    give it, extent, its number among the leaves or -1)."""
-    nodes = _walk(root)
-    for node in reversed(nodes):
-        node.leaves = sum(child.leaves for child in node.children) if node.children else 1
-    unit = 2 * math.pi / max(root.leaves, 1)
-    start = {id(root): 0.0}
-    places = []
-    leaf = 0
-    for node in nodes:
-        offset = start[id(node)]
-        if node is not root:
-            places.append((node.depth, offset + node.leaves * unit / 2, node.extent, leaf if node.leaf else -1))
-            leaf += node.leaf
-        for child in node.children:
-            start[id(child)] = offset
-            offset += child.leaves * unit
-    return places
-
-
-def ring_radii(places: list[tuple[int, float, float, int]], root_extent: float, ring: int,
-               rings: int) -> list[float]:
-    """Radii (inches) of rings 1, 2 ... when the leaves take turns on
-    ``ring`` ... ``ring + rings - 1``: far enough from the previous ring for
-    the largest boxes, and for every two neighbours on a ring to be apart by
-    their extent along the circle (twice their larger side, to hold at any
-    angle) at the angle twopi gives them. Joints take no room."""
-    by_ring: dict[int, list[tuple[float, float]]] = {}
-    for depth, angle, extent, leaf in places:
-        by_ring.setdefault(ring + leaf % rings if leaf >= 0 else depth, []).append((angle, extent))
-    radii: list[float] = []
-    previous, previous_half = 0.0, root_extent / 2
-    for depth in range(1, max(by_ring, default=0) + 1):
-        boxes = by_ring.get(depth, [])
-        half = max((extent for _, extent in boxes), default=0.0) / 2
-        radius = previous + previous_half + half + RING_MARGIN
-        for (angle, extent), (other_angle, other_extent) in zip(boxes, boxes[1:] + boxes[:1]):
-            apart = (other_angle - angle) % (2 * math.pi) or 2 * math.pi
-            radius = max(radius, ((extent + other_extent) / 2 + GAP) / apart)
-        radii.append(round(radius, 2))
-        previous, previous_half = radius, half
-    return radii
+def _weight(rows: list) -> int:
+    return sum(len(lines) + 1 for _, _, lines, _, _ in rows)
 
 
 def mindmap_dot(model: Model, figures: Figures | None = None) -> str:
-    """The mind map as DOT (``twopi`` engine)."""
-    root = _Tree(model, figures).root
-    places = _places(root)
-    outer = max((depth for depth, _, _, leaf in places if leaf >= 0), default=1)
-    # more rings pay when the leaves' ring is set by its circumference
-    radii, rings = min(((ring_radii(places, root.extent, outer, rings), rings) for rings in STAGGER),
-                       key=lambda item: (item[0][-1] if item[0] else 0.0, item[1]))
-    _reach(root, outer, rings)
-    gaps = [radii[0]] + [round(b - a, 2) for a, b in zip(radii, radii[1:])] if radii else [1.0]
+    """The mind map as DOT (``dot`` engine)."""
+    details = _Details(model, figures)
     g = Graph(f"{model.id}_mindmap")
-    g.defaults("graph", id="mindmap", layout="twopi", root="journey", ranksep=":".join(f"{x:g}" for x in gaps),
-               splines=False, overlap=True, fontname=FONT, pad=0.3, bgcolor="white", outputorder="edgesfirst")
+    g.defaults("graph", id="mindmap", rankdir="LR", ranksep=0.35, nodesep=0.12, fontname=FONT, pad=0.3,
+               bgcolor="white", outputorder="edgesfirst", splines=True)
     g.defaults("node", fontname=FONT, fontcolor=INK)
-    g.defaults("edge", color="#afb8c1", penwidth=1.0, arrowhead="none")
-    for node in _walk(root):
-        g.node(node.id, **node.attrs)
-    for node in _walk(root):
-        for child in node.children:
-            g.edge(node.id, child.id, id=f"mindmap_edge_{child.id}", **child.edge)
+    g.defaults("edge", color="#afb8c1", penwidth=1.0, dir="none")
+    g.node("journey", **_title("journey", model.title, 16, INK, INK, 24, 4, fontcolor="white", margin="0.2,0.12"))
+    branches = []  # per stage: (weight, [(node, attrs, edge attrs, parent)])
+    for stage in model.stages:
+        parts: list[tuple[str, dict[str, object], dict[str, object], str]] = []
+        sid = f"stage_{stage.id}"
+        parts.append((sid, _title(sid, stage.title, 13, STAGE_FILL, STAGE_LINE),
+                      {"penwidth": 2.2, "color": STAGE_LINE}, "journey"))
+        weight = 2
+        own = details.rows(stage.elements, stage.objectives, stage.kpis)
+        if own:
+            parts.append((f"{sid}__details", {"id": f"mindmap_{sid}__details", "shape": "plain", "label": _box(own)},
+                          {}, sid))
+            weight += _weight(own)
+        for tp in stage.touchpoints:
+            strong, tint = palette.emotion_colours(tp.emotion)
+            tid = f"tp_{tp.id}"
+            parts.append((tid, _title(tid, tp.title, 11, tint, strong, penwidth=1.5),
+                          {"penwidth": 1.6, "color": strong}, sid))
+            mine = {k: v for k, v in tp.elements.items() if tp.element_origin.get(k) == "touchpoint"}
+            rows = details.rows(mine, [o for o in tp.objectives if o.scope_kind == "touchpoint"], tp.kpis)
+            if rows:
+                parts.append((f"{tid}__details", {"id": f"mindmap_{tid}__details", "shape": "plain",
+                                                  "label": _box(rows)}, {}, tid))
+            weight += max(2, _weight(rows))
+        branches.append((weight, parts))
+    right = _split([w for w, _ in branches])
+    journey_rows = details.rows(model.elements, model.journey_objectives, model.journey_kpis)
+    for k, (_, parts) in enumerate(branches):
+        for node, attrs, _, _ in parts:
+            g.node(node, **attrs)
+    if journey_rows:
+        g.node("journey__details", id="mindmap_journey__details", shape="plain", label=_box(journey_rows))
+    for k, (_, parts) in enumerate(branches):
+        for node, _, edge, parent in parts:
+            if k < right:
+                g.edge(parent, node, id=f"mindmap_edge_{node}", **edge)
+            else:
+                g.edge(node, parent, id=f"mindmap_edge_{node}", **edge)
+    if journey_rows:  # on the lighter side
+        weights = [w for w, _ in branches]
+        if sum(weights[:right]) <= sum(weights[right:]):
+            g.edge("journey", "journey__details", id="mindmap_edge_journey__details")
+        else:
+            g.edge("journey__details", "journey", id="mindmap_edge_journey__details")
     return g.source()
+
+
+def _split(weights: list[int]) -> int:
+    """How many stages, in order, go to the right: the split that makes the
+    two halves nearest in weight (the right one on a tie)."""
+    total = sum(weights)
+    best, best_gap = len(weights), total
+    running = 0
+    for k in range(len(weights) + 1):
+        gap = abs(total - 2 * running)
+        if gap < best_gap or (gap == best_gap and k > best):
+            best, best_gap = k, gap
+        if k < len(weights):
+            running += weights[k]
+    return best

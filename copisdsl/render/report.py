@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from copisdsl import __version__
 from copisdsl.diagnostics import Diagnostic
 from copisdsl.data.figures import Figures
-from copisdsl.semantic.model import ElementValue, Model, TouchpointM
+from copisdsl.semantic.model import ElementValue, Model, StageM, TouchpointM
 from copisdsl.render import palette
 from copisdsl.render.format import NO_DATA, format_change, format_target, format_value
 
@@ -45,6 +45,7 @@ class Row:
 class StageRows:
     id: str
     title: str
+    stage: StageM
     rows: list[Row] = field(default_factory=list)
 
 
@@ -75,7 +76,7 @@ def matrix_rows(model: Model) -> list[StageRows]:
     """The COPIS matrix, stage by stage."""
     out = []
     for stage in model.stages:
-        group = StageRows(stage.id, stage.title)
+        group = StageRows(stage.id, stage.title, stage)
         for tp in stage.touchpoints:
             cells = [Cell(_texts(tp.elements.get(key) or []),
                           tp.element_origin.get(key, "touchpoint") != "touchpoint")
@@ -124,8 +125,29 @@ def objective_rows(model: Model, figures: Figures | None) -> list[dict]:
     return rows
 
 
+def _wanted(model: Model) -> dict[int, str]:
+    """KPI index -> the direction its objectives want (``increase`` or
+    ``decrease``); the first objective measured by a KPI decides."""
+    out: dict[int, str] = {}
+    for obj in model.objectives:
+        kpi = model.measuring_kpi(obj)
+        if kpi is not None and obj.direction in ("increase", "decrease"):
+            out.setdefault(kpi.index, obj.direction)
+    return out
+
+
+def change_tone(change: float | None, wanted: str | None) -> str:
+    """``good``, ``bad`` or ``""`` (neutral) for a KPI's change against its
+    baseline: rising churn against "decrease churn_rate" is bad. Without an
+    increase or decrease objective a change is neither."""
+    if not change or wanted is None:
+        return ""
+    return "good" if (change > 0) == (wanted == "increase") else "bad"
+
+
 def kpi_rows(model: Model, figures: Figures | None) -> list[dict]:
     rows = []
+    wanted = _wanted(model)
     for kpi in model.kpis:
         figure = figures.kpi(kpi.index) if figures is not None else None
         kind = figure.kind if figure is not None else kpi.kind
@@ -141,6 +163,8 @@ def kpi_rows(model: Model, figures: Figures | None) -> list[dict]:
             "baseline": format_value(baseline, kind) if baseline is not None else "",
             "change": format_change(change, kind),
             "direction": "up" if change and change > 0 else "down" if change and change < 0 else "",
+            "tone": change_tone(change, wanted.get(kpi.index)),
+            "wanted": wanted.get(kpi.index, ""),
             "note": (figure.note or "") if figure is not None else "",
         })
     return rows

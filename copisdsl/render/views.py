@@ -6,9 +6,9 @@ from copisdsl.data.figures import Figures
 from copisdsl.semantic.model import Model
 from copisdsl.render import blueprint, journey, lanes, map as map_view, matrix, mindmap, svg
 from copisdsl.render.graphviz_run import run
-from copisdsl.render.layout import read_layout
+from copisdsl.render.layout import read_sizes
 
-ENGINES = {"journey": "dot", "copis": "dot", "mindmap": "twopi", "map": lanes.ENGINE, "blueprint": lanes.ENGINE}
+ENGINES = {"journey": "dot", "copis": "dot", "mindmap": "dot", "map": lanes.ENGINE, "blueprint": lanes.ENGINE}
 #: the engine's options: the lane views come with every position fixed
 ENGINE_ARGS: dict[str, tuple[str, ...]] = {"map": lanes.ENGINE_ARGS, "blueprint": lanes.ENGINE_ARGS}
 _DOT = {"journey": journey.journey_dot, "copis": matrix.matrix_dot, "mindmap": mindmap.mindmap_dot,
@@ -35,11 +35,11 @@ def draw(model: Model, figures: Figures | None, view: str, fmt: str) -> bytes:
     ``GraphvizError`` when Graphviz is missing or fails (never for ``dot``)."""
     if fmt == "dot":
         return view_dot(model, figures, view).encode("utf-8")
-    if view == "journey" and any(edge.back for edge in model.flows):
-        # Two passes: dot lays out the cards without the loops, which are
-        # routed by copisdsl.render.loops and drawn from fixed positions.
-        layout = read_layout(run(journey.layout_dot(model, figures), "dot", "json0"))
-        out = run(journey.positioned_dot(model, figures, layout), "neato", fmt, "-n2")
+    if view == "journey":
+        # Two passes: dot measures the cards, which are placed and their
+        # flows routed by copisdsl.render.layout and .loops, then drawn as placed.
+        sizes = read_sizes(run(journey.cards_dot(model, figures), "dot", "json0"))
+        out = run(journey.positioned_dot(model, figures, sizes), "neato", fmt, "-n2")
     else:
         out = run(view_dot(model, figures, view), ENGINES[view], fmt, *ENGINE_ARGS.get(view, ()))
     return svg.tidy(out) if fmt == "svg" else out

@@ -180,7 +180,7 @@ class FlowEdge:
     target: str
     label: str | None
     node: n.Flow
-    back: bool = False  # points to an earlier or the same stage (a loop)
+    back: bool = False  # a back edge of the flow graph (a loop), see semantic.loops
 
 
 @dataclass(slots=True)

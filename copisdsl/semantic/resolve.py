@@ -15,6 +15,7 @@ from copisdsl.diagnostics import Diagnostic
 from copisdsl.semantic import elements, options, symbols
 from copisdsl.semantic.defaults import inherit
 from copisdsl.semantic.kinds import infer_kinds
+from copisdsl.semantic.loops import mark_loops
 from copisdsl.semantic.model import Model, StageM, TouchpointM
 from copisdsl.semantic.placement import placed, placed_body
 from copisdsl.semantic.state import ResolveState
@@ -94,6 +95,7 @@ def _journey(state: ResolveState, j: n.Journey) -> None:
             symbols.flow(state, stmt)
         elif isinstance(stmt, n.Tradeoff):
             m.tradeoffs.append((stmt.a.name, stmt.b.name, stmt))
+    mark_loops(list(m.touchpoints), m.flows)
     symbols.persona_refs(state)
 
 

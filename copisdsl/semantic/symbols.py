@@ -104,13 +104,8 @@ def flow(state: ResolveState, f: n.Flow) -> None:
     """Resolve a flow's endpoints into edges between touchpoints."""
     m = state.model
     m.flow_nodes.append(f)
-    stage_index = {s.id: s.index for s in m.stages}
     ends = [_endpoint(state, ident) for ident in f.path]
     for (_, source), (target, _) in zip(ends, ends[1:]):
         if source is None or target is None:
             continue
-        s_stage = stage_index[m.touchpoints[source].stage]
-        t_stage = stage_index[m.touchpoints[target].stage]
-        back = t_stage < s_stage or (
-            t_stage == s_stage and m.touchpoints[target].index <= m.touchpoints[source].index)
-        m.flows.append(FlowEdge(source, target, f.label, f, back))
+        m.flows.append(FlowEdge(source, target, f.label, f))  # `back` is set once all flows are known

@@ -27,6 +27,7 @@ from copisdsl.source import SourceFile, shown_path
 
 #: the Graphviz views of a build, and the emotion chart drawn in Python
 DIAGRAM_FILES = {view: f"{view}.svg" for view in VIEWS}
+PDF_FILE = "report.pdf"  # with --pdf
 FIT_LIMIT = 1870  # px: wider diagrams open at their actual size
 MIN_SCALE = 0.8  # fitted, a diagram shrinks no further: its 8 pt notes stay 8.5 px tall
 
@@ -144,7 +145,7 @@ def _diagram(markup: str, svg_bytes: bytes, unit: str = "pt"):
     return Diagram(markup, width <= FIT_LIMIT, round(width * MIN_SCALE))
 
 
-def _finish(item: _Checked, out: Path, keep_dot: bool) -> None:
+def _finish(item: _Checked, out: Path, keep_dot: bool, pdf: bool = False) -> None:
     """Wait for the journey's pictures, then write its folder."""
     from copisdsl.render import svg
     from copisdsl.render.emotion import emotion_svg
@@ -192,6 +193,24 @@ def _finish(item: _Checked, out: Path, keep_dot: bool) -> None:
         return
     build.out_dir = folder
     build.report = folder / "index.html"
+    if pdf:
+        _write_pdf(build, folder)
+
+
+def _write_pdf(build: JourneyBuild, folder: Path) -> None:
+    """``report.pdf`` printed from the report just written."""
+    from copisdsl.workflow.pdf import PdfError, print_pdf
+
+    path = folder / PDF_FILE
+    try:
+        data = print_pdf(folder / "index.html")
+        build.outputs.append(path)
+        if write_if_changed(path, data):
+            build.written.append(path)
+    except PdfError as exc:
+        build.ok, build.error = False, str(exc)
+    except OSError as exc:
+        build.ok, build.error = False, cannot_write(exc, folder)
 
 
 def cannot_write(exc: OSError, where: Path) -> str:
@@ -203,10 +222,11 @@ def cannot_write(exc: OSError, where: Path) -> str:
 
 
 def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
-                root: Path | None = None) -> list[JourneyBuild]:
+                root: Path | None = None, pdf: bool = False) -> list[JourneyBuild]:
     """Build every journey in ``paths`` (files, or folders searched for
-    ``*.copis``) into ``out``. A journey with errors is not drawn; the
-    others still are. Returns one ``JourneyBuild`` per file, in order."""
+    ``*.copis``) into ``out``; with ``pdf`` each report is also printed to
+    ``report.pdf`` (headless Chromium). A journey with errors is not drawn;
+    the others still are. Returns one ``JourneyBuild`` per file, in order."""
     from copisdsl.render.html import prepare
     from copisdsl.render.views import build_views, draw
     from copisdsl.workflow.search import journey_files
@@ -225,7 +245,7 @@ def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
         if todo:
             prepare(index=len(checked) > 1)  # while Graphviz draws
         for item in todo:
-            _finish(item, out, keep_dot)
+            _finish(item, out, keep_dot, pdf)
     builds = [item.build for item in checked]
     if len(builds) > 1:
         try:

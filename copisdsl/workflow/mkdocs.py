@@ -50,6 +50,27 @@ _IMAGE = re.compile(r"""!\[(?P<alt>[^\]\n]*)\]\(\s*(?P<url><[^>\n]*>|[^)\s]+)(?:
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)(?<!`)\1(?!`)")
 
 
+#: Once per page with diagrams: a diagram fits the theme's content column
+#: (fitted by default, "Actual size" scrolls it in its own box, as in the
+#: report) and follows mkdocs-material's dark palette (``slate``): drawn for
+#: white paper, it is inverted there with its hues kept.
+PAGE_STYLE = """<style>
+.copis-diagram { margin: 1em 0; max-width: 100%; }
+.copis-scroll { overflow-x: auto; border: 1px solid rgba(128,128,128,.35); border-radius: 6px; background: #fff; }
+.copis-diagram svg { display: block; max-width: none; height: auto; }
+.copis-fit { position: absolute; opacity: 0; pointer-events: none; }
+.copis-fit-label { display: inline-block; margin: 0 0 .4em; font-size: .7rem; cursor: pointer; padding: 0 .6em;
+  border: 1px solid rgba(128,128,128,.35); border-radius: 4px; user-select: none; }
+.copis-fit-label .copis-when-fit { display: none; }
+.copis-fit:checked + .copis-fit-label .copis-when-fit { display: inline; }
+.copis-fit:checked + .copis-fit-label .copis-when-natural { display: none; }
+.copis-fit:checked + .copis-fit-label + .copis-scroll svg { max-width: 100%; }
+span.copis-diagram svg { display: inline-block; max-width: 100%; height: auto; }
+[data-md-color-scheme="slate"] .copis-scroll, [data-md-color-scheme="slate"] span.copis-diagram svg {
+  filter: invert(1) hue-rotate(180deg) brightness(.92); }
+</style>
+"""
+
 class CopisConfig(base.Config):
     """The plugin's options in ``mkdocs.yml``."""
 
@@ -180,9 +201,10 @@ class CopisPlugin(BasePlugin[CopisConfig]):
         return "\n".join(lines)
 
     def on_page_content(self, html_text: str, /, *, page, config, files) -> str:
-        for token, (block, inline) in self._pending.pop(page.file.src_uri, {}).items():
+        pending = self._pending.pop(page.file.src_uri, {})
+        for token, (block, inline) in pending.items():
             html_text = html_text.replace(f"<p>{token}</p>", block).replace(token, inline)
-        return html_text
+        return (PAGE_STYLE + html_text) if pending else html_text
 
     # ------------------------------------------------------------ diagrams
     def _diagram(self, d: Diagram, number: int, page_name: str, line: int, src: Path | None,
@@ -229,7 +251,10 @@ class CopisPlugin(BasePlugin[CopisConfig]):
         from copisdsl.render.svg import inline
 
         markup = "\n".join(ln for ln in inline(svg, f"copis-{number}").splitlines() if ln.strip())
-        return (f'<div class="{classes}"{label}>\n{markup}\n</div>',
+        fit = (f'<input type="checkbox" class="copis-fit" id="copis-fit-{number}" checked>'
+               f'<label class="copis-fit-label" for="copis-fit-{number}"><span class="copis-when-natural">'
+               f'Fit to width</span><span class="copis-when-fit">Actual size</span></label>')
+        return (f'<div class="{classes}"{label}>\n{fit}\n<div class="copis-scroll">\n{markup}\n</div>\n</div>',
                 f'<span class="{classes}"{label}>{markup}</span>')
 
     def _compile(self, text: str, path: Path, view: str) -> tuple[bytes | None, list, str | None]:

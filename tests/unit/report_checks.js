@@ -142,6 +142,23 @@ function checkSafety(win) {
   return problems;
 }
 
+function wallMetrics(win) {
+  // The first picture (section.wall): whether its box scrolls sideways, and
+  // the smallest text in it as rendered, in CSS px.
+  const section = win.document.querySelector("section.wall");
+  if (!section) return null;
+  const box = section.querySelector(".scroll"), svg = section.querySelector("svg");
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  let smallest = Infinity;
+  for (const t of svg.querySelectorAll("text")) {
+    if (!t.textContent.trim()) continue;
+    const size = parseFloat(t.getAttribute("font-size") || win.getComputedStyle(t).fontSize);
+    smallest = Math.min(smallest, size * scale);  // viewBox units are the text's units
+  }
+  return {id: section.id, scrollWidth: box.scrollWidth, clientWidth: box.clientWidth, smallestText: smallest,
+          fitted: section.querySelector(".fit-toggle").checked};
+}
+
 function checkReport(win) {
   const doc = win.document;
   let problems = checkOverflow(win).concat(checkHtmlContrast(win), checkSafety(win));
@@ -149,5 +166,5 @@ function checkReport(win) {
     problems = problems.concat(svg.classList.contains("emotion-chart") ? checkChart(win, svg) : checkGraphvizSvg(win, svg));
   }
   const sections = Array.from(doc.querySelectorAll("section")).filter(s => s.getBoundingClientRect().height > 0);
-  return {problems: problems, sections: sections.length, width: win.innerWidth};
+  return {problems: problems, sections: sections.length, width: win.innerWidth, wall: wallMetrics(win)};
 }

@@ -75,6 +75,17 @@ def test_examples_validate_against_the_schema(example):
     jsonschema.validate(document, SCHEMA)
 
 
+def test_owner_description_and_tags_where_written():
+    doc = export_of('journey j "J" {\n tags "b2c", "pilot"\n stage s "S" {\n  owner "Ops"\n  description "Stage text"\n'
+                    '  touchpoint t "T" {\n   owner "Care team"\n   description "Calls back"\n   tags "phone"\n  }\n }\n}\n')
+    assert doc["journey"]["tags"] == ["b2c", "pilot"]
+    stage = doc["stages"][0]
+    assert (stage["owner"], stage["description"], stage["tags"]) == ("Ops", "Stage text", [])
+    tp = stage["touchpoints"][0]
+    assert (tp["owner"], tp["description"], tp["tags"]) == ("Care team", "Calls back", ["phone"])
+    jsonschema.validate(doc, SCHEMA)
+
+
 def test_the_schema_is_a_valid_draft_2020_12_schema():
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
 
@@ -83,10 +94,12 @@ def test_keys_and_values_follow_the_reference():
     doc = export_of(JOURNEY)
     assert list(doc) == ["journey", "stages", "flows", "objectives", "kpis", "clv", "diagnostics"]
     assert doc["journey"] == {"id": "skincare", "title": "Skincare", "framework": "service",
-                              "owner": "CX team", "description": "First order to re-purchase."}
+                              "owner": "CX team", "description": "First order to re-purchase.", "tags": []}
+    assert list(doc["stages"][0]) == ["id", "title", "touchpoints", "owner", "description", "tags"]
     ad = doc["stages"][0]["touchpoints"][0]
     assert list(ad) == ["id", "title", "channel", "emotion", "elements", "moment_of_truth", "repurchase",
-                        "pains", "opportunities", "evidence", "frontstage", "backstage", "support", "fail_point"]
+                        "pains", "opportunities", "evidence", "frontstage", "backstage", "support", "fail_point", "owner", "description", "tags"]
+    assert (ad["owner"], ad["description"], ad["tags"]) == (None, None, [])
     assert ad["elements"] == {"customer": ["maya"], "objective": ["Grow reach"],
                               "process": ["See ad", "Tap through"], "information": ["Interest targeting"],
                               "service": ["Ads manager"]}

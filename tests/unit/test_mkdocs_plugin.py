@@ -140,6 +140,9 @@ def test_strict_build_renders_fences_and_references(tmp_path: Path) -> None:
     assert out.count("<svg") == 4
     assert re.findall(r'class="copis-diagram copis-view-(\w+)"', out) == ["journey", "copis", "mindmap", "journey"]
     assert 'role="img" aria-label="Visits journey"' in out
+    # diagrams fit the content column (a fit toggle, a scroll box) and follow the slate palette, one style per page
+    assert out.count("<style>\n.copis-diagram") == 1 and '[data-md-color-scheme="slate"]' in out
+    assert out.count('class="copis-fit" id="copis-fit-') == out.count('<div class="copis-scroll">') >= 3
     assert "<code>![x](journeys/visits.copis)</code>" in out
     # user strings are escaped where they land
     assert "Cart &lt;script&gt;alert(1)" in out and "Shop &lt;b&gt;&amp;amp;" in out

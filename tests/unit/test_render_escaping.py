@@ -46,8 +46,8 @@ VIEWS = ["journey", "copis", "mindmap", "map", "blueprint"]
 HTML_ELEMENTS = {
     "html": {"lang"}, "head": set(), "meta": {"charset", "name", "content"}, "title": set(), "style": set(),
     "body": set(), "main": set(), "header": {"class", "id"}, "nav": {"class", "aria-label"},
-    "section": {"id"}, "footer": set(), "article": {"class"}, "figure": {"class", "id", "style"},
-    "figcaption": {"class"}, "div": {"class", "aria-hidden", "style"}, "p": {"class"}, "span": {"class", "style"},
+    "section": {"id", "class"}, "footer": set(), "article": {"class"}, "figure": {"class", "id", "style"},
+    "figcaption": {"class"}, "div": {"class", "aria-hidden", "style"}, "p": {"class"}, "span": {"class", "style", "title"},
     "h1": set(), "h2": set(), "h3": {"id"}, "b": set(), "code": set(), "a": {"href"},
     "ul": {"class", "id", "aria-label", "style"}, "li": {"class"}, "dl": {"class"}, "dt": set(), "dd": set(),
     "table": {"class"}, "thead": set(), "tbody": set(), "tr": set(),

@@ -254,3 +254,28 @@ def test_sipoc_chain_under_the_sipoc_framework(reports) -> None:
         assert row == [tp.title] + [", ".join(v.text for v in tp.elements.get(key) or []) or "missing"
                                     for key in ("supplier", "input", "process", "output", "customer")]
     assert not any("sipoc" in t.classes() for t in reports["branches"].find_id("matrix").iter("table"))
+
+
+def test_kpi_change_is_coloured_by_what_its_objective_wants(tmp_path: Path) -> None:
+    """Churn rising from 42% against "decrease churn_rate" is bad, a rising
+    rate that should increase is good, and a change no objective judges is
+    neither."""
+    source = tmp_path / "tone.copis"
+    source.write_text('journey tone "Tone" {\n objective "Keep customers" decrease churn_rate to 30%\n'
+                      ' objective "Sell more" increase conversion to 5%\n kpi churn_rate = 53.3% baseline 42%\n'
+                      ' kpi conversion = 4% baseline 3%\n kpi visits = 900 baseline 1000\n'
+                      ' stage s "S" {\n  owner "Ops team"\n  description "Where it happens"\n  tags "core"\n'
+                      '  touchpoint t "T" {\n   owner "Care team"\n   description "Calls back within a day"\n'
+                      '   tags "phone", "vip"\n  }\n }\n}\n', encoding="utf-8")
+    [build] = build_paths([source], tmp_path / "out")
+    assert build.ok, build.diagnostics
+    page = parse(build.report)
+    tones = {}
+    for tr in next(page.find_id("kpis").iter("table")).iter("tr"):
+        spans = [s for s in tr.iter("span") if "change" in s.classes()]
+        if spans:
+            tones[tr.rows()[0][0].split()[0]] = spans[0].classes() - {"change"}
+    assert tones == {"churn_rate": {"up", "bad"}, "conversion": {"up", "good"}, "visits": {"down"}}
+    matrix = page.find_id("matrix").text
+    assert "Owner Ops team" in matrix and "Where it happens" in matrix and "core" in matrix
+    assert "Owner Care team" in matrix and "Calls back within a day" in matrix and "vip" in matrix

@@ -16,7 +16,9 @@ from render_support import EXAMPLE_CASES, FIXTURE_CASES, browser_checks
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not (has_dot() and has_chromium()), reason="needs Graphviz and Chromium")]
-WIDTHS = (1280, 400)
+WIDTHS = (1400, 390)  # a laptop, a phone
+#: the realistic examples (29 and 30 touchpoints over five stages)
+LARGE = ("petfood", "bank")
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +42,17 @@ def test_reports_look_right(results, width: int) -> None:
     assert all(value["sections"] >= 12 for value in reports.values())
 
 
+@pytest.mark.parametrize("journey", LARGE)
+def test_the_first_picture_of_a_large_journey_fits_a_laptop_readably(results, journey: str) -> None:
+    """At 1,400 px the wall picture (the map, else the journey) opens fitted,
+    its box does not scroll sideways, and no text in it is under 11 px."""
+    wall = results[(journey, 1400)]["wall"]
+    assert wall is not None and wall["fitted"]
+    assert wall["scrollWidth"] <= wall["clientWidth"] + 1, wall
+    assert wall["smallestText"] >= 11, wall
+    assert results[(journey, 390)]["problems"] == []  # the page never scrolls sideways on a phone
+
+
 def test_index_fits_a_phone(results) -> None:
     assert results[("(index)", 400)]["problems"] == []
 
@@ -55,9 +68,22 @@ def test_the_checks_catch_problems(tmp_path: Path) -> None:
     assert page.count("journey_tp_search_ad") == 1
     broken = tmp_path / "broken.html"
     broken.write_text(page, encoding="utf-8")
-    [result] = browser_checks([(broken, 400)], tmp_path)
+    [result] = browser_checks([(broken, 390)], tmp_path)
     problems = result["problems"]
-    assert any(p.startswith("page is ") and p.endswith("px wide in a 400px window") for p in problems)
+    assert any(p.startswith("page is ") and p.endswith("px wide in a 390px window") for p in problems)
     assert any(p.startswith("contrast 1.") and p.endswith('for "faint"') for p in problems)
     assert 'journey-diagram: "Search ad" overflows journey_tp_search_ad' in problems
     assert "unexpected <img>" in problems
+
+
+def test_the_wall_metrics_see_small_text_and_a_scrolling_box(tmp_path: Path) -> None:
+    [build] = build_paths([EXAMPLE_CASES[0]], tmp_path / "out")
+    page = build.report.read_text(encoding="utf-8")
+    page = page.replace('id="fit-journey" checked', 'id="fit-journey"')  # opens at its actual size
+    page = page.replace('font-size="14.00"', 'font-size="6.00"', 1)  # a stage title of the journey
+    narrow = tmp_path / "narrow.html"
+    narrow.write_text(page, encoding="utf-8")
+    [result] = browser_checks([(narrow, 390)], tmp_path)
+    wall = result["wall"]
+    assert not wall["fitted"] and wall["scrollWidth"] > wall["clientWidth"] + 1
+    assert wall["smallestText"] < 11

@@ -47,9 +47,29 @@ def test_stage_in_flow_means_first_touchpoint_as_target_last_as_source():
     m, _ = model_of('journey j "J" {\n stage a "A" { touchpoint a1 "1" {}\n touchpoint a2 "2" {} }\n'
                     ' stage b "B" { touchpoint b1 "1" {}\n touchpoint b2 "2" {} }\n stage c "C" { touchpoint c1 "1" {} }\n'
                     ' flow a -> b -> c\n flow c -> a "again"\n}')
+    # c1 -> a1 points to an earlier stage but closes no cycle (nothing
+    # leaves a1), so it is no loop: loops are back edges of the flow graph.
     assert [(e.source, e.target, e.back) for e in m.flows] == [
-        ("a2", "b1", False), ("b2", "c1", False), ("c1", "a1", True)]
+        ("a2", "b1", False), ("b2", "c1", False), ("c1", "a1", False)]
     assert m.flows[-1].label == "again"
+
+
+def _loops(flows: str, stages: str = 'stage s "S" { touchpoint a "A" {}\n touchpoint b "B" {}\n'
+           ' touchpoint c "C" {} }') -> list[tuple[str, str]]:
+    m, _ = model_of(f'journey j "J" {{\n {stages}\n {flows}\n}}')
+    return [(e.source, e.target) for e in m.flows if e.back]
+
+
+def test_a_loop_is_a_back_edge_of_the_flow_not_a_matter_of_declaration_order():
+    # c is written after b, yet c -> b is a forward step: the path is a -> c -> b
+    assert _loops("flow a -> c -> b") == []
+    assert _loops("flow a -> b -> c -> a") == [("c", "a")]
+    assert _loops("flow b -> b") == [("b", "b")]
+    # depth first from the entry (a), each touchpoint's steps in the order written
+    assert _loops("flow a -> b\n flow a -> c\n flow b -> c\n flow c -> b") == [("c", "b")]
+    assert _loops("flow a -> c\n flow a -> b\n flow b -> c\n flow c -> b") == [("b", "c")]
+    # a cycle with no entry is searched from its first declared touchpoint
+    assert _loops("flow c -> b -> a -> c") == [("b", "a")]
 
 
 def test_kpi_references_resolve_touchpoint_then_stage_then_journey():

@@ -16,7 +16,7 @@ from typing import Any
 
 from copisdsl.diagnostics import Diagnostic, to_json_dict
 from copisdsl.data.figures import ClvFigures, Figures
-from copisdsl.semantic.model import ElementValue, Model, TouchpointM
+from copisdsl.semantic.model import ElementValue, Model, StageM, TouchpointM
 
 SIGNIFICANT_DIGITS = 12
 
@@ -49,9 +49,11 @@ def export_dict(model: Model, figures: Figures, diagnostics: list[Diagnostic] = 
             "framework": model.framework.name,
             "owner": model.owner,
             "description": model.description,
+            "tags": list(model.tags),
         },
         "stages": [
-            {"id": s.id, "title": s.title, "touchpoints": [_touchpoint(model, tp) for tp in s.touchpoints]}
+            {"id": s.id, "title": s.title, "touchpoints": [_touchpoint(model, tp) for tp in s.touchpoints],
+             **_meta(s)}
             for s in model.stages
         ],
         "flows": [{"from": f.source, "to": f.target, "label": f.label} for f in model.flows],
@@ -92,7 +94,12 @@ def _touchpoint(model: Model, tp: TouchpointM) -> dict[str, Any]:
         "backstage": list(tp.backstage),
         "support": list(tp.support),
         "fail_point": _marker(tp.fail_point),
+        **_meta(tp),
     }
+
+
+def _meta(item: StageM | TouchpointM) -> dict[str, Any]:
+    return {"owner": item.owner, "description": item.description, "tags": list(item.tags)}
 
 
 def _objective(o, figures: Figures) -> dict[str, Any]:
