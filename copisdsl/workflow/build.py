@@ -20,7 +20,7 @@ from pathlib import Path
 
 from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
 from copisdsl.data.figures import Figures
-from copisdsl.files import write_if_changed
+from copisdsl.files import remove_inside, write_inside
 from copisdsl.semantic.model import Model
 from copisdsl.render import VIEWS
 from copisdsl.source import SourceFile, shown_path
@@ -172,16 +172,14 @@ def _finish(item: _Checked, out: Path, keep_dot: bool) -> None:
     files["index.html"] = render_report(model, item.figures, warnings, diagrams).encode("utf-8")
     try:
         for view in VIEWS:
-            dot_path = folder / f"{view}.dot"
             if keep_dot:
                 files[f"{view}.dot"] = view_dot(model, item.figures, view).encode("utf-8")
-            elif dot_path.exists():
-                dot_path.unlink()  # left by an earlier --keep-dot build
-                build.written.append(dot_path)  # a change to the output folder all the same
+            elif remove_inside(out, f"{model.id}/{view}.dot"):  # left by an earlier --keep-dot build
+                build.written.append(folder / f"{view}.dot")  # a change to the output folder all the same
         for name in sorted(files):
             path = folder / name
             build.outputs.append(path)
-            if write_if_changed(path, files[name]):
+            if write_inside(out, f"{model.id}/{name}", files[name]):
                 build.written.append(path)
     except OSError as exc:
         build.ok, build.error = False, cannot_write(exc, folder)
@@ -246,7 +244,7 @@ def write_index(builds: list[JourneyBuild], out: Path) -> bool:
         "stages": b.stages, "touchpoints": b.touchpoints,
         "diagnostics": diagnostic_rows(b.diagnostics), "error": b.error,
     } for b in builds]
-    return write_if_changed(index_path(out), render_index(journeys, __version__).encode("utf-8"))
+    return write_inside(Path(out), index_path(out).name, render_index(journeys, __version__).encode("utf-8"))
 
 
 def index_path(out: Path) -> Path:
