@@ -42,6 +42,7 @@ def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
     from copisdsl.api import check_file
     from copisdsl.cli.main import refuse_overwriting_input, report
     from copisdsl.files import write_named
+    from copisdsl.source import printable
 
     refuse_overwriting_input(output, file)
     with_figures = fmt not in MODEL_ONLY
@@ -57,6 +58,6 @@ def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
         try:
             write_named(Path(output), text.encode("utf-8"))
         except OSError as exc:
-            raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+            raise click.FileError(printable(output), hint=exc.strerror or str(exc)) from None
     sys.exit(EXIT_OK)
 

@@ -136,6 +136,9 @@ def _raw(path: Path, gz: bool) -> bytes:
             data = handle.read()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoadError("the file is UTF-16 text; copis reads UTF-8 (or Windows-1252)",
+                        "save it as UTF-8 (in a spreadsheet program: CSV UTF-8)")
     return data
 
 

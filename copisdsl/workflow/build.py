@@ -193,7 +193,7 @@ def cannot_write(exc: OSError, where: Path) -> str:
     be, no permission, a full disk ...)."""
     name = exc.filename2 or exc.filename  # os.replace(temporary, target) names the target second
     target = Path(name) if name else where
-    return f"cannot write {target.as_posix()}: {exc.strerror or exc}"
+    return f"cannot write {shown_path(target)}: {exc.strerror or exc}"
 
 
 def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
