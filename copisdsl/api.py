@@ -75,23 +75,71 @@ def read_source(path: Path, display: str | None = None) -> tuple[str, list[Diagn
     return decode_source(read_file(path), display or shown_path(Path(path)))
 
 
-def read_file(path: Path) -> bytes:
+#: The largest journey read: a journey is text written by people, and the
+#: largest real ones are a few hundred kilobytes (docs/language.md, "Limits").
+MAX_JOURNEY_BYTES = 8 * 1024 * 1024
+
+#: Folders of files that are not files: never read as a journey (a link to
+#: /proc/self/environ would show the environment in a snippet).
+SPECIAL_ROOTS = ("/proc", "/sys", "/dev")
+
+
+class OutsideRoot(OSError):
+    """A journey that is a link to a file outside its folder (or ``--root``)."""
+
+
+def read_file(path: Path, root: str | Path | None = None) -> bytes:
     """A journey's bytes. Raises ``OSError`` for a file that cannot be read
     and for anything but a regular file: a folder (with the reason it could
-    not be searched, when it could not), a device or a pipe (which could
-    block or never end)."""
+    not be searched, when it could not), a device, a pipe or a file of
+    /proc (which could block, never end or hold secrets), a file larger
+    than ``MAX_JOURNEY_BYTES``; ``OutsideRoot`` for a link that resolves
+    outside ``root`` (default: the folder the path names)."""
+    path = Path(path)
+    real = Path(os.path.realpath(path))
     mode = os.stat(path).st_mode  # before opening: opening a pipe blocks
     if stat.S_ISDIR(mode):
         os.listdir(path)  # raises the reason a folder found by a search could not be searched
         raise IsADirectoryError(errno.EISDIR, "it is a folder", str(path))
     if not stat.S_ISREG(mode):
         raise OSError(errno.EINVAL, "not a regular file", str(path))
-    return Path(path).read_bytes()
+    if any(real == Path(top) or real.is_relative_to(top) for top in SPECIAL_ROOTS):
+        raise OSError(errno.EINVAL, "it is a special file (of /proc, /sys or /dev), not a journey", str(path))
+    fence = Path(os.path.realpath(root if root is not None else path.absolute().parent))
+    if real != fence and not real.is_relative_to(fence):
+        raise OutsideRoot(errno.EACCES, f"it links to {shown_path(real)}, outside {shown_path(fence)}",
+                          str(path))
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        size = os.fstat(fd).st_size
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced since the check above
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        if size > MAX_JOURNEY_BYTES:
+            raise OSError(errno.EFBIG, f"it is {_megabytes(size)}, more than a journey may be "
+                                       f"({_megabytes(MAX_JOURNEY_BYTES)})", str(path))
+        data = handle.read(MAX_JOURNEY_BYTES + 1)
+        if len(data) > MAX_JOURNEY_BYTES:  # grew while being read
+            raise OSError(errno.EFBIG, f"it is more than a journey may be ({_megabytes(MAX_JOURNEY_BYTES)})",
+                          str(path))
+        return data
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB"
 
 
 def decode_source(data: bytes, name: str, what: str = "file") -> tuple[str, list[Diagnostic]]:
     """Text from bytes, with an E100 at the first byte that is not UTF-8
-    (the text then has replacement characters there)."""
+    (the text then has replacement characters there), or at the first NUL
+    byte (a binary file: no text is kept, so nothing of it is shown)."""
+    nul = data.find(b"\0")
+    if nul >= 0:
+        before, _ = decode(data[:nul], name)
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        return "", [error("E100", f"the {what} is not text (a NUL byte at {line}:{column}); "
+                                  "is it a binary file?", Span(name, line, column, line, column + 1),
+                          "name only journeys, saved as UTF-8 text, with .copis")]
     text, bad = decode(data, name)
     if bad is None:
         return text, []
@@ -111,12 +159,19 @@ def check_file(path: str | Path, display: str | None = None, *, data: bool = Tru
     path = Path(path)
     name = display or shown_path(path)
     try:
-        text, problems = read_source(path, name)
+        text, problems = decode_source(read_file(path, root), name)
     except OSError as exc:
         span = Span(name, 1, 1, 1, 1)
+        if isinstance(exc, OutsideRoot):
+            hint = "a journey may be a link only to a file inside its folder (or the folder given with --root)"
+        elif exc.errno == errno.EFBIG:
+            hint = "a journey is text; split a very large one into several journeys"
+        elif exc.errno == errno.EINVAL:
+            hint = "name a .copis file saved as text"
+        else:
+            hint = "check that the file exists and that you may read it"
         return CheckResult(SourceFile(name, ""), None, None,
-                           [error("E400", f"cannot read {name}: {exc.strerror or exc}", span,
-                                  "check that the file exists and that you may read it")])
+                           [error("E400", f"cannot read {name}: {exc.strerror or exc}", span, hint)])
     if problems:
         return CheckResult(SourceFile(name, text), None, None, problems)
     result = check(text, name)

@@ -130,6 +130,13 @@ CODES: tuple[CodeInfo, ...] = (
              "A touchpoint marked `fail_point` has no KPI of its own.",
              'journey j "J" {\n  stage s "S" {\n    touchpoint t "T" { fail_point "Parcel late" }\n  }\n}',
              "Add a `kpi` to the touchpoint, to see when the service fails there."),
+    CodeInfo("W310", "warning", "Bidirectional control in a string",
+             "A string holds a bidirectional control character (U+202A to U+202E, U+2066 to "
+             "U+2069), which makes text display in another order than it is stored: a reviewer "
+             "reads something other than what the file says. Reports and pictures show each as "
+             "a visible mark such as `[U+202E]`; the terminal shows it escaped (`\\u202e`).",
+             'journey j "J" {\n  owner "Ana \u202eevil"\n}',
+             "Remove the character."),
     CodeInfo("E400", "error", "Data file problem",
              "A linked data file is missing, unreadable, of an unsupported format, or resolves "
              "outside the journey's root folder.",

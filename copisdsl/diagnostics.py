@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 from copisdsl.locations import mask_line
-from copisdsl.source import CONTROL, Span
+from copisdsl.source import BIDI, CONTROL, Span, printable
 
 
 class Severity(str, enum.Enum):
@@ -117,7 +117,7 @@ def _snippet(lines: list[str], span: Span, color: bool) -> list[str]:
         start, end = start - lo + len(lead), min(end, hi + 1) - lo + len(lead)
         end = max(end, start + 1)
     # Control characters would act on the terminal: one visible mark each, so the caret still fits.
-    text = CONTROL.sub("\ufffd", text.replace("\t", " "))
+    text = BIDI.sub("\ufffd", CONTROL.sub("\ufffd", text.replace("\t", " ")))
     caret = " " * (start - 1) + "^" * (end - start)
     if color:
         caret = f"\x1b[1;31m{caret}\x1b[0m"
@@ -127,18 +127,19 @@ def _snippet(lines: list[str], span: Span, color: bool) -> list[str]:
 def format_text(diag: Diagnostic, sources: Mapping[str, list[str]], color: bool = False) -> str:
     """A compiler-style block: location, message, source line, caret, hint."""
     s = diag.span
-    head = f"{s.file}:{s.line}:{s.column}: {diag.code} {diag.severity.value}: {diag.message}"
+    file, message = printable(s.file), printable(diag.message)  # nothing printed acts on the terminal
+    head = f"{file}:{s.line}:{s.column}: {diag.code} {diag.severity.value}: {message}"
     if color:
         tint = "31" if diag.is_error else "33"
-        head = f"\x1b[1m{s.file}:{s.line}:{s.column}:\x1b[0m \x1b[1;{tint}m{diag.code} {diag.severity.value}:\x1b[0m {diag.message}"
+        head = f"\x1b[1m{file}:{s.line}:{s.column}:\x1b[0m \x1b[1;{tint}m{diag.code} {diag.severity.value}:\x1b[0m {message}"
     out = [head]
     out += _snippet(sources.get(s.file, []), s, color)
     if diag.hint:
-        out.append(f"hint: {diag.hint}")
+        out.append(f"hint: {printable(diag.hint)}")
     for span, note in diag.related:
-        out.append(f"note: {note}")
+        out.append(f"note: {printable(note)}")
         if span.file != s.file:
-            out.append(f"  --> {span.file}:{span.line}:{span.column}")
+            out.append(f"  --> {printable(span.file)}:{span.line}:{span.column}")
         out += _snippet(sources.get(span.file, []), span, color)
     return "\n".join(out)
 
@@ -187,6 +188,8 @@ def format_github(diag: Diagnostic) -> str:
     """A GitHub Actions workflow command (``::error file=...::message``)."""
     s = diag.span
     message = diag.message + (f" (hint: {diag.hint})" if diag.hint else "")
-    props = (f"file={_gh_prop(s.file)},line={s.line},col={s.column},"
+    # Line breaks are the annotation's own (%0A); any other control is shown escaped.
+    message = "\n".join(printable(part) for part in message.replace("\r\n", "\n").split("\n"))
+    props = (f"file={_gh_prop(printable(s.file))},line={s.line},col={s.column},"
              f"endLine={s.end_line},endColumn={s.end_column},title={_gh_prop(diag.code)}")
     return f"::{diag.severity.value} {props}::{_gh_data(diag.code + ' ' + message)}"

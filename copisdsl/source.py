@@ -10,6 +10,35 @@ from typing import NamedTuple
 #: body: strings may not hold them (SVG is XML; terminals obey them).
 CONTROL_CHARS = r"\x00-\x08\x0a-\x1f\x7f-\x9f"
 CONTROL = re.compile(f"[{CONTROL_CHARS}]")
+#: Bidirectional embedding, override and isolate controls: they reorder how
+#: text is displayed (W310); every output shows them as visible marks.
+BIDI_CHARS = "\u202a-\u202e\u2066-\u2069"
+BIDI = re.compile(f"[{BIDI_CHARS}]")
+_UNPRINTABLE = re.compile(f"[\t{CONTROL_CHARS}{BIDI_CHARS}]")
+
+
+def _escaped(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _marked(match: re.Match) -> str:
+    return f"[U+{ord(match.group()):04X}]"
+
+
+def bidi_marked(text: str) -> str:
+    """``text`` with each bidirectional control replaced by a visible mark
+    (``[U+202E]``): what reports and pictures show in its place, so that
+    no string reorders what is around it."""
+    return BIDI.sub(_marked, text) if BIDI.search(text) else text
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: control characters (a newline
+    too, which would forge a line) and bidirectional controls shown escaped,
+    as ``\\x1b`` or ``\\u202e``. The one choke point for what reaches a
+    terminal: file names, messages, hints."""
+    return _UNPRINTABLE.sub(_escaped, text) if _UNPRINTABLE.search(text) else text
 
 
 class Span(NamedTuple):
@@ -42,8 +71,9 @@ NO_SPAN = Span("", 1, 1, 1, 1)
 
 def shown_path(path) -> str:
     """A path as text to show: a name that is not UTF-8 gets U+FFFD where
-    its bad bytes are (reports and terminals take UTF-8 only)."""
-    return path.as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    its bad bytes are (reports and terminals take UTF-8 only), and control
+    characters are shown escaped (``printable``)."""
+    return printable(path.as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 def source_lines(text: str) -> list[str]:

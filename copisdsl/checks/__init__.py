@@ -38,7 +38,7 @@ def check(*codes: str) -> Callable[[CheckFn], CheckFn]:
 
 def run_checks(model: Model) -> list[Diagnostic]:
     """Every registered check over ``model``."""
-    from copisdsl.checks import blueprint, elements, expressions, flow, objectives, ranges  # noqa: F401
+    from copisdsl.checks import blueprint, elements, expressions, flow, objectives, ranges, text  # noqa: F401
 
     out: list[Diagnostic] = []
     for entry in REGISTRY:

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import click
 
 from copisdsl.cli.main import EXIT_OK, EXIT_PROBLEMS, main, root_option, strict_option
+from copisdsl.source import shown_path
 
 
 @main.command("build")
@@ -45,10 +46,10 @@ def build_cmd(paths, out, keep_dot, pdf, strict, root, color):
     built = [b for b in builds if b.ok and b.report is not None]
     for b in built:
         changed = "" if b.written else " (unchanged)"
-        click.echo(f"report: {b.report.as_posix()}{changed}")
+        click.echo(f"report: {shown_path(b.report)}{changed}")
     index_failed = any(b.index_error is not None for b in builds)
     if len(builds) > 1 and not index_failed:
-        click.echo(f"index: {index_path(Path(out)).as_posix()}")
+        click.echo(f"index: {shown_path(index_path(Path(out)))}")
     failed = len(builds) - len(built)
     if failed:
         click.echo(f"{failed} of {plural(len(builds), 'journey')} not built", err=True)

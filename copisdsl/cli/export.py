@@ -41,7 +41,8 @@ def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
     objectives, CLV), or a Mermaid journey diagram (--format mermaid)."""
     from copisdsl.api import check_file
     from copisdsl.cli.main import refuse_overwriting_input, report
-    from copisdsl.files import write_if_changed
+    from copisdsl.files import write_named
+    from copisdsl.source import printable
 
     refuse_overwriting_input(output, file)
     with_figures = fmt not in MODEL_ONLY
@@ -55,8 +56,8 @@ def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
         click.echo(text, nl=False)
     else:
         try:
-            write_if_changed(Path(output), text.encode("utf-8"))
+            write_named(Path(output), text.encode("utf-8"))
         except OSError as exc:
-            raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+            raise click.FileError(printable(output), hint=exc.strerror or str(exc)) from None
     sys.exit(EXIT_OK)
 

@@ -42,7 +42,8 @@ def render_cmd(file: str, view: str, output: str, fmt: str | None, root: str | N
     from copisdsl.api import check_file
     from copisdsl.workflow.build import render_view
     from copisdsl.cli.main import refuse_overwriting_input, report
-    from copisdsl.files import write_if_changed
+    from copisdsl.files import write_named
+    from copisdsl.source import printable
     from copisdsl.render.graphviz_run import GraphvizError
 
     fmt = output_format(output, fmt)
@@ -62,7 +63,7 @@ def render_cmd(file: str, view: str, output: str, fmt: str | None, root: str | N
         sys.stdout.flush()
     else:
         try:
-            write_if_changed(Path(output), data)
+            write_named(Path(output), data)
         except OSError as exc:
-            raise click.FileError(output, hint=exc.strerror or str(exc)) from None
+            raise click.FileError(printable(output), hint=exc.strerror or str(exc)) from None
     sys.exit(EXIT_OK)

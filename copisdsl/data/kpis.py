@@ -14,6 +14,7 @@ from typing import Protocol
 
 from copisdsl.syntax import nodes as n
 from copisdsl.language import FUNCTIONS
+from copisdsl.semantic.kinds import dependency_order, references
 from copisdsl.semantic.model import KpiM, Model
 
 
@@ -47,24 +48,28 @@ class Evaluator:
         self.model = model
         self.source = source
         self._done: dict[int, tuple[float | None, str | None]] = {}
-        self._visiting: set[int] = set()
+        self._deps: dict[int, list[KpiM]] | None = None
 
     def evaluate(self, kpi: KpiM) -> tuple[float | None, str | None]:
         if kpi.index in self._done:
             return self._done[kpi.index]
-        if kpi.index in self._visiting:
-            # Cycles are E210 statically; here they must only never loop.
-            raise NoValue(f"'{kpi.name}' depends on itself")
-        self._visiting.add(kpi.index)
+        # The KPIs it uses first, deepest first: no evaluation waits on
+        # another, so a chain of thousands of KPIs needs no deep stack.
+        for other in dependency_order([kpi], self._references()):
+            if other.index not in self._done:
+                self._done[other.index] = self._evaluate_one(other)
+        return self._done[kpi.index]
+
+    def _references(self) -> dict[int, list[KpiM]]:
+        if self._deps is None:
+            self._deps = references(self.model)
+        return self._deps
+
+    def _evaluate_one(self, kpi: KpiM) -> tuple[float | None, str | None]:
         try:
-            value = self.expr(kpi, kpi.expr)
-            result: tuple[float | None, str | None] = (value, None)
+            return self.expr(kpi, kpi.expr), None
         except NoValue as exc:
-            result = (None, exc.note)
-        finally:
-            self._visiting.discard(kpi.index)
-        self._done[kpi.index] = result
-        return result
+            return None, exc.note
 
     def expr(self, kpi: KpiM, node) -> float:
         if isinstance(node, n.Paren):
@@ -101,7 +106,10 @@ class Evaluator:
         target = self.model.lookup_kpi(node.name.name, kpi.scope_kind, kpi.scope)
         if target is None:
             raise NoValue(f"unknown KPI '{node.name.name}'")
-        value, note = self.evaluate(target)
+        if target.index not in self._done:
+            # Not evaluated before its users: it is in a cycle (E210 statically).
+            raise NoValue(f"'{target.name}' depends on itself")
+        value, note = self._done[target.index]
         if value is None:
             raise NoValue(f"'{target.name}' has no value" + (f" ({note})" if note else ""))
         return value

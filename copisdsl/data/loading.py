@@ -93,12 +93,42 @@ def _reason(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
+#: The most bytes of a data file read, before and after decompression: a
+#: bound on memory, far above the data of a journey's KPIs (docs/language.md,
+#: "Limits"). Parquet and Excel files are held to it on disk, and an Excel
+#: workbook (a zip) to it unpacked.
+MAX_DATA_BYTES = 256 * 1024 * 1024
+
+
+def _mib(size: int) -> str:
+    return f"{size // (1024 * 1024)} MiB"
+
+
+def check_size(path: Path) -> None:
+    """A ``LoadError`` for a file larger than ``MAX_DATA_BYTES``."""
+    size = path.stat().st_size
+    if size > MAX_DATA_BYTES:
+        raise LoadError(f"the file is larger than {_mib(MAX_DATA_BYTES)}, more than copis reads",
+                        "aggregate the data first, or keep only the columns and rows the KPIs use")
+
+
 def _raw(path: Path, gz: bool) -> bytes:
-    data = path.read_bytes()
-    if gz:
-        data = gzip.decompress(data)
+    check_size(path)
+    with open(path, "rb") as handle:
+        if gz:
+            with gzip.GzipFile(fileobj=handle) as unpacked:
+                data = unpacked.read(MAX_DATA_BYTES + 1)
+            if len(data) > MAX_DATA_BYTES:
+                raise LoadError(f"the file expands to more than {_mib(MAX_DATA_BYTES)} when "
+                                "decompressed, more than copis reads",
+                                "aggregate the data first, or keep only the columns and rows the KPIs use")
+        else:
+            data = handle.read()
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise LoadError("the file is UTF-16 text; copis reads UTF-8 (or Windows-1252)",
+                        "save it as UTF-8 (in a spreadsheet program: CSV UTF-8)")
     return data
 
 
@@ -249,6 +279,7 @@ def _read_parquet(path: Path, wanted: set[str], text: frozenset[str]) -> Loaded:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    check_size(path)
     schema = pq.read_schema(path)
     columns = [c for c in schema.names if c != "__index_level_0__"]
     table = pq.read_table(path, columns=[c for c in columns if c in wanted])
@@ -263,12 +294,28 @@ def _read_parquet(path: Path, wanted: set[str], text: frozenset[str]) -> Loaded:
 # ---------------------------------------------------------------- Excel
 
 
+def _check_unpacked(path: Path) -> None:
+    """A workbook is a zip: held to ``MAX_DATA_BYTES`` on disk and unpacked."""
+    import zipfile
+
+    check_size(path)
+    try:
+        with zipfile.ZipFile(path) as book:
+            unpacked = sum(info.file_size for info in book.infolist())
+    except zipfile.BadZipFile:
+        return  # openpyxl says what is wrong with it
+    if unpacked > MAX_DATA_BYTES:
+        raise LoadError(f"the workbook expands to more than {_mib(MAX_DATA_BYTES)} when unpacked, "
+                        "more than copis reads", "save the sheets the KPIs use as CSV")
+
+
 def _read_excel(path: Path, wanted: set[str], sheet: str | None, text: frozenset[str]) -> Loaded:
     try:
         import openpyxl  # noqa: F401
     except ImportError:
         raise LoadError("reading .xlsx files needs openpyxl, which is not installed",
                         "install the Excel extra: pip install 'copisdsl[excel]'") from None
+    _check_unpacked(path)
     with pd.ExcelFile(path, engine="openpyxl") as book:
         names = [str(s) for s in book.sheet_names]
         if sheet is not None and sheet not in names:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import textwrap
 
+from copisdsl.source import bidi_marked
+
 FONT = "Helvetica"
 INK = "#1f2328"  # text
 MUTED = "#57606a"  # secondary text, 6.4:1 on white
@@ -29,14 +31,14 @@ def text(value: str) -> str:
     """User text escaped for an HTML-like label; newlines become breaks.
     Backslashes are doubled: Graphviz expands ``\\N``, ``\\G`` ... even inside
     HTML-like labels (after decoding entities, so ``&#92;`` would not do)."""
-    escaped = value.translate(_TEXT)
+    escaped = bidi_marked(value).translate(_TEXT)
     return "<BR/>".join(escaped.splitlines()) if "\n" in escaped or "\r" in escaped else escaped
 
 
 def quote(value: str) -> str:
     """A double-quoted DOT string; backslashes are doubled so that Graphviz's
     escapes (``\\N``, ``\\l`` ...) never apply to user text."""
-    return '"' + value.replace("\r\n", "\n").translate(_QUOTE) + '"'
+    return '"' + bidi_marked(value).replace("\r\n", "\n").translate(_QUOTE) + '"'
 
 
 def wrap(value: str, width: int, max_lines: int | None = None, *, break_words: bool = True) -> list[str]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from html import escape
 
+from copisdsl.source import bidi_marked
+
 from copisdsl.semantic.model import Model
 from copisdsl.render import palette
 
@@ -32,7 +34,7 @@ def _short(value: str, limit: int) -> str:
 
 
 def _t(value: object) -> str:
-    return escape(str(value), quote=True)
+    return escape(bidi_marked(str(value)), quote=True)
 
 
 def emotion_svg(model: Model) -> str | None:

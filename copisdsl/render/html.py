@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from copisdsl.diagnostics import Diagnostic
+from copisdsl.source import bidi_marked
 from copisdsl.data.figures import Figures
 from copisdsl.semantic.model import Model
 from copisdsl.render.report import Diagram, report_context
@@ -48,8 +49,21 @@ def environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
-        bytecode_cache=_Cache(folder, "%s.jinja") if folder else None,
+        # The environment's settings (finalize) are compiled into the cached
+        # code, which Jinja checks only against the template: a new name
+        # whenever they change.
+        bytecode_cache=_Cache(folder, "%s.f1.jinja") if folder else None,
+        finalize=_neutral,  # every value printed, before autoescape
     )
+
+
+def _neutral(value):
+    """Bidirectional controls in a printed value become visible marks."""
+    from markupsafe import Markup
+
+    if isinstance(value, Markup):
+        return Markup(bidi_marked(value))
+    return bidi_marked(value) if isinstance(value, str) else value
 
 
 def prepare(index: bool = False) -> None:

@@ -9,10 +9,42 @@ from copisdsl.semantic.model import KpiM, Model
 from copisdsl.syntax import nodes as n
 
 
+def references(model: Model) -> dict[int, list[KpiM]]:
+    """KPI index -> the KPIs its expression names, in order."""
+    return {kpi.index: [target for node in n.walk(kpi.expr) if isinstance(node, n.KpiRef)
+                        for target in (model.lookup_kpi(node.name.name, kpi.scope_kind, kpi.scope),)
+                        if target is not None]
+            for kpi in model.kpis}
+
+
+def dependency_order(kpis: list[KpiM], deps: dict[int, list[KpiM]]) -> list[KpiM]:
+    """``kpis`` and the KPIs they use, each after the KPIs it uses (depth
+    first in declaration order; in a cycle, the KPI reached first comes
+    last). Iterative: a chain of thousands of KPIs needs no deep stack."""
+    order: list[KpiM] = []
+    seen: set[int] = set()
+    for root in kpis:
+        if root.index in seen:
+            continue
+        seen.add(root.index)
+        work = [(root, 0)]
+        while work:
+            kpi, i = work.pop()
+            succ = deps.get(kpi.index, ())
+            if i < len(succ):
+                work.append((kpi, i + 1))
+                nxt = succ[i]
+                if nxt.index not in seen:
+                    seen.add(nxt.index)
+                    work.append((nxt, 0))
+            else:
+                order.append(kpi)
+    return order
+
+
 def infer_kinds(model: Model) -> None:
     """Set ``kind`` on every KPI of ``model`` (a KPI in a cycle counts as a number)."""
     known: dict[int, str] = {}
-    visiting: set[int] = set()
 
     def kind_of(node, kpi: KpiM) -> str:
         node = n.unparen(node)
@@ -20,7 +52,8 @@ def infer_kinds(model: Model) -> None:
             return "rate" if node.literal.kind == "percent" else "number"
         if isinstance(node, n.KpiRef):
             target = model.lookup_kpi(node.name.name, kpi.scope_kind, kpi.scope)
-            return of(target) if target is not None else "number"
+            # Known already (dependency order), except in a cycle.
+            return known.get(target.index, "number") if target is not None else "number"
         if isinstance(node, n.Neg):
             return kind_of(node.operand, kpi)
         if isinstance(node, n.Call):
@@ -44,16 +77,5 @@ def infer_kinds(model: Model) -> None:
             return "number"
         return "number"
 
-    def of(kpi: KpiM) -> str:
-        if kpi.index in known:
-            return known[kpi.index]
-        if kpi.index in visiting:
-            return "number"
-        visiting.add(kpi.index)
-        kind = kind_of(kpi.expr, kpi)
-        visiting.discard(kpi.index)
-        known[kpi.index] = kind
-        return kind
-
-    for kpi in model.kpis:
-        kpi.kind = of(kpi)
+    for kpi in dependency_order(model.kpis, references(model)):
+        kpi.kind = known[kpi.index] = kind_of(kpi.expr, kpi)

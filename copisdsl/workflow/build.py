@@ -20,7 +20,7 @@ from pathlib import Path
 
 from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
 from copisdsl.data.figures import Figures
-from copisdsl.files import write_if_changed
+from copisdsl.files import remove_inside, write_inside
 from copisdsl.semantic.model import Model
 from copisdsl.render import VIEWS
 from copisdsl.source import SourceFile, shown_path
@@ -173,20 +173,17 @@ def _finish(item: _Checked, out: Path, keep_dot: bool, pdf: bool = False) -> Non
     files["index.html"] = render_report(model, item.figures, warnings, diagrams).encode("utf-8")
     try:
         for view in VIEWS:
-            dot_path = folder / f"{view}.dot"
             if keep_dot and view in item.jobs:
                 files[f"{view}.dot"] = view_dot(model, item.figures, view).encode("utf-8")
-            elif dot_path.exists():
-                dot_path.unlink()  # left by an earlier --keep-dot build
-                build.written.append(dot_path)  # a change to the output folder all the same
-            picture = folder / DIAGRAM_FILES[view]
-            if view not in item.jobs and picture.exists():
-                picture.unlink()  # a blueprint.svg from when the journey used blueprint lanes
-                build.written.append(picture)
+            elif remove_inside(out, f"{model.id}/{view}.dot"):  # left by an earlier --keep-dot build
+                build.written.append(folder / f"{view}.dot")  # a change to the output folder all the same
+            if view not in item.jobs and remove_inside(out, f"{model.id}/{DIAGRAM_FILES[view]}"):
+                # a blueprint.svg from when the journey used blueprint lanes
+                build.written.append(folder / DIAGRAM_FILES[view])
         for name in sorted(files):
             path = folder / name
             build.outputs.append(path)
-            if write_if_changed(path, files[name]):
+            if write_inside(out, f"{model.id}/{name}", files[name]):
                 build.written.append(path)
     except OSError as exc:
         build.ok, build.error = False, cannot_write(exc, folder)
@@ -218,7 +215,7 @@ def cannot_write(exc: OSError, where: Path) -> str:
     be, no permission, a full disk ...)."""
     name = exc.filename2 or exc.filename  # os.replace(temporary, target) names the target second
     target = Path(name) if name else where
-    return f"cannot write {target.as_posix()}: {exc.strerror or exc}"
+    return f"cannot write {shown_path(target)}: {exc.strerror or exc}"
 
 
 def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
@@ -271,7 +268,7 @@ def write_index(builds: list[JourneyBuild], out: Path) -> bool:
         "stages": b.stages, "touchpoints": b.touchpoints,
         "diagnostics": diagnostic_rows(b.diagnostics), "error": b.error,
     } for b in builds]
-    return write_if_changed(index_path(out), render_index(journeys, __version__).encode("utf-8"))
+    return write_inside(Path(out), index_path(out).name, render_index(journeys, __version__).encode("utf-8"))
 
 
 def index_path(out: Path) -> Path:

@@ -250,7 +250,7 @@ def test_an_output_that_cannot_be_written_is_a_clear_error(tmp_path) -> None:
     assert done.returncode == 1
     assert "Traceback" not in err
     assert f"error: cannot write {(out / 'branches').as_posix()}" in err
-    assert f"error: cannot write {(out / 'index.html').as_posix()}: Is a directory" in err
+    assert f"error: cannot write {(out / 'index.html').as_posix()}: it is a folder, not a regular file" in err
     assert "1 of 2 journeys not built" in err
     assert f"report: {(out / 'hostile' / 'index.html').as_posix()}" in done.stdout.decode()
     assert "index:" not in done.stdout.decode()
@@ -279,7 +279,7 @@ def test_build_paths_says_when_the_index_could_not_be_written(tmp_path) -> None:
     out = tmp_path / "out"
     (out / "index.html").mkdir(parents=True)
     builds = build_paths([FIXTURES / "branches.copis", FIXTURES / "hostile.copis"], out)
-    problem = f"cannot write {(out / 'index.html').as_posix()}: Is a directory"
+    problem = f"cannot write {(out / 'index.html').as_posix()}: it is a folder, not a regular file; copis writes no other kind"
     assert [b.index_error for b in builds] == [problem, problem]
     assert all(b.report is not None and b.report.exists() for b in builds)  # the journeys were built
     (out / "index.html").rmdir()

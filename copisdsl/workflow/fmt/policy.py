@@ -81,11 +81,11 @@ def read_bytes(path: Path) -> bytes:
 def write_formatted(path: Path, result: Formatted) -> None:
     """Replace ``path`` with the formatted text in one step, keeping its
     permissions; ``FormatFileError`` when it is read-only or cannot be written."""
-    from copisdsl.files import write_atomic
+    from copisdsl.files import replace_if_unchanged
 
     if not os.access(path, os.W_OK):  # replacing the file would get around its protection
         raise FormatFileError("the file is read-only; left unchanged")
     try:
-        write_atomic(path, result.encoded(), os.stat(path).st_mode & 0o7777, durable=True)
+        replace_if_unchanged(path, (result.bom + result.text).encode("utf-8"), result.encoded())  # a save made meanwhile wins
     except OSError as exc:
         raise FormatFileError(f"cannot write the file ({exc.strerror or exc})") from exc
