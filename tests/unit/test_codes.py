@@ -33,10 +33,22 @@ def test_severity_follows_the_code_letter():
         assert c.severity == ("error" if c.code.startswith("E") else "warning")
 
 
+# Codes of our own, beyond the reference (docs/diagnostics.md says so).
+PROJECT_CODES = {"W310"}
+# Codes the reference names that are not implemented yet: each is an open
+# issue's work, and this set only ever shrinks.
+NOT_YET = {"W405", "W406", "W407"}
+
+
 @pytest.mark.skipif(not SPEC.exists(), reason="the shared spec is not beside the checkout")
 def test_registry_has_exactly_the_codes_of_the_reference():
-    table = re.findall(r"^\| ([EW]\d{3}) \| (error|warning) \|", SPEC.read_text(encoding="utf-8"), re.M)
-    assert {code: sev for code, sev in table} == {c.code: c.severity for c in CODES}
+    text = SPEC.read_text(encoding="utf-8")
+    table = dict(re.findall(r"^\| ([EW]\d{3}) \| (error|warning) \|", text, re.M))
+    named = set(re.findall(r"\b([EW]\d{3})\b", text))  # the tables' codes and those named in prose (v1.1)
+    registry = {c.code: c.severity for c in CODES}
+    assert set(registry) == (named - NOT_YET) | PROJECT_CODES
+    assert not NOT_YET & set(registry), "a code in NOT_YET is implemented: remove it from the set"
+    assert {code: registry[code] for code in table} == table
 
 
 @pytest.mark.parametrize("info", [c for c in CODES if c.code not in DATA_CODES], ids=lambda c: c.code)
