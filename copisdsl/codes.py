@@ -119,6 +119,16 @@ CODES: tuple[CodeInfo, ...] = (
              'journey j "J" {\n  stage s "S" {\n    touchpoint a "A" {}\n    touchpoint b "B" {}\n'
              '    touchpoint c "C" {}\n  }\n  flow a -> b\n}',
              "Connect it with a flow, or remove it."),
+    CodeInfo("W309", "warning", "Suppression that does nothing",
+             "A `# copis: ignore[CODE]` or `# copis: ignore-file[CODE]` comment that suppressed "
+             "nothing (no diagnostic with that code starts on its line, or in the file), that "
+             "names an unknown code, that names an error code (errors cannot be suppressed), or "
+             "that is not written as `# copis: ignore[W300, W306]`; an `ignore-file` that is not "
+             "on a line of its own before `journey`. Reported at the comment (at the code it "
+             "names, when it names one).",
+             'journey j "J" {  # copis: ignore[W305]\n}',
+             "Remove the suppression or the codes it no longer needs, or fix the code's name. "
+             "Errors must be fixed, not suppressed."),
     CodeInfo("E400", "error", "Data file problem",
              "A linked data file is missing, unreadable, of an unsupported format, or resolves "
              "outside the journey's root folder.",
