@@ -171,7 +171,12 @@ class Settings:
     ignore: frozenset[str] = frozenset()
     error: frozenset[str] = frozenset()
     strict: bool = False
-    _loaded: dict = field(default_factory=dict, repr=False)
+    _loaded: dict = field(default_factory=dict, repr=False)  # file -> Config
+    _found: dict = field(default_factory=dict, repr=False)  # folder -> its configuration file
+
+    def fresh(self) -> Settings:
+        """The same settings, with the configuration files to be read again."""
+        return Settings(self.config_file, self.no_config, self.ignore, self.error, self.strict)
 
     def for_file(self, path: Path) -> Config:
         """The configuration of the journey at ``path``. Raises ``ConfigError``."""
@@ -189,7 +194,10 @@ class Settings:
         if self.config_file is not None:
             found = Path(self.config_file)
         else:
-            found = find_config(folder)
+            folder = Path(folder).resolve()
+            if folder not in self._found:
+                self._found[folder] = find_config(folder)
+            found = self._found[folder]
             if found is None:
                 return NO_CONFIG
         key = found.resolve()

@@ -51,7 +51,7 @@ def config_for(settings, path: Path):
         raise click.UsageError(str(exc)) from None
 
 
-def check_one(path: Path, name: str, settings, *, stdin_filename: str | None = None, **options):
+def check_one(path: Path, name: str | None, settings, *, stdin_filename: str | None = None, **options):
     """``api.check_file`` with the file's configuration; ``path`` ``-``
     reads standard input, named ``stdin_filename`` (default ``<stdin>``),
     whose folder is where data paths and the configuration search start
@@ -159,28 +159,41 @@ class _When(click.Choice):
                   f"write --color=always)", param, ctx)
 
 
+def color_options(fn):
+    """``--color WHEN`` and its alias ``--no-color``, given to the command
+    as ``color`` (``auto``, ``always`` or ``never``; see ``use_color``)."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, no_color, **kwargs):
+        if no_color:
+            kwargs["color"] = "never"
+        return fn(*args, **kwargs)
+
+    wrapper = click.option("--no-color", is_flag=True, help="The same as --color=never.")(wrapper)
+    return click.option(
+        "--color", type=_When(["auto", "always", "never"]), default="auto", is_flag=False, flag_value="always",
+        metavar="[auto|always|never]",
+        help="Colour the output: auto (on a terminal, unless NO_COLOR is set or FORCE_COLOR asks for it), "
+             "always, never. A bare --color is --color=always.")(wrapper)
+
+
 def output_options(fn):
     """``--color WHEN`` (``--no-color`` too), ``-q`` and ``-v``, given to the
     command as one ``ui`` (``UI``)."""
     import functools
 
     @functools.wraps(fn)
-    def wrapper(*args, color, no_color, quiet, verbose, **kwargs):
+    def wrapper(*args, color, quiet, verbose, **kwargs):
         if quiet and verbose:
             raise click.UsageError("-q and -v exclude each other")
-        return fn(*args, ui=UI("never" if no_color else color, verbose - quiet), **kwargs)
+        return fn(*args, ui=UI(color, verbose - quiet), **kwargs)
 
-    for option in reversed([
-        click.option("--color", type=_When(["auto", "always", "never"]), default="auto", is_flag=False,
-                     flag_value="always", metavar="[auto|always|never]",
-                     help="Colour the output: auto (on a terminal, unless NO_COLOR is set or FORCE_COLOR "
-                          "asks for it), always, never. A bare --color is --color=always."),
-        click.option("--no-color", is_flag=True, help="The same as --color=never."),
-        click.option("-q", "--quiet", count=True, help="Print only the problems (no summary, notes or progress)."),
-        click.option("-v", "--verbose", count=True, help="Also print each file checked and the configuration used."),
-    ]):
-        wrapper = option(wrapper)
-    return wrapper
+    wrapper = click.option("-v", "--verbose", count=True,
+                           help="Also print each file checked and the configuration used.")(wrapper)
+    wrapper = click.option("-q", "--quiet", count=True,
+                           help="Print only the problems (no summary, notes or progress).")(wrapper)
+    return color_options(wrapper)
 
 
 def use_color(when: str, stream) -> bool:
@@ -308,10 +321,15 @@ def failed(results) -> bool:
 
 def echo_diagnostics(diagnostics, text: str, *, err: bool = True, color: bool | None = None) -> None:
     """The diagnostics of one text as `check` prints them, on standard
-    error by default (coloured by the colour rule's ``auto``)."""
+    error by default (coloured by the colour rule, with the running
+    command's ``--color`` when it has one)."""
     from copisdsl.source import source_lines
 
-    color = use_color("auto", sys.stderr if err else sys.stdout) if color is None else color
+    if color is None:
+        ctx = click.get_current_context(silent=True)
+        params = ctx.params if ctx is not None else {}
+        when = "never" if params.get("no_color") else params.get("color", "auto")
+        color = use_color(when if when in ("auto", "always", "never") else "auto", sys.stderr if err else sys.stdout)
     lines = source_lines(text)
     _echo_text(diagnostics, {d.span.file: lines for d in diagnostics}, color, err)
 
