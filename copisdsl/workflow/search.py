@@ -45,7 +45,9 @@ def is_searched(relative: Path) -> bool:
 
 def git_ignored(folder: Path) -> set[Path]:
     """The files and folders under ``folder`` that git ignores (resolved
-    paths); empty outside a work tree or without git."""
+    paths); empty outside a work tree or without git, and when git ignores
+    ``folder`` itself: a folder named is searched as asked, as a file named
+    is checked."""
     try:
         run = subprocess.run(["git", "-C", str(folder), "ls-files", "--others", "--ignored",
                               "--exclude-standard", "--directory", "-z"],
@@ -56,6 +58,8 @@ def git_ignored(folder: Path) -> set[Path]:
         return set()  # not a work tree (or git failed): search everything
     base = Path(folder).resolve()
     names = run.stdout.decode("utf-8", "surrogateescape").split("\0")
+    if "./" in names:
+        return set()
     return {(base / name.rstrip("/")) for name in names if name}
 
 
