@@ -29,7 +29,7 @@ def build_cmd(paths, out, keep_dot, settings, root, ui):
     from copisdsl.config import ConfigError
     from copisdsl.diagnostics import plural, summary_line
 
-    found = find_journeys(paths, settings)
+    found = find_journeys(paths, settings, ui)
     if not found:
         sys.exit(EXIT_OK)  # the note is printed; nothing to build is no problem
     refuse_output_holding_inputs(paths, Path(out), "built")

@@ -17,7 +17,7 @@ def check_paths(paths, *, data: bool = True, root=None, settings=None, stdin_fil
 
     settings = settings or Settings()
     results = []
-    for path, name in find_journeys(paths, settings):
+    for path, name in find_journeys(paths, settings, ui):
         result = check_one(path, name, settings, stdin_filename=stdin_filename, data=data, root=root)
         if ui is not None and ui.verbose:
             config = settings.for_file(path) if path.name != "-" else None

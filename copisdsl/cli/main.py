@@ -18,11 +18,11 @@ from copisdsl import __version__
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-def find_journeys(paths: tuple[str, ...], settings=None) -> list[tuple[Path, str]]:
+def find_journeys(paths: tuple[str, ...], settings=None, ui=None) -> list[tuple[Path, str]]:
     """``search.journey_files`` (``-`` stands for standard input, shown as
     ``<stdin>``); a note on standard error when there is none (not an
     error: an empty folder has no problems). A bad configuration is a
-    usage error."""
+    usage error. ``ui``: the command's ``UI`` (-q leaves the note out)."""
     from copisdsl.config import ConfigError
     from copisdsl.workflow.search import journey_files
 
@@ -32,7 +32,7 @@ def find_journeys(paths: tuple[str, ...], settings=None) -> list[tuple[Path, str
         raise click.UsageError(str(exc)) from None
     if "-" in paths:
         found.append((STDIN, "<stdin>"))  # read last: the files named do not wait on a pipe
-    if not found:
+    if not found and not (ui is not None and ui.quiet):
         click.echo(f"note: no .copis files in {', '.join(paths)}", err=True)
     return found
 
