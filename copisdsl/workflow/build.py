@@ -3,6 +3,7 @@
     build_paths(paths, out)        -> [JourneyBuild]  (``copis build``)
     render_view(model, figures, view, fmt) -> bytes   (``copis render``)
     render_text(text, path, view, fmt)     -> (bytes | None, diagnostics)
+    render_snippet(...)                    -> the same, and the data files read
 
 Every journey gets ``OUT/<journey id>/`` with ``index.html`` (the report)
 and ``journey.svg``, ``copis.svg``, ``mindmap.svg``; several journeys also
@@ -84,14 +85,22 @@ def render_text(text: str, path: str, view: str = "journey", fmt: str = "svg", *
     errors, and its diagnostics (after suppressions and ``config``). Data
     paths are relative to ``path``'s folder. Raises ``GraphvizError`` as
     ``render_view`` does."""
+    picture, diagnostics, _ = render_snippet(text, path, view, fmt, config=config)
+    return picture, diagnostics
+
+
+def render_snippet(text: str, path: str, view: str = "journey", fmt: str = "svg", *,
+                   config: Config | None = None) -> tuple[bytes | None, list[Diagnostic], list[Path]]:
+    """``render_text``, and the data files the snippet read (resolved)."""
     from copisdsl.api import check
 
     result = check(text, path, policy=config.policy() if config is not None else None,
                    data=Path(path).resolve().parent, figures=True,
                    root=config.root if config is not None else None)
+    inputs = [Path(p).resolve() for p in (result.figures.inputs if result.figures is not None else ())]
     if not result.ok or result.model is None:
-        return None, result.diagnostics
-    return render_view(result.model, result.figures, view, fmt), result.diagnostics
+        return None, result.diagnostics, inputs
+    return render_view(result.model, result.figures, view, fmt), result.diagnostics, inputs
 
 
 @dataclass
