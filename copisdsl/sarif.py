@@ -17,10 +17,8 @@ SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 DOCS = "docs/diagnostics.md"
 
 
-def sarif_log(diagnostics: Iterable[Diagnostic]) -> dict:
-    """The SARIF log of ``diagnostics`` as a JSON value."""
-    from copisdsl import __version__
-
+def sarif_log(diagnostics: Iterable[Diagnostic], version: str) -> dict:
+    """The SARIF log of ``diagnostics`` as a JSON value (``version``: copis's)."""
     index = {c.code: i for i, c in enumerate(CODES)}
     rules = [{
         "id": c.code,
@@ -49,7 +47,7 @@ def sarif_log(diagnostics: Iterable[Diagnostic]) -> dict:
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "copis", "version": __version__, "informationUri": DOCS,
+            "tool": {"driver": {"name": "copis", "version": version, "informationUri": DOCS,
                                 "rules": rules}},
             "columnKind": "unicodeCodePoints",
             "results": results,
@@ -57,9 +55,9 @@ def sarif_log(diagnostics: Iterable[Diagnostic]) -> dict:
     }
 
 
-def format_sarif(diagnostics: Iterable[Diagnostic]) -> str:
+def format_sarif(diagnostics: Iterable[Diagnostic], version: str) -> str:
     """``sarif_log`` as text (stable: the same diagnostics give the same bytes)."""
-    return json.dumps(sarif_log(diagnostics), indent=2, ensure_ascii=False)
+    return json.dumps(sarif_log(diagnostics, version), indent=2, ensure_ascii=False)
 
 
 def _level(severity: str) -> str:

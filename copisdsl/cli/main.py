@@ -300,7 +300,7 @@ def report(results, fmt: str, color: bool, *, err: bool = False, quiet: bool = F
     elif fmt == "sarif":
         from copisdsl.sarif import format_sarif
 
-        click.echo(format_sarif(diags), err=err)
+        click.echo(format_sarif(diags, __version__), err=err)
     elif fmt == "github":
         for d in diags:
             click.echo(format_github(d), err=err)
