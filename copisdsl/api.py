@@ -20,6 +20,8 @@ from copisdsl.semantic.model import Model
 from copisdsl.source import SourceFile, Span, decode, shown_path
 
 if TYPE_CHECKING:
+    from copisdsl.checks.suppression import Policy
+    from copisdsl.config import Config
     from copisdsl.data.figures import Figures
 
 
@@ -32,6 +34,7 @@ class CheckResult:
     model: Model | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     figures: Figures | None = None  # once computed (check_file(figures=True), add_figures)
+    strict: bool = False  # its configuration's `strict`: warnings fail the exit code
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -49,8 +52,38 @@ def parse(text: str, path: str = "<input>") -> tuple[n.Document | None, list[Dia
     return _parse(text, path)
 
 
-def check(text: str, path: str = "<input>") -> CheckResult:
-    """Parse, resolve and check a text, without reading data files."""
+def check(text: str, path: str = "<input>", *, policy: Policy | None = None, data: Path | None = None,
+          figures: bool = False, root: str | Path | None = None) -> CheckResult:
+    """Parse, resolve and check a text. With ``data`` (a folder) the linked
+    data files are read relative to it when the journey declares any (with
+    ``figures``, the figures are computed in any case), within ``root``
+    (default: that folder). The diagnostics are those reported: after
+    inline suppressions and ``policy`` (``checks.suppression.reported``)."""
+    result = _check(text, path)
+    if data is not None and result.model is not None and (figures or result.model.data):
+        add_figures(result, Path(data), root)
+        data_read = True
+    else:
+        data_read = data is not None
+    apply_policy(result, policy, data_read=data_read)
+    return result
+
+
+def apply_policy(result: CheckResult, policy: Policy | None = None, *, data_read: bool = True) -> None:
+    """Replace a result's diagnostics (as checked) by those reported: inline
+    suppressions, then ``policy``'s ignore and error codes (the one rule,
+    ``checks.suppression.reported``)."""
+    from copisdsl.checks.suppression import NO_POLICY, first_code_line, reported
+    from copisdsl.syntax.scanning import scan_comments
+
+    text = result.source.text
+    comments = scan_comments(text, result.source.path) if "#" in text else []
+    result.diagnostics = reported(result.diagnostics, comments, policy or NO_POLICY,
+                                  first_code_line=first_code_line(result.source.lines), data_read=data_read)
+
+
+def _check(text: str, path: str) -> CheckResult:
+    """Parse, resolve and check, every diagnostic as found."""
     from copisdsl.checks import run_checks
     from copisdsl.syntax.parser import paused_gc, prepare
     from copisdsl.semantic.resolve import resolve
@@ -149,15 +182,19 @@ def decode_source(data: bytes, name: str, what: str = "file") -> tuple[str, list
 
 
 def check_file(path: str | Path, display: str | None = None, *, data: bool = True, figures: bool = False,
-               root: str | Path | None = None) -> CheckResult:
+               root: str | Path | None = None, config: Config | None = None) -> CheckResult:
     """Check a file on disk; with ``data`` the linked data files are read
     too (E400-W403) when the journey declares any, whatever other errors it
     has (only a syntax error, which leaves no model, stops them); with
     ``figures`` the journey's figures are computed in any case (for the
     commands that draw or export them). Data paths may not leave ``root``
-    (default: the file's folder)."""
+    (default: ``config``'s root, else the file's folder). ``config`` (see
+    ``copisdsl.config.Settings.for_file``) ignores codes or makes them
+    errors and sets ``strict``; inline suppressions apply in any case."""
     path = Path(path)
     name = display or shown_path(path)
+    if root is None and config is not None:
+        root = config.root
     try:
         text, problems = decode_source(read_file(path, root), name)
     except OSError as exc:
@@ -172,11 +209,23 @@ def check_file(path: str | Path, display: str | None = None, *, data: bool = Tru
             hint = "check that the file exists and that you may read it"
         return CheckResult(SourceFile(name, ""), None, None,
                            [error("E400", f"cannot read {name}: {exc.strerror or exc}", span, hint)])
+    return check_read(text, problems, name, path.resolve().parent, data=data, figures=figures, root=root,
+                      config=config)
+
+
+def check_read(text: str, problems: list[Diagnostic], name: str, folder: Path, *, data: bool = True,
+               figures: bool = False, root: str | Path | None = None, config: Config | None = None) -> CheckResult:
+    """``check_file`` for a text already read (``read_source``, or standard
+    input): ``problems`` are its decoding's, ``folder`` where its data paths
+    start."""
+    if root is None and config is not None:
+        root = config.root
     if problems:
-        return CheckResult(SourceFile(name, text), None, None, problems)
-    result = check(text, name)
-    if result.model is not None and (figures or (data and result.model.data)):
-        add_figures(result, path.resolve().parent, root)
+        result = CheckResult(SourceFile(name, text), None, None, problems)
+    else:
+        result = check(text, name, policy=config.policy() if config is not None else None,
+                       data=folder if (data or figures) else None, figures=figures, root=root)
+    result.strict = config is not None and config.strict
     return result
 
 

@@ -130,6 +130,16 @@ CODES: tuple[CodeInfo, ...] = (
              "A touchpoint marked `fail_point` has no KPI of its own.",
              'journey j "J" {\n  stage s "S" {\n    touchpoint t "T" { fail_point "Parcel late" }\n  }\n}',
              "Add a `kpi` to the touchpoint, to see when the service fails there."),
+    CodeInfo("W309", "warning", "Suppression that does nothing",
+             "A `# copis: ignore[CODE]` or `# copis: ignore-file[CODE]` comment that suppressed "
+             "nothing (no diagnostic with that code starts on its line, or in the file), that "
+             "names an unknown code, that names an error code (errors cannot be suppressed), or "
+             "that is not written as `# copis: ignore[W300, W306]`; an `ignore-file` that is not "
+             "on a line of its own before `journey`. Reported at the comment (at the code it "
+             "names, when it names one).",
+             'journey j "J" {  # copis: ignore[W305]\n}',
+             "Remove the suppression or the codes it no longer needs, or fix the code's name. "
+             "Errors must be fixed, not suppressed."),
     CodeInfo("W310", "warning", "Bidirectional control in a string",
              "A string holds a bidirectional control character (U+202A to U+202E, U+2066 to "
              "U+2069), which makes text display in another order than it is stored: a reviewer "

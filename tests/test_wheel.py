@@ -66,3 +66,60 @@ def test_installed_package_builds_a_report_from_its_templates(installed, tmp_pat
         "assert b.ok, b.diagnostics"))
     html = (out / "laptop" / "index.html").read_text(encoding="utf-8")
     assert "<title>" in html and "Laptop" in html
+
+
+# ------------------------------------------------------------ the light install
+
+
+@pytest.fixture(scope="module")
+def light_venv(tmp_path_factory) -> Path:
+    """The wheel pip-installed without extras into a fresh virtual
+    environment (its light dependencies from the package index)."""
+    dist = tmp_path_factory.mktemp("light-dist")
+    subprocess.run([sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(dist)],
+                   cwd=ROOT, check=True, capture_output=True)
+    (wheel,) = dist.glob("copisdsl-*.whl")
+    venv = tmp_path_factory.mktemp("light") / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", str(wheel)],
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        pytest.skip(f"the light install needs the package index: {done.stderr.strip()[-300:]}")
+    return venv
+
+
+@pytest.mark.slow
+def test_the_light_install_has_no_data_libraries(light_venv):
+    code = "import importlib.util as u; print([m for m in ('pandas', 'numpy', 'pyarrow', 'scipy') if u.find_spec(m)])"
+    out = subprocess.run([str(light_venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_the_light_install_checks_the_examples_without_data(light_venv, tmp_path):
+    copis = str(light_venv / "bin" / "copis")
+    done = subprocess.run([copis, "check", "--no-data", str(ROOT / "examples")], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().endswith("5 files, 0 errors, 0 warnings")
+    # A journey without data checks in full, and builds its DOT.
+    done = subprocess.run([copis, "render", str(ROOT / "examples" / "laptop_advocacy.copis"), "--format", "dot"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0 and done.stdout.startswith("digraph"), done.stderr
+
+
+@pytest.mark.slow
+def test_the_light_install_names_the_extra_for_a_journey_with_data(light_venv, tmp_path):
+    copis = str(light_venv / "bin" / "copis")
+    journey = ROOT / "examples" / "skincare_clv.copis"
+    done = subprocess.run([copis, "check", "--format", "json", str(journey)], capture_output=True, text=True,
+                          cwd=tmp_path, timeout=120)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    import json
+
+    (diag,) = json.loads(done.stdout)["diagnostics"]
+    assert diag["code"] == "E400" and "not installed" in diag["message"]
+    assert "pip install 'copisdsl[data]'" in diag["hint"]
+    text = subprocess.run([copis, "build", str(journey), "-o", str(tmp_path / "out")], capture_output=True,
+                          text=True, cwd=tmp_path, timeout=120)
+    assert text.returncode == 1 and "copisdsl[data]" in text.stdout and "Traceback" not in text.stderr

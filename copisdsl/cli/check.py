@@ -3,32 +3,44 @@
 from __future__ import annotations
 
 import gc
-import sys
 
 import click
 
-from copisdsl.cli.main import (EXIT_OK, EXIT_PROBLEMS, end_process, find_journeys, format_option, main,
-                               own_process, report, root_option, strict_option)
+from copisdsl.cli.main import (EXIT_OK, EXIT_PROBLEMS, check_one, config_options, end_process, failed,
+                               find_journeys, format_option, main, output_options, own_process, report,
+                               root_option, stdin_filename_option)
 
 
-def check_paths(paths, *, data: bool = True, root=None):
-    from copisdsl.api import check_file
+def check_paths(paths, *, data: bool = True, root=None, settings=None, stdin_filename=None, ui=None):
+    """Every journey in ``paths`` checked with its configuration."""
+    from copisdsl.config import Settings
 
-    return [check_file(path, name, data=data, root=root) for path, name in find_journeys(paths)]
+    settings = settings or Settings()
+    results = []
+    for path, name in find_journeys(paths, settings, ui):
+        result = check_one(path, name, settings, stdin_filename=stdin_filename, data=data, root=root)
+        if ui is not None and ui.verbose:
+            config = settings.for_file(path) if path.name != "-" else None
+            used = config.path.as_posix() if config is not None and config.path else "no configuration"
+            ui.detail(f"checked {result.source.path} ({used})")
+        results.append(result)
+    return results
 
 
 @main.command("check")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@format_option("text", "json", "github", default="text")
-@strict_option
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
+@format_option("text", "json", "github", "sarif", default="text")
+@config_options
 @root_option
 @click.option("--no-data", is_flag=True, help="Do not read the linked data files.")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
-def check_cmd(paths, fmt, strict, root, no_data, color):
-    """Parse and check .copis files (folders: every *.copis inside)."""
+@stdin_filename_option
+@output_options
+def check_cmd(paths, fmt, settings, root, no_data, stdin_filename, ui):
+    """Parse and check .copis files (folders: every *.copis inside; '-':
+    standard input)."""
     if own_process():
         gc.disable()  # a short-lived process: the collector would only walk the trees again
-    results = check_paths(paths, data=not no_data, root=root)
-    use_color = sys.stdout.isatty() if color is None else color
-    errors, warnings = report(results, fmt, use_color and fmt == "text")
-    end_process(EXIT_PROBLEMS if errors or (strict and warnings) else EXIT_OK)
+    results = check_paths(paths, data=not no_data, root=root, settings=settings, stdin_filename=stdin_filename,
+                          ui=ui)
+    report(results, fmt, ui.color() and fmt == "text", quiet=ui.quiet)
+    end_process(EXIT_PROBLEMS if failed(results) else EXIT_OK)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import click
 
-from copisdsl.cli.main import EXIT_OK, EXIT_USAGE, main
+from copisdsl.cli.main import EXIT_OK, EXIT_USAGE, color_options, main
+from copisdsl.cli.main import use_color as colour
 
 EXIT_DIFFERENT = 1
 EXIT_INVALID = 3
@@ -45,8 +46,8 @@ class Side:
                    "tracked .copis file changed since REV).")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
               show_default=True, help="Output format (markdown: for a pull-request comment).")
-@click.option("--color/--no-color", default=None, help="Colour the text output (default: on a terminal).")
-def diff_cmd(paths: tuple[str, ...], rev: str | None, fmt: str, color: bool | None) -> None:
+@color_options
+def diff_cmd(paths: tuple[str, ...], rev: str | None, fmt: str, color: str) -> None:
     """Show what changed between two versions of a journey.
 
     \b
@@ -67,7 +68,7 @@ def diff_cmd(paths: tuple[str, ...], rev: str | None, fmt: str, color: bool | No
         if not pairs:
             click.echo(f"no .copis files changed since {rev}")
             sys.exit(EXIT_OK)
-    use_color = (sys.stdout.isatty() if color is None else color) and fmt == "text"
+    use_color = colour(color, sys.stdout) and fmt == "text"
     sys.exit(_compare(pairs, fmt, use_color))
 
 

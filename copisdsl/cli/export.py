@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from copisdsl.cli.main import EXIT_OK, EXIT_PROBLEMS, main, root_option
+from copisdsl.cli.main import (EXIT_OK, EXIT_PROBLEMS, STDIN, check_one, config_options, failed, main,
+                               output_options, root_option, stdin_filename_option)
 
 
 def _json(model, figures, diagnostics) -> str:
@@ -30,27 +31,34 @@ MODEL_ONLY = {"mermaid"}
 
 
 @main.command("export")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("-o", "--output", default="-", show_default=True, metavar="OUT",
               help="Where to write; '-' writes to standard output.")
 @click.option("--format", "fmt", type=click.Choice(sorted(WRITERS)), default="json", show_default=True,
               help="Output format.")
+@config_options
 @root_option
-def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
+@stdin_filename_option
+@output_options
+def export_cmd(file: str, output: str, fmt: str, settings, root: str | None, stdin_filename: str | None,
+               ui) -> None:
     """Write a journey for other tools: JSON with its figures (KPIs,
-    objectives, CLV), or a Mermaid journey diagram (--format mermaid)."""
-    from copisdsl.api import check_file
+    objectives, CLV), or a Mermaid journey diagram (--format mermaid).
+    '-' reads the journey from standard input."""
     from copisdsl.cli.main import refuse_overwriting_input, report
     from copisdsl.files import write_named
     from copisdsl.source import printable
 
     refuse_overwriting_input(output, file)
     with_figures = fmt not in MODEL_ONLY
-    result = check_file(Path(file), data=with_figures, figures=with_figures, root=root)
+    result = check_one(STDIN if file == "-" else Path(file), None, settings, stdin_filename=stdin_filename,
+                       data=with_figures, figures=with_figures, root=root)
     if not result.ok or result.model is None:
         # The diagnostics as `copis check` prints them, on stderr: stdout may be the JSON's place.
-        report([result], "text", sys.stderr.isatty(), err=True)
+        report([result], "text", ui.color(err=True), err=True, quiet=ui.quiet)
         sys.exit(EXIT_PROBLEMS)
+    if result.strict and result.diagnostics:
+        report([result], "text", ui.color(err=True), err=True, quiet=ui.quiet)
     text = WRITERS[fmt](result.model, result.figures, result.diagnostics)
     if output == "-":
         click.echo(text, nl=False)
@@ -59,5 +67,5 @@ def export_cmd(file: str, output: str, fmt: str, root: str | None) -> None:
             write_named(Path(output), text.encode("utf-8"))
         except OSError as exc:
             raise click.FileError(printable(output), hint=exc.strerror or str(exc)) from None
-    sys.exit(EXIT_OK)
+    sys.exit(EXIT_PROBLEMS if failed([result]) else EXIT_OK)  # warnings fail with strict
 

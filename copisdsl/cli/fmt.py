@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from copisdsl.cli.main import EXIT_OK, EXIT_PROBLEMS, echo_diagnostics, find_journeys, main
+from copisdsl.cli.main import EXIT_OK, EXIT_PROBLEMS, color_options, echo_diagnostics, find_journeys, main
 from copisdsl.diagnostics import plural
 
 
@@ -19,7 +19,8 @@ from copisdsl.diagnostics import plural
               help="Write nothing; print a unified diff of the changes.")
 @click.option("--stdin-filename", default=None, metavar="NAME",
               help="The file name to show in diagnostics when reading standard input ('-').")
-def fmt_cmd(paths, check, show_diff, stdin_filename):
+@color_options
+def fmt_cmd(paths, check, show_diff, stdin_filename, color):
     """Format .copis files in place (folders: every *.copis inside).
 
     '-' reads a journey from standard input and writes the formatted text to
@@ -27,6 +28,7 @@ def fmt_cmd(paths, check, show_diff, stdin_filename):
     diagnostics are printed. Exit code 0 when all is well, 1 when a file
     has syntax errors or (with --check) would be reformatted.
     """
+    del color  # echo_diagnostics reads it from the command's parameters
     if "-" in paths:
         if len(paths) > 1:
             raise click.UsageError("'-' (standard input) cannot be mixed with other paths")

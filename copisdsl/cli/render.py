@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from copisdsl.cli.main import EXIT_OK, EXIT_PROBLEMS, main, root_option
+from copisdsl.cli.main import (EXIT_OK, EXIT_PROBLEMS, STDIN, check_one, config_options, failed, main, output_options,
+                               root_option, stdin_filename_option)
 from copisdsl.render import FORMATS, VIEWS
 
 
@@ -28,7 +29,7 @@ def output_format(output: str, fmt: str | None) -> str:
 
 
 @main.command("render")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--view", type=click.Choice(VIEWS), default="journey", show_default=True,
               help="journey: the flow; copis: the COPIS matrix; mindmap: a radial mind map; map: the "
                    "journey map (stages as columns, lanes as rows); blueprint: the service blueprint.")
@@ -36,10 +37,14 @@ def output_format(output: str, fmt: str | None) -> str:
               help="The file to write (.svg, .png, .pdf or .dot); '-' writes to standard output.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format, when the extension does not say (default for '-': svg).")
+@config_options
 @root_option
-def render_cmd(file: str, view: str, output: str, fmt: str | None, root: str | None) -> None:
-    """Draw one view of a journey. DOT output needs no Graphviz."""
-    from copisdsl.api import check_file
+@stdin_filename_option
+@output_options
+def render_cmd(file: str, view: str, output: str, fmt: str | None, settings, root: str | None,
+               stdin_filename: str | None, ui) -> None:
+    """Draw one view of a journey ('-': read it from standard input). DOT
+    output needs no Graphviz."""
     from copisdsl.workflow.build import render_view
     from copisdsl.cli.main import refuse_overwriting_input, report
     from copisdsl.files import write_named
@@ -48,9 +53,10 @@ def render_cmd(file: str, view: str, output: str, fmt: str | None, root: str | N
 
     fmt = output_format(output, fmt)
     refuse_overwriting_input(output, file)
-    result = check_file(Path(file), figures=True, root=root)
-    if result.diagnostics:
-        report([result], "text", sys.stderr.isatty(), err=True)  # stdout may be the picture's place
+    result = check_one(STDIN if file == "-" else Path(file), None, settings, stdin_filename=stdin_filename,
+                       figures=True, root=root)
+    if result.diagnostics:  # on stderr: stdout may be the picture's place
+        report([result], "text", ui.color(err=True), err=True, quiet=ui.quiet)
     if not result.ok or result.model is None:
         sys.exit(EXIT_PROBLEMS)
     try:
@@ -66,4 +72,4 @@ def render_cmd(file: str, view: str, output: str, fmt: str | None, root: str | N
             write_named(Path(output), data)
         except OSError as exc:
             raise click.FileError(printable(output), hint=exc.strerror or str(exc)) from None
-    sys.exit(EXIT_OK)
+    sys.exit(EXIT_PROBLEMS if failed([result]) else EXIT_OK)  # warnings fail with strict

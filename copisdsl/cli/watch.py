@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from copisdsl.cli.main import EXIT_OK, EXIT_USAGE, main, refuse_output_holding_inputs, root_option
+from copisdsl.cli.main import (EXIT_OK, EXIT_USAGE, config_options, main, output_options,
+                               refuse_output_holding_inputs, root_option)
 from copisdsl.diagnostics import plural
 
 
@@ -24,9 +25,10 @@ from copisdsl.diagnostics import plural
               help="The port to serve on (0: any free port; a fixed one keeps open pages working across restarts).")
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser (implies --serve).")
 @click.option("--keep-dot", is_flag=True, help="Also write each view's Graphviz source.")
+@config_options
 @root_option
-@click.option("--color/--no-color", default=None, help="Colour the diagnostics (default: on a terminal).")
-def watch_cmd(paths, out, serve, host, port, open_browser, keep_dot, root, color):
+@output_options
+def watch_cmd(paths, out, serve, host, port, open_browser, keep_dot, settings, root, ui):
     """Build journeys, then rebuild each when its file or a data file it reads
     changes (folders: every *.copis inside, new ones included). Prints one
     line per rebuild and the diagnostics of failed ones; a journey with
@@ -35,10 +37,11 @@ def watch_cmd(paths, out, serve, host, port, open_browser, keep_dot, root, color
 
     out_path = Path(out)
     refuse_output_holding_inputs(paths, out_path, "watched")
-    use_color = sys.stdout.isatty() if color is None else color
+    _check_configuration(paths, settings)
+    use_color = ui.color()
     state = LiveState()
     session = Session([Path(p) for p in paths], out_path, keep_dot=keep_dot, state=state,
-                      root=Path(root) if root is not None else None)
+                      root=Path(root) if root is not None else None, settings=settings)
     server = None
     watcher = Watcher(session, on_rebuild=lambda r: _show(r, use_color))
     # SIGTERM ends the watch as Ctrl-C does.
@@ -66,6 +69,21 @@ def watch_cmd(paths, out, serve, host, port, open_browser, keep_dot, root, color
             server.close()
         signal.signal(signal.SIGTERM, previous)
     sys.exit(EXIT_OK)
+
+
+def _check_configuration(paths, settings) -> None:
+    """A bad configuration is a usage error before the watch starts (later
+    edits that break it are reported by the rebuild that meets them)."""
+    from copisdsl.cli.main import config_for
+    from copisdsl.config import ConfigError
+    from copisdsl.workflow.search import journey_files
+
+    try:
+        found = journey_files(paths, settings)
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    for path, _ in found:
+        config_for(settings, path)
 
 
 def _shown(path: Path) -> str:

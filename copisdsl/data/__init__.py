@@ -9,11 +9,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from copisdsl.diagnostics import Diagnostic, sort_diagnostics
+from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
 from copisdsl.data.figures import Figures, KpiValue
 from copisdsl.semantic.model import Model
 
-__all__ = ["enrich"]
+__all__ = ["enrich", "missing_libraries"]
+
+#: what the `data` extra installs (pyproject.toml), in the order they are imported
+DATA_LIBRARIES = ("numpy", "pandas", "pyarrow", "scipy")
+
+
+def missing_libraries() -> str | None:
+    """Why the figures' libraries cannot be used (the light install, without
+    the ``data`` extra), or None when they can."""
+    import importlib.util
+
+    absent = [name for name in DATA_LIBRARIES if importlib.util.find_spec(name) is None]
+    return f"{', '.join(absent)} {'is' if len(absent) == 1 else 'are'} not installed" if absent else None
 
 
 def enrich(model: Model, base_dir: Path, root: Path | None = None) -> tuple[Figures, list[Diagnostic]]:
@@ -33,6 +45,12 @@ def enrich(model: Model, base_dir: Path, root: Path | None = None) -> tuple[Figu
     diags: list[Diagnostic] = []
     source = None
     if model.data:
+        missing = missing_libraries()
+        if missing is not None:
+            first = next(iter(model.data.values()))
+            return figures, [error("E400", f"cannot read the data files: {missing}", first.node.head,
+                                   "the data libraries (pandas, pyarrow, numpy, scipy) are not installed; "
+                                   "install them with: pip install 'copisdsl[data]'")]
         from copisdsl.data.sources import TableSource
 
         source = TableSource(model, base_dir, root)

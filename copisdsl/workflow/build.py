@@ -3,6 +3,7 @@
     build_paths(paths, out)        -> [JourneyBuild]  (``copis build``)
     render_view(model, figures, view, fmt) -> bytes   (``copis render``)
     render_text(text, path, view, fmt)     -> (bytes | None, diagnostics)
+    render_snippet(...)                    -> the same, and the data files read
 
 Every journey gets ``OUT/<journey id>/`` with ``index.html`` (the report)
 and ``journey.svg``, ``copis.svg``, ``mindmap.svg``; several journeys also
@@ -17,6 +18,7 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
 from copisdsl.data.figures import Figures
@@ -24,6 +26,9 @@ from copisdsl.files import remove_inside, write_inside
 from copisdsl.semantic.model import Model
 from copisdsl.render import VIEWS
 from copisdsl.source import SourceFile, shown_path
+
+if TYPE_CHECKING:
+    from copisdsl.config import Config, Settings
 
 #: the Graphviz views of a build, and the emotion chart drawn in Python
 DIAGRAM_FILES = {view: f"{view}.svg" for view in VIEWS}
@@ -60,6 +65,7 @@ class JourneyBuild:
     index_error: str | None = None
     stages: int = 0
     touchpoints: int = 0
+    strict: bool = False  # its configuration's: warnings fail the exit code
 
 
 def render_view(model: Model, figures: Figures | None, view: str, fmt: str) -> bytes:
@@ -74,19 +80,28 @@ def render_view(model: Model, figures: Figures | None, view: str, fmt: str) -> b
     return draw(model, figures, view, fmt)
 
 
-def render_text(text: str, path: str, view: str = "journey", fmt: str = "svg") -> tuple[bytes | None, list[Diagnostic]]:
+def render_text(text: str, path: str, view: str = "journey", fmt: str = "svg", *,
+                config: Config | None = None) -> tuple[bytes | None, list[Diagnostic]]:
     """Compile a snippet (for docs): its picture, or None when it has
-    errors, and its diagnostics. Data paths are relative to ``path``'s
-    folder. Raises ``GraphvizError`` as ``render_view`` does."""
-    from copisdsl.api import add_figures, check
+    errors, and its diagnostics (after suppressions and ``config``). Data
+    paths are relative to ``path``'s folder. Raises ``GraphvizError`` as
+    ``render_view`` does."""
+    picture, diagnostics, _ = render_snippet(text, path, view, fmt, config=config)
+    return picture, diagnostics
 
-    result = check(text, path)
-    if result.model is None:
-        return None, result.diagnostics
-    add_figures(result, Path(path).resolve().parent)
-    if not result.ok:
-        return None, result.diagnostics
-    return render_view(result.model, result.figures, view, fmt), result.diagnostics
+
+def render_snippet(text: str, path: str, view: str = "journey", fmt: str = "svg", *,
+                   config: Config | None = None) -> tuple[bytes | None, list[Diagnostic], list[Path]]:
+    """``render_text``, and the data files the snippet read (resolved)."""
+    from copisdsl.api import check
+
+    result = check(text, path, policy=config.policy() if config is not None else None,
+                   data=Path(path).resolve().parent, figures=True,
+                   root=config.root if config is not None else None)
+    inputs = [Path(p).resolve() for p in (result.figures.inputs if result.figures is not None else ())]
+    if not result.ok or result.model is None:
+        return None, result.diagnostics, inputs
+    return render_view(result.model, result.figures, view, fmt), result.diagnostics, inputs
 
 
 @dataclass
@@ -97,13 +112,14 @@ class _Checked:
     jobs: dict[str, Future] = field(default_factory=dict)
 
 
-def _check(path: Path, display: str, root: Path | None) -> _Checked:
+def _check(path: Path, display: str, root: Path | None, settings: Settings | None) -> _Checked:
     from copisdsl.api import check_file
 
-    result = check_file(path, display, figures=True, root=root)
+    config = settings.for_file(path) if settings is not None else None
+    result = check_file(path, display, figures=True, root=root, config=config)
     model = result.model
     build = JourneyBuild(path, model.id if model else None, None, result.diagnostics, [], [path.resolve()],
-                         False, result.source)
+                         False, result.source, strict=result.strict)
     if model is not None:  # then its figures were computed too
         build.title = model.title
         build.stages = len(model.stages)
@@ -218,19 +234,23 @@ def cannot_write(exc: OSError, where: Path) -> str:
     return f"cannot write {shown_path(target)}: {exc.strerror or exc}"
 
 
-def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
-                root: Path | None = None, pdf: bool = False) -> list[JourneyBuild]:
+def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False, root: Path | None = None,
+                pdf: bool = False, settings: Settings | None = None,
+                on_built: Callable[[JourneyBuild], None] | None = None) -> list[JourneyBuild]:
     """Build every journey in ``paths`` (files, or folders searched for
-    ``*.copis``) into ``out``; with ``pdf`` each report is also printed to
-    ``report.pdf`` (headless Chromium). A journey with errors is not drawn;
-    the others still are. Returns one ``JourneyBuild`` per file, in order."""
+    ``*.copis``) into ``out``, each with its configuration from
+    ``settings`` (default: none); with ``pdf`` each report is also printed
+    to ``report.pdf`` (headless Chromium). A journey with errors is not
+    drawn; the others still are. ``on_built`` is called with each journey
+    as it is finished (written, or found to have errors), in order.
+    Returns one ``JourneyBuild`` per file, in order."""
     from copisdsl.render.html import prepare
     from copisdsl.render.views import build_views, draw
     from copisdsl.workflow.search import journey_files
 
-    found = journey_files(paths)
+    found = journey_files(paths, settings)
     out = Path(out)
-    checked = [_check(path, display, root) for path, display in found]
+    checked = [_check(path, display, root, settings) for path, display in found]
     _duplicate_ids(checked)
     todo = [item for item in checked if item.build.ok and item.model is not None]
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
@@ -241,8 +261,12 @@ def build_paths(paths: list[Path], out: Path, *, keep_dot: bool = False,
                     item.jobs[view] = pool.submit(draw, item.model, item.figures, view, "svg")
         if todo:
             prepare(index=len(checked) > 1)  # while Graphviz draws
-        for item in todo:
-            _finish(item, out, keep_dot, pdf)
+        drawn = {id(item) for item in todo}
+        for item in checked:
+            if id(item) in drawn:
+                _finish(item, out, keep_dot, pdf)
+            if on_built is not None:
+                on_built(item.build)
     builds = [item.build for item in checked]
     if len(builds) > 1:
         try:

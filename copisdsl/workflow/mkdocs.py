@@ -18,7 +18,11 @@ replaced by a box listing its diagnostics. Options in ``mkdocs.yml``::
       - copis:
           view: journey     # default view: journey, copis, mindmap, map or blueprint
           warnings: true    # report copis warnings (W...) too, not only errors
+          show: diagram     # what a fence shows: diagram, source (highlighted) or both
+          copy_data: false  # copy the data files journeys read into the site
 
+The data files the site's journeys read are left out of the built site
+unless ``copy_data`` is true: customer data is not published with the docs.
 Compiled diagrams are cached by content within a build. The ids inside every
 SVG get a per-diagram prefix, so several diagrams share a page.
 """
@@ -39,11 +43,14 @@ from mkdocs.plugins import BasePlugin
 
 from copisdsl.render import VIEWS
 
-__all__ = ["CopisConfig", "CopisPlugin", "Diagram", "find_diagrams"]
+__all__ = ["CopisConfig", "CopisPlugin", "Diagram", "find_diagrams", "highlighted"]
 
 log = logging.getLogger("mkdocs.plugins.copis")
 
-OPTIONS = ("view",)
+OPTIONS = ("view", "show")  # of a fence
+IMAGE_OPTIONS = ("view",)  # of an image reference (it shows its diagram)
+#: what a fence shows: its diagram, its highlighted source, or both (source first)
+SHOWS = ("diagram", "source", "both")
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*?)[ \t]*$")
 _OPTION = re.compile(r"""(\w+)=("[^"]*"|'[^']*'|\S+)""")
 _IMAGE = re.compile(r"""!\[(?P<alt>[^\]\n]*)\]\(\s*(?P<url><[^>\n]*>|[^)\s]+)(?:\s+(?:"[^"\n]*"|'[^'\n]*'))?\s*\)""")
@@ -76,6 +83,8 @@ class CopisConfig(base.Config):
 
     view = c.Choice(VIEWS, default="journey")
     warnings = c.Type(bool, default=True)
+    show = c.Choice(SHOWS, default="diagram")
+    copy_data = c.Type(bool, default=False)
 
 
 @dataclass
@@ -144,8 +153,9 @@ def find_diagrams(markdown: str) -> list[Diagram]:
             if parts.scheme or parts.netloc or not parts.path.endswith(".copis"):
                 continue
             query = parse_qs(parts.query)
-            options = {k: v[-1] for k, v in query.items() if k in OPTIONS}
-            problems = [f"unknown option '{k}' (options: {', '.join(OPTIONS)})" for k in query if k not in OPTIONS]
+            options = {k: v[-1] for k, v in query.items() if k in IMAGE_OPTIONS}
+            problems = [f"unknown option '{k}' (options: {', '.join(IMAGE_OPTIONS)})"
+                        for k in query if k not in IMAGE_OPTIONS]
             found.append(Diagram("image", i, i + 1, unquote(parts.path), options=options, problems=problems,
                                  columns=img.span(), alt=img.group("alt")))
         i += 1
@@ -160,9 +170,10 @@ class CopisPlugin(BasePlugin[CopisConfig]):
     """Compiles ``copis`` fences and ``.copis`` image references to inline SVG."""
 
     def __init__(self) -> None:
-        self._cache: dict[str, tuple[bytes | None, list, str | None]] = {}
+        self._cache: dict[str, tuple[bytes | None, list, str | None, tuple[Path, ...]]] = {}
         self._pending: dict[str, dict[str, tuple[str, str]]] = {}
         self._project = Path.cwd()
+        self._data_inputs: set[Path] = set()
 
     def on_config(self, config):
         if config.config_file_path:
@@ -173,6 +184,17 @@ class CopisPlugin(BasePlugin[CopisConfig]):
         # One cache per build: data files may change between two builds of `mkdocs serve`.
         self._cache.clear()
         self._pending.clear()
+        self._data_inputs.clear()
+
+    def on_env(self, env, /, *, config, files):
+        """Leave the data files the journeys read out of the site (MkDocs
+        copies the static files after every page is read, and so after
+        this), unless ``copy_data``."""
+        if not self.config.copy_data and self._data_inputs:
+            for file in list(files):
+                if file.abs_src_path and Path(file.abs_src_path).resolve() in self._data_inputs:
+                    files.remove(file)
+        return env
 
     # ------------------------------------------------------------ pages
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
@@ -213,7 +235,15 @@ class CopisPlugin(BasePlugin[CopisConfig]):
         where = f"{page_name}:{line}"
         messages = [f"{where}: {problem}" for problem in d.problems]
         view = d.options.get("view", self.config.view)
+        show = d.options.get("show", self.config.show) if d.kind == "fence" else "diagram"
         svg = None
+        if show not in SHOWS:
+            messages.append(f"{where}: unknown value '{show}' of show (values: {', '.join(SHOWS)})")
+            show = "diagram"
+        if show == "source":  # the source alone: nothing compiled (a fragment of a journey may be shown)
+            for message in messages:
+                log.warning(message)
+            return highlighted(d.source), highlighted(d.source)
         if view not in VIEWS:
             messages.append(f"{where}: unknown view '{view}' (views: {', '.join(VIEWS)})")
         elif d.kind == "fence":
@@ -244,38 +274,61 @@ class CopisPlugin(BasePlugin[CopisConfig]):
             log.warning(message)
         label = f' role="img" aria-label="{html.escape(d.alt)}"' if d.alt else ""
         classes = f"copis-diagram copis-view-{html.escape(view)}"
+        source = highlighted(d.source) if show == "both" else ""
         if svg is None:
             box = "\n".join(html.escape(m) for m in messages) or "the diagram could not be drawn"
             body = f'<pre class="copis-error">{box}</pre>'
-            return f'<div class="{classes}">{body}</div>', f'<span class="{classes}">{body}</span>'
+            return source + f'<div class="{classes}">{body}</div>', f'<span class="{classes}">{body}</span>'
         from copisdsl.render.svg import inline
 
         markup = "\n".join(ln for ln in inline(svg, f"copis-{number}").splitlines() if ln.strip())
         fit = (f'<input type="checkbox" class="copis-fit" id="copis-fit-{number}" checked>'
                f'<label class="copis-fit-label" for="copis-fit-{number}"><span class="copis-when-natural">'
                f'Fit to width</span><span class="copis-when-fit">Actual size</span></label>')
-        return (f'<div class="{classes}"{label}>\n{fit}\n<div class="copis-scroll">\n{markup}\n</div>\n</div>',
+        return (source + f'<div class="{classes}"{label}>\n{fit}\n<div class="copis-scroll">\n{markup}\n</div>\n</div>',
                 f'<span class="{classes}"{label}>{markup}</span>')
 
     def _compile(self, text: str, path: Path, view: str) -> tuple[bytes | None, list, str | None]:
-        """(SVG, diagnostics, a problem outside the journey), cached by content."""
+        """(SVG, diagnostics, a problem outside the journey), cached by
+        content; the journey's configuration (copis.toml) applies, and the
+        data files it reads are noted (``on_env``)."""
         key = hashlib.sha256("\0".join((view, str(path.parent), text)).encode("utf-8")).hexdigest()
         if key not in self._cache:
-            from copisdsl.workflow.build import render_text
+            from copisdsl.config import ConfigError, Settings
             from copisdsl.render.graphviz_run import GraphvizError
+            from copisdsl.workflow.build import render_snippet
 
             try:
-                svg, diagnostics = render_text(text, str(path), view, "svg")
-                self._cache[key] = (svg, diagnostics, None)
+                svg, diagnostics, inputs = render_snippet(text, str(path), view, "svg",
+                                                          config=Settings().for_file(path))
+                self._cache[key] = (svg, diagnostics, None, tuple(inputs))
+            except ConfigError as exc:
+                self._cache[key] = (None, [], str(exc), ())
             except GraphvizError as exc:
-                self._cache[key] = (None, [], f"cannot draw the diagram: {exc}")
-        return self._cache[key]
+                self._cache[key] = (None, [], f"cannot draw the diagram: {exc}", ())
+        svg, diagnostics, problem, inputs = self._cache[key]
+        self._data_inputs.update(inputs)
+        return svg, diagnostics, problem
 
     def _display(self, path: Path) -> str:
         try:
             return path.resolve().relative_to(self._project).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+def highlighted(source: str) -> str:
+    """A journey's source as HTML: highlighted by the ``copis`` Pygments
+    lexer where Pygments is installed (the ``highlight`` class that
+    mkdocs-material and Pygments' stylesheets colour), else escaped."""
+    try:
+        from pygments import highlight
+        from pygments.formatters import HtmlFormatter
+
+        from copisdsl.pygments_lexer import CopisLexer
+    except ImportError:
+        return f'<pre class="copis-source"><code class="language-copis">{html.escape(source)}</code></pre>'
+    return highlight(source, CopisLexer(), HtmlFormatter(cssclass="highlight copis-source"))
 
 
 def _format(diag, location: str) -> str:

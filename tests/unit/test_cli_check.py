@@ -51,10 +51,11 @@ def test_folder_is_searched_recursively_and_summarised(files):
     assert "skip.copis" not in result.output
 
 
-def test_empty_folder_is_a_usage_error(tmp_path):
+def test_empty_folder_is_no_error_but_a_note(tmp_path):
     result = run("check", str(tmp_path))
-    assert result.exit_code == 2
-    assert "no .copis files" in result.output
+    assert result.exit_code == 0
+    assert f"note: no .copis files in {tmp_path}" in result.stderr
+    assert result.stdout == "0 files, 0 errors, 0 warnings\n"
 
 
 def test_text_output_is_compiler_style(files):

@@ -54,9 +54,9 @@ def test_markdown_format() -> None:
 def test_colour_only_when_asked_or_on_a_terminal() -> None:
     args = (case("flows", "old"), case("flows", "new"))
     assert "\x1b[" not in run(*args).stdout  # the test runner is not a terminal
-    coloured = run("--color", *args).stdout
+    coloured = run("--color=always", *args).stdout
     assert "\x1b[32m+ flow ad -> cart" in coloured and "\x1b[31m- flow search -> ad" in coloured
-    assert "\x1b[" not in run("--color", "--format", "markdown", *args).stdout
+    assert "\x1b[" not in run("--color=always", "--format", "markdown", *args).stdout
 
 
 def test_usage_errors_exit_2() -> None:

@@ -82,7 +82,7 @@ def test_find_fences_with_options_and_skip_other_code() -> None:
     assert found[1].source == "text\n" and found[1].options == {}
     assert found[2].indent == "  " and found[2].source == 'journey k "K" {}\n'
     assert found[2].options == {"view": "mindmap"}
-    assert found[2].problems == ["unknown option 'size' (options: view)",
+    assert found[2].problems == ["unknown option 'size' (options: view, show)",
                                  "cannot read '??'; write options as key=value, e.g. view=copis"]
 
 
@@ -214,13 +214,13 @@ def test_config_default_view_warnings_option_and_cache(tmp_path: Path, monkeypat
     import copisdsl.workflow.build
 
     calls = []
-    real = copisdsl.workflow.build.render_text
+    real = copisdsl.workflow.build.render_snippet
 
-    def counting(text, path, view="journey", fmt="svg"):
+    def counting(text, path, view="journey", fmt="svg", **options):
         calls.append(view)
-        return real(text, path, view, fmt)
+        return real(text, path, view, fmt, **options)
 
-    monkeypatch.setattr(copisdsl.workflow.build, "render_text", counting)
+    monkeypatch.setattr(copisdsl.workflow.build, "render_snippet", counting)
     only_warnings = JOURNEY.replace('      objective "Convert" increase conversion to 4%\n', "")
     page = fence(only_warnings) + "\n" + fence(only_warnings) + "\n" + fence(only_warnings, "copis view=journey")
     site = make_site(tmp_path, page, plugin="  - copis:\n      view: copis\n      warnings: false")
@@ -236,3 +236,52 @@ def test_plugin_is_registered_as_copis() -> None:
     (ep,) = [e for e in entry_points(group="mkdocs.plugins") if e.name == "copis"]
     assert ep.value == "copisdsl.workflow.mkdocs:CopisPlugin"
     assert ep.load().__name__ == "CopisPlugin"
+
+
+# ------------------------------------------------------------------ data, source, the docs
+
+
+@needs_dot
+def test_the_site_holds_no_data_file_unless_asked(tmp_path: Path) -> None:
+    extra = {"journeys/visits.copis": WITH_DATA, "journeys/data/funnel.csv": "visits\n40\n80\n",
+             "data/funnel.csv": "visits\n7\n", "download.csv": "not read by any journey\n"}
+    page = "![Visits](journeys/visits.copis)\n\n" + fence(WITH_DATA)
+    site = make_site(tmp_path / "a", page, extra=extra)
+    done = mkdocs_build(site, "--strict")
+    assert done.returncode == 0, done.stderr
+    built = {p.relative_to(site / "site").as_posix() for p in (site / "site").rglob("*") if p.is_file()}
+    assert "journeys/data/funnel.csv" not in built and "data/funnel.csv" not in built
+    assert not [name for name in built if name.endswith("funnel.csv")]
+    assert "download.csv" in built and "journeys/visits.copis" in built  # other files are copied as ever
+    asked = make_site(tmp_path / "b", page, extra=extra, plugin="  - copis:\n      copy_data: true")
+    assert mkdocs_build(asked, "--strict").returncode == 0
+    assert (asked / "site" / "journeys" / "data" / "funnel.csv").exists()
+    assert (asked / "site" / "data" / "funnel.csv").exists()
+
+
+@needs_dot
+def test_a_fence_can_show_its_highlighted_source(tmp_path: Path) -> None:
+    page = (fence(JOURNEY, "copis show=source") + "\n" + fence(JOURNEY, "copis show=both view=copis") + "\n" +
+            fence(JOURNEY, "copis show=nope"))
+    site = make_site(tmp_path, page)
+    done = mkdocs_build(site)
+    out = (site / "site" / "index.html").read_text(encoding="utf-8")
+    assert out.count("<svg") == 2  # both, and the unknown value's diagram
+    assert out.count('class="highlight copis-source"') == 2
+    assert '<span class="k">journey</span>' in out and '<span class="s2">"Shopper"</span>' in out
+    assert "Cart &lt;script&gt;" in out and "<script>alert" not in out
+    assert "unknown value 'nope' of show" in done.stderr
+    assert out.index("copis-source") < out.index("copis-view-copis")  # the source above the diagram
+
+
+@needs_dot
+def test_every_example_in_the_docs_passes_a_strict_build(tmp_path: Path) -> None:
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    site = tmp_path / "site-src"
+    (site / "docs").mkdir(parents=True)
+    for page in docs.glob("*.md"):
+        (site / "docs" / page.name).write_text(page.read_text(encoding="utf-8"), encoding="utf-8")
+    (site / "mkdocs.yml").write_text("site_name: copisdsl\nplugins:\n  - copis\n", encoding="utf-8")
+    done = mkdocs_build(site, "--strict")
+    copis_warnings = [line for line in done.stderr.splitlines() if "copis" in line and "WARNING" in line]
+    assert not copis_warnings, "\n".join(copis_warnings)

@@ -50,11 +50,17 @@ def write(folder: Path, files: dict[str, str]) -> None:
 
 
 def test_hook_definitions() -> None:
-    assert set(HOOKS) == {"copis-check", "copis-fmt"}
+    assert set(HOOKS) == {"copis-check", "copis-check-data", "copis-fmt"}
     for hook in HOOKS.values():
         assert hook["language"] == "python" and hook["name"] and hook["description"]
         assert hook["files"] == r"\.copis$"
-    assert HOOKS["copis-check"]["entry"] == "copis check"
+    assert HOOKS["copis-check"]["entry"] == "copis check --no-data"  # the light install has no data libraries
+    assert HOOKS["copis-check-data"]["entry"] == "copis check"
+    # The data hook installs exactly the `data` extra's libraries.
+    import tomllib
+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["data"]
+    assert HOOKS["copis-check-data"]["additional_dependencies"] == extra
     assert HOOKS["copis-fmt"]["entry"] == "copis fmt"
     pattern = re.compile(HOOKS["copis-fmt"]["files"])
     assert [n for n in ("a.copis", "j/b c.copis", "a.copis.bak", "a.copisx", "README.md") if pattern.search(n)] \

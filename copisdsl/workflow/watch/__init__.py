@@ -166,8 +166,9 @@ class Session:
 
     def __init__(self, paths: Iterable[str | Path], out: str | Path, *, root: str | Path | None = None,
                  keep_dot: bool = False, state: LiveState | None = None,
-                 clock: Callable[[], float] = time.perf_counter) -> None:
+                 clock: Callable[[], float] = time.perf_counter, settings=None) -> None:
         self.paths = [Path(p) for p in paths]
+        self.settings = settings  # copisdsl.config.Settings: the command line's; files read again each build
         self.out = Path(out)
         self.root = Path(root) if root is not None else None
         self.keep_dot = keep_dot
@@ -249,9 +250,13 @@ class Session:
 
     # ------------------------------------------------------------ internals
 
+    def _settings(self):
+        """The settings with the configuration files read anew (an edit to copis.toml counts)."""
+        return self.settings.fresh() if self.settings is not None else None
+
     def _discover(self) -> tuple[list[Path], list[str]]:
         """Find the journeys again: (keys added, names of those gone)."""
-        found = journey_files(self.paths)
+        found = journey_files(self.paths, self._settings())
         old = self._journeys
         self._journeys = {}
         for path, _display in found:
@@ -271,7 +276,7 @@ class Session:
                 if len(todo) < len(self._journeys):
                     todo = self._with_same_ids(todo)
                 builds = build_paths([self._journeys[k].path for k in todo], self.out,
-                                     keep_dot=self.keep_dot, root=self.root)
+                                     keep_dot=self.keep_dot, root=self.root, settings=self._settings())
                 self._record(todo, builds)
             self._update_index()
         except Exception as exc:  # a bug in a build must not end the watch
