@@ -218,7 +218,7 @@ def _write_pdf(build: JourneyBuild, folder: Path) -> None:
     try:
         data = print_pdf(folder / "index.html")
         build.outputs.append(path)
-        if write_if_changed(path, data):
+        if write_inside(folder.parent, f"{folder.name}/{PDF_FILE}", data):  # folder is OUT/<id>
             build.written.append(path)
     except PdfError as exc:
         build.ok, build.error = False, str(exc)

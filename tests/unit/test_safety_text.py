@@ -93,7 +93,7 @@ def test_bidi_controls_are_w310_and_neutralised_in_every_output(tmp_path):
     assert done.stdout.count(b"W310") == 5, done.stdout  # title, owner, stage, touchpoint, customer
     assert not any(ch.encode() in done.stdout for ch in BIDI)
     files = sorted((tmp_path / "out" / "j").iterdir())
-    assert [f.name for f in files] == ["copis.svg", "index.html", "journey.svg", "mindmap.svg"]
+    assert [f.name for f in files] == ["copis.svg", "index.html", "journey.svg", "map.svg", "mindmap.svg"]
     for f in files:
         body = f.read_text(encoding="utf-8")
         assert not any(ch in body for ch in BIDI), f.name

@@ -13,7 +13,7 @@ from lsprotocol import types as t
 from copisdsl.language import FUNCTIONS, SEGMENT_VARIABLES
 from copisdsl.language import BUILTIN, DEFAULT, STATEMENT_KEYWORDS
 from copisdsl.semantic.options import CLV_SETTINGS, DATA_OPTIONS
-from copisdsl.semantic.placement import PLACES
+from copisdsl.semantic.placement import PLACES, SUPPORT_PLACES
 from copisdsl.semantic.symbols import PERSONA_KEYS
 from copisdsl.syntax import nodes as n
 from copisdsl.workflow.lsp.columns import header_columns
@@ -23,7 +23,9 @@ from copisdsl.workflow.lsp.documents import uri_path
 # The node each statement keyword makes (its places are the resolver's PLACES).
 _NODE_OF = {keyword: cls for cls, keyword in n._KEYWORDS.items()}
 _NODE_OF.update({"owner": n.Meta, "description": n.Meta, "tags": n.Meta,
-                 "moment_of_truth": n.Marker, "repurchase": n.Marker, "pain": n.Note, "opportunity": n.Note})
+                 "moment_of_truth": n.Marker, "repurchase": n.Marker, "fail_point": n.Marker,
+                 "pain": n.Note, "opportunity": n.Note, "evidence": n.Note, "frontstage": n.Note,
+                 "backstage": n.Note, "support": n.Note})
 _BLOCK_WORDS = {"journey", "stage", "touchpoint", "persona"}
 
 # The values some options take (the resolver's messages list the same).
@@ -34,7 +36,12 @@ OPTION_VALUES = {("data", "kind"): ("transactions", "events"), ("clv", "model"):
 def keywords_allowed(block: str) -> list[str]:
     """The statement keywords that may start a statement in ``block``
     (``file``, ``journey``, ``stage`` or ``touchpoint``), in the reference's order."""
-    return [k for k in STATEMENT_KEYWORDS if k in _NODE_OF and block in PLACES[_NODE_OF[k]]]
+    return [k for k in STATEMENT_KEYWORDS if k in _NODE_OF and block in _places(k)]
+
+
+def _places(keyword: str) -> tuple[str, ...]:
+    """Where a statement keyword may stand, as the resolver places it."""
+    return SUPPORT_PLACES if keyword == "support" else PLACES[_NODE_OF[keyword]]
 
 
 def signature(name: str) -> str:
