@@ -15,7 +15,7 @@ from copisdsl.syntax import parser
 from copisdsl.api import check
 from copisdsl.syntax.tokens import LexError, tokenize
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.copis"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[3] / "examples").glob("*.copis"))
 TEXTS = [p.read_text(encoding="utf-8") for p in EXAMPLES]
 
 # Fragments that the grammar cares about, so random text reaches deep states.
@@ -164,6 +164,6 @@ def test_the_grammar_declares_the_tokenizers_patterns():
 
     from copisdsl.syntax.tokens import TOKEN_PATTERNS
 
-    grammar = (Path(__file__).resolve().parents[2] / "grammar" / "copis.lark").read_text(encoding="utf-8")
+    grammar = (Path(__file__).resolve().parents[3] / "grammar" / "copis.lark").read_text(encoding="utf-8")
     declared = dict(re.findall(r"^([A-Z_]+)(?:\.\d+)?: /(.*)/$", grammar, re.MULTILINE))
     assert {name: declared.get(name) for name in TOKEN_PATTERNS} == TOKEN_PATTERNS

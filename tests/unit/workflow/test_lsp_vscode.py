@@ -16,7 +16,7 @@ import pytest
 
 from conftest import golden_compare
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 VSCODE = ROOT / "editors" / "vscode"
 BIN = VSCODE / "node_modules" / ".bin"
 EXAMPLES = sorted((ROOT / "examples").glob("*.copis"))

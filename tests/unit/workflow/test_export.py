@@ -15,7 +15,7 @@ from copisdsl.cli import main
 from copisdsl.data import enrich, loading
 from copisdsl.workflow.export.json_export import export_dict, export_json, measure, number
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCHEMA = json.loads((ROOT / "docs" / "export.schema.json").read_text(encoding="utf-8"))
 EXAMPLES = sorted((ROOT / "examples").glob("*.copis"))
 

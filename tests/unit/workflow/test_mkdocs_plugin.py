@@ -276,7 +276,7 @@ def test_a_fence_can_show_its_highlighted_source(tmp_path: Path) -> None:
 
 @needs_dot
 def test_every_example_in_the_docs_passes_a_strict_build(tmp_path: Path) -> None:
-    docs = Path(__file__).resolve().parents[2] / "docs"
+    docs = Path(__file__).resolve().parents[3] / "docs"
     site = tmp_path / "site-src"
     (site / "docs").mkdir(parents=True)
     for page in docs.glob("*.md"):

@@ -17,7 +17,7 @@ from copisdsl.api import check_file
 from lsp_support import EXAMPLES
 
 NVIM = shutil.which("nvim")
-INIT = Path(__file__).with_name("nvim") / "init.lua"
+INIT = Path(__file__).resolve().parents[1] / "nvim" / "init.lua"
 
 pytestmark = pytest.mark.skipif(NVIM is None, reason="Neovim is not installed (make neovim installs Debian's)")
 

@@ -75,12 +75,13 @@ async def test_statement_keywords_are_those_allowed_in_the_block(client, journey
     touchpoint = await complete_at(client, journey, "#HERE", "", 2)
     assert set(touchpoint) == {"owner", "description", "tags", "objective", "kpi", "channel", "emotion",
                                "moment_of_truth", "repurchase", "pain", "opportunity",
+                               "evidence", "frontstage", "backstage", "support", "fail_point",
                                "customer", "process", "information", "service"}
     assert touchpoint["process"].kind == t.CompletionItemKind.Field
     assert touchpoint["process"].detail == "element: Process (service)"
     journey_level = await complete_at(client, journey, "#JOURNEY", "st", 3)
     assert set(journey_level) == {"framework", "owner", "description", "tags", "data", "clv", "segment",
-                                  "persona", "stage", "objective", "kpi", "flow", "tradeoff",
+                                  "persona", "stage", "objective", "kpi", "flow", "tradeoff", "support",
                                   "customer", "process", "information", "service"}
     assert journey_level["stage"].insert_text_format == t.InsertTextFormat.Snippet
 

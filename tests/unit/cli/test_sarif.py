@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from copisdsl.cli import main
 from copisdsl.codes import CODES
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "schemas" / "sarif-2.1.0-rtm.4.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((Path(__file__).parents[2] / "schemas" / "sarif-2.1.0-rtm.4.json").read_text(encoding="utf-8"))
 CONFLICT = ('journey j "J" {\n  objective "Faster" increase conversion\n'
             '  objective "Fewer" decrease conversion\n  kpi conversion = 3%\n}\n')
 ODD = 'journey j "J" {\n  stage s "<b>&\\"é" {}\n}\n'

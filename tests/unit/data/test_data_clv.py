@@ -10,7 +10,7 @@ import pytest
 from copisdsl.api import check
 from copisdsl.data import enrich
 
-EXAMPLE_ORDERS = Path(__file__).resolve().parents[2] / "examples" / "data" / "skincare_orders.csv"
+EXAMPLE_ORDERS = Path(__file__).resolve().parents[3] / "examples" / "data" / "skincare_orders.csv"
 
 ORDERS = """customer_id,date,amount
 A,2023-01-01,100

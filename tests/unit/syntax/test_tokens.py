@@ -13,14 +13,14 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from profiles import examples
-from test_fmt_properties import journeys
+from journey_strategies import journeys
 
 from copisdsl.language import KEYWORDS as LANGUAGE_KEYWORDS
 from copisdsl.syntax.parser import get_parser
 from copisdsl.syntax.tokens import KEYWORDS, PUNCTUATION, TOKEN_PATTERNS
 
-GRAMMAR = (Path(__file__).resolve().parents[2] / "grammar" / "copis.lark").read_text(encoding="utf-8")
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.copis"))
+GRAMMAR = (Path(__file__).resolve().parents[3] / "grammar" / "copis.lark").read_text(encoding="utf-8")
+EXAMPLES = sorted((Path(__file__).resolve().parents[3] / "examples").glob("*.copis"))
 
 
 def literal_terminals() -> dict[str, list[str]]:

@@ -10,7 +10,7 @@ import pytest
 from copisdsl.syntax import nodes as n
 from copisdsl.syntax.parser import parse
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.copis"))
+EXAMPLES = sorted((Path(__file__).resolve().parents[3] / "examples").glob("*.copis"))
 
 EVERY_KIND = '''journey j "J" {
   owner "Ann", "Bob"
