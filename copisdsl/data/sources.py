@@ -292,7 +292,8 @@ class TableSource:
         tx = self.transactions_of(data_id)
         if tx is None:
             raise NoValue(f"the transactions of data '{data_id}' could not be read")
-        if tx.orders == 0 and not (func == "revenue" and tx.set_aside):
+        # Rows that are all refunds (W405) are 0 orders of 0 customers and a net revenue.
+        if tx.orders == 0 and not (tx.set_aside and func in ("revenue", "orders", "customers")):
             raise NoValue(f"data '{data_id}' has no orders")
         if func == "clv":
             values = self.customer_values(data_id)

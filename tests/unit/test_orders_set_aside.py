@@ -151,3 +151,48 @@ def test_w406_points_at_the_clv_block(tmp_path):
     [w406] = [d for d in result.diagnostics if d.code == "W406"]
     assert (w406.span.line, w406.span.column) == (4, 3)
     assert result.figures.clv.mean_clv is not None  # the figures of the limit are still given
+
+
+def _reference(rows: list[tuple[str, int, float]]) -> dict:
+    """The §7/§14 figures of ``rows`` (customer, day of 2024, amount) in plain Python."""
+    orders = [r for r in rows if r[2] > 0]
+    by_customer: dict[str, set[int]] = {}
+    for customer, day, _ in orders:
+        by_customer.setdefault(customer, set()).add(day)
+    counts = {c: sum(1 for r in orders if r[0] == c) for c in by_customer}
+    gaps = sorted(b - a for days in by_customer.values() for a, b in zip(sorted(days), sorted(days)[1:]))
+    # a log of refunds only has 0 orders of 0 customers and its net revenue
+    out = {"revenue": sum(r[2] for r in rows), "order_count": len(orders), "buyers": len(by_customer)}
+    if orders:
+        out["basket"] = sum(r[2] for r in orders) / len(orders)
+        out["repeat"] = sum(1 for c in counts.values() if c >= 2) / len(counts)
+    if gaps:
+        out["interval"] = float(np.median(gaps))
+    return out
+
+
+def test_any_log_with_refunds_gives_the_reference_figures():
+    import tempfile
+
+    from hypothesis import given, settings, strategies as st
+
+    row = st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.integers(0, 90),
+                    st.sampled_from([-30.0, -5.5, 0.0, 0.0, 12.0, 25.25, 40.0]))
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(row, min_size=1, max_size=25))
+    def check(rows):
+        with tempfile.TemporaryDirectory() as folder:
+            lines = ["customer_id,date,amount"] + [
+                f"{c},{dt.date(2024, 1, 1) + dt.timedelta(days=d)},{a}" for c, d, a in rows]
+            Path(folder, "orders.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+            kpis, _, diagnostics = _figures(Path(folder), '"orders.csv"')
+        expected = _reference(rows)
+        for name, value in expected.items():
+            assert kpis[name] == pytest.approx(value, rel=1e-9, abs=1e-9), name
+        for name in {"basket", "repeat", "interval"} - set(expected):
+            assert kpis[name] is None, name
+        set_aside = sum(1 for r in rows if r[2] <= 0)
+        assert [d.code for d in diagnostics].count("W405") == (1 if set_aside else 0)
+
+    check()
