@@ -75,7 +75,6 @@ def _bgnbd(values: CustomerValues, rfm, settings: ClvSettings) -> None:
         except (ValueError, RuntimeError, ArithmeticError) as exc:
             values.note = f"the BG/NBD model cannot be fitted: {exc}"
             return
-        values.fit_notes += fit_notes("bgnbd", bg)
         if not (rfm.frequency > 0).any():
             values.note = "the Gamma-Gamma spend model needs customers who ordered on two or more days"
             return
@@ -84,13 +83,14 @@ def _bgnbd(values: CustomerValues, rfm, settings: ClvSettings) -> None:
         except (ValueError, RuntimeError, ArithmeticError) as exc:
             values.note = f"the Gamma-Gamma spend model cannot be fitted: {exc}"
             return
-        values.fit_notes += fit_notes("gamma_gamma", gg)
         try:
             values.clv = clvmath.bgnbd_clv(rfm, bg, gg, margin=settings.margin, discount=settings.discount,
                                            horizon_months=settings.horizon_months, unit=settings.unit)
         except (ValueError, RuntimeError, ArithmeticError) as exc:
             values.note = f"the BG/NBD CLV cannot be computed: {exc}"
             return
+    # W406 only for figures that exist: without a CLV, ``note`` says why.
+    values.fit_notes = fit_notes("bgnbd", bg) + fit_notes("gamma_gamma", gg)
     values.params = {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b, "p": gg.p, "q": gg.q, "v": gg.v}
 
 
