@@ -174,6 +174,25 @@ CODES: tuple[CodeInfo, ...] = (
              'journey j "J" {\n  data survey "survey.csv"\n  kpi repeat = repeat_rate(survey)\n}',
              "Declare the order history: `data orders \"orders.csv\" { kind transactions }`, and "
              "pass its ID."),
+    CodeInfo("W405", "warning", "Rows that are not orders",
+             "Rows of a `kind transactions` source whose amount is zero or negative (a refund, an "
+             "adjustment, a free order) are not orders: they count in no order count, `aov`, "
+             "`repeat_rate`, `purchase_frequency`, `reorder_interval`, churn or retention, nor in "
+             "the frequency, recency, tenure or spend of the CLV models. `revenue(...)` and the "
+             "segment variable `revenue` are net of them. Reported once at the `data` declaration "
+             "with the number of rows set aside.",
+             'journey j "J" {\n  data orders "orders.csv" { kind transactions }\n'
+             '  kpi aov = aov(orders)\n}',
+             "Nothing to fix when the rows are refunds; otherwise correct the amounts."),
+    CodeInfo("W406", "warning", "CLV fit at a limit",
+             "A CLV model fit that did not converge, or whose estimate lies at the edge of the "
+             "parameter space (a limiting case of the model). Reported at the `clv { }` block, or "
+             "at the first `clv(...)` call without one; the message names the parameter and what "
+             "it means for the figures (`a → 0: customers almost never drop out`).",
+             'journey j "J" {\n  data orders "orders.csv" { kind transactions }\n'
+             '  clv { model bgnbd }\n  kpi clv = clv(orders)\n}',
+             "Read the figures as that limiting case; more customers or a longer order history "
+             "may give a fit inside the parameter space."),
 )
 
 BY_CODE = {c.code: c for c in CODES}

@@ -29,7 +29,7 @@ def missing_libraries() -> str | None:
 
 
 def enrich(model: Model, base_dir: Path, root: Path | None = None) -> tuple[Figures, list[Diagnostic]]:
-    """The figures of a resolved journey, and the data diagnostics (E400-E404, W403).
+    """The figures of a resolved journey, and the data diagnostics (E400-E404, W403, W405, W406).
 
     ``base_dir`` is the folder data paths are relative to (the ``.copis``
     file's folder); ``root`` is the folder they may not leave (default

@@ -19,6 +19,7 @@ from copisdsl.syntax import nodes as n
 from copisdsl.data.filters import OPS, duration_days
 from copisdsl.data.transactions import Transactions
 from copisdsl.data.figures import ClvFigures, SegmentFigures
+from copisdsl.data.fit_notes import fit_notes
 from copisdsl.language import SEGMENT_VARIABLES as _VARIABLES
 from copisdsl.semantic.model import ClvSettings, Model
 from copisdsl.semantic.values import shift_back
@@ -37,6 +38,7 @@ class CustomerValues:
     frequency: np.ndarray  # repeat purchase days (distinct purchase days - 1)
     params: dict[str, float] = field(default_factory=dict)
     note: str | None = None  # why there is no CLV, when there is none
+    fit_notes: list[tuple[str, str]] = field(default_factory=list)  # W406 (message, hint)
     end: dt.date | None = None  # the end of observation recency and tenure count to
 
     def variable(self, name: str) -> np.ndarray:
@@ -51,7 +53,7 @@ def customer_values(tx: Transactions, settings: ClvSettings) -> CustomerValues:
     last = rfm.last.astype("datetime64[D]").view("int64")
     orders = rfm.orders.astype(float)
     values = CustomerValues(
-        clv=np.full(len(rfm), np.nan), orders=orders, revenue=rfm.revenue,
+        clv=np.full(len(rfm), np.nan), orders=orders, revenue=tx.net_revenues(),
         aov=rfm.revenue / np.maximum(orders, 1.0),
         recency=(tx.end_day - last).astype(float), tenure=(tx.end_day - first).astype(float),
         frequency=rfm.frequency, end=tx.end_date(),
@@ -66,7 +68,7 @@ def customer_values(tx: Transactions, settings: ClvSettings) -> CustomerValues:
 
 def _bgnbd(values: CustomerValues, rfm, settings: ClvSettings) -> None:
     with warnings.catch_warnings():
-        # A parameter at the edge of the search space still gives usable figures.
+        # The fits' own warnings become W406 values (``fit_notes``) below.
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
             bg = clvmath.fit_bgnbd(rfm.frequency, rfm.recency, rfm.T)
@@ -87,6 +89,8 @@ def _bgnbd(values: CustomerValues, rfm, settings: ClvSettings) -> None:
         except (ValueError, RuntimeError, ArithmeticError) as exc:
             values.note = f"the BG/NBD CLV cannot be computed: {exc}"
             return
+    # W406 only for figures that exist: without a CLV, ``note`` says why.
+    values.fit_notes = fit_notes("bgnbd", bg) + fit_notes("gamma_gamma", gg)
     values.params = {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b, "p": gg.p, "q": gg.q, "v": gg.v}
 
 

@@ -276,6 +276,8 @@ class TableSource:
                     tx = Transactions(data, table)
                 except Problem as p:
                     self.diagnostics.append(p.diag)
+            if tx is not None and tx.set_aside:
+                self.diagnostics.append(_w405(data, tx))
             self._tx[data_id] = tx
         return self._tx[data_id]
 
@@ -290,7 +292,8 @@ class TableSource:
         tx = self.transactions_of(data_id)
         if tx is None:
             raise NoValue(f"the transactions of data '{data_id}' could not be read")
-        if tx.orders == 0:
+        # Rows that are all refunds (W405) are 0 orders of 0 customers and a net revenue.
+        if tx.orders == 0 and not (tx.set_aside and func in ("revenue", "orders", "customers")):
             raise NoValue(f"data '{data_id}' has no orders")
         if func == "clv":
             values = self.customer_values(data_id)
@@ -329,6 +332,9 @@ class TableSource:
                     values = customer_values(tx, self.model.clv)
                 except (ValueError, RuntimeError, ArithmeticError) as exc:  # never a traceback
                     self._notes[data_id] = f"the CLV cannot be computed: {exc}"
+            if values is not None:
+                span = _clv_span(self.model)
+                self.diagnostics += [warning("W406", message, span, hint) for message, hint in values.fit_notes]
             self._values[data_id] = values
         return self._values[data_id]
 
@@ -340,6 +346,27 @@ class TableSource:
         if first is None:
             return None
         return clv_figures(self.model, self.customer_values(first.id))
+
+
+def _w405(data: DataM, tx) -> Diagnostic:
+    rows = tx.set_aside
+    return warning(
+        "W405", f"{rows} row{'s' if rows != 1 else ''} of data '{data.id}' with an amount of zero or less "
+        f"{'are' if rows != 1 else 'is'} not {'orders' if rows != 1 else 'an order'}: left out of the order "
+        "counts, aov, repeat and churn figures and the CLV models, counted in the net revenue",
+        data.node.head, "refunds, adjustments and free orders are set aside this way; "
+        f"`revenue({data.id})` is net of them")
+
+
+def _clv_span(model: Model):
+    """Where W406 points: the `clv { }` block, else the first `clv(...)` call."""
+    if model.clv.node is not None:
+        return model.clv.node.head
+    for kpi in model.kpis:
+        for node in walk(kpi.expr):
+            if isinstance(node, n.Call) and node.func.name == "clv":
+                return node.span
+    return next(iter(model.data.values())).node.head
 
 
 def _missing_hint(written: str, resolved: Path) -> str:

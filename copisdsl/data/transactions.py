@@ -1,8 +1,10 @@
 """A transactions file (one row per order) and the transaction functions
 of section 7, vectorised over integer customer codes and day numbers.
 
-Rows without a customer, a date or an amount are not orders and are left
-out of every transaction figure.
+Rows without a customer, a date or an amount are left out of every
+transaction figure. A row whose amount is zero or negative (a refund, an
+adjustment, a free order) is not an order (section 14): it counts in no
+order count, purchase day or CLV spend, only in the net revenue.
 """
 
 from __future__ import annotations
@@ -50,14 +52,27 @@ class Transactions:
         amount = table.numeric(data.amount, spans.get("amount", span), "amounts (numbers)")
         customer = customer_text(customer)
         valid = customer.notna().to_numpy() & (ns != np.iinfo(np.int64).min) & ~np.isnan(amount)
-        codes, uniques = pd.factorize(customer[valid] if not valid.all() else customer)
+        if not valid.all():
+            customer, ns, amount = customer[valid], ns[valid], amount[valid]
+        order = amount > 0
+        codes, uniques = pd.factorize(customer[order] if not order.all() else customer)
         self.data = data
         self.codes = np.asarray(codes, dtype=np.int64)
         self.ids = np.asarray(uniques)
-        self.ns = ns[valid] if not valid.all() else ns
+        self.ns = ns[order] if not order.all() else ns
         self.day = self.ns // NS_PER_DAY
-        self.amount = amount[valid] if not valid.all() else amount
+        self.amount = amount[order] if not order.all() else amount
         self.dropped = int((~valid).sum())
+        #: rows with a customer, a date and an amount <= 0 (W405)
+        self.set_aside = int((~order).sum())
+        self.net = float(amount.sum())
+        # The set-aside amounts of customers who have orders, per customer
+        # (those of customers without any order count only in ``net``).
+        self.adjustments = np.zeros(len(self.ids))
+        if self.set_aside:
+            other = pd.Index(self.ids).get_indexer(customer[~order])
+            known = other >= 0
+            self.adjustments = np.bincount(other[known], weights=amount[~order][known], minlength=len(self.ids))
         if data.until is not None:
             self.end_day = (dt.date.fromisoformat(data.until) - _EPOCH).days
         else:
@@ -97,11 +112,17 @@ class Transactions:
         return self._per_customer["last"]
 
     # ------------------------------------------------------------ section 7
+    def net_revenues(self) -> np.ndarray:
+        """Each customer's net revenue (orders and set-aside amounts), aligned with ``ids``."""
+        return np.bincount(self.codes, weights=self.amount, minlength=self.customers) + self.adjustments
+
     def revenue(self) -> float:
-        return float(self.amount.sum())
+        """Net: every amount, refunds included (section 14)."""
+        return self.net
 
     def aov(self) -> float | None:
-        return self.revenue() / self.orders if self.orders else None
+        """Mean amount of an order (amount > 0)."""
+        return float(self.amount.sum()) / self.orders if self.orders else None
 
     def repeat_rate(self) -> float | None:
         if not self.customers:

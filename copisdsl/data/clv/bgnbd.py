@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy import special
 
-from copisdsl.data.clv.fit import _aggregate, _minimize_log_params, _vdot, _warn_fit
+from copisdsl.data.clv.fit import _aggregate, _minimize_log_params, _vdot, _warn_fit, fit_state
 from copisdsl.data.clv.params import BGNBDParams, _bg_params, _float_array, _rft, _same_length
 
 
@@ -148,7 +148,8 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
     r, alpha_s, a, b = (float(v) for v in np.exp(res.x))
     alpha = alpha_s / s
     ll = _vdot(w, _bgnbd_ll_terms(r, alpha, a, b, x, tx, TT))
-    return BGNBDParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=ll)
+    converged, edges = fit_state(("r", "alpha", "a", "b"), res)
+    return BGNBDParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=ll, converged=converged, edges=edges)
 
 
 def bgnbd_probability_alive(params, frequency, recency, T) -> np.ndarray:

@@ -85,6 +85,16 @@ def _minimize_log_params(fun, starts, n_params):
     return best
 
 
+def fit_state(names: tuple[str, ...], res) -> tuple[bool, tuple[tuple[str, str], ...]]:
+    """Whether the optimiser result ``res`` converged, and the parameters
+    (of ``names``, in order) whose log-estimate ran to the edge of the
+    search box, each as ``(name, "0")`` or ``(name, "∞")``."""
+    at_bound = np.abs(res.x) >= _LOG_BOUND - 2.0
+    edges = tuple((name, "0" if x < 0 else "∞") for name, x, edge in zip(names, res.x, at_bound) if edge)
+    converged = bool(res.success) or bool(np.max(np.abs(res.jac)) < 1e-6)
+    return converged, edges
+
+
 def _warn_fit(name: str, res) -> None:
     if res is None:
         return

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy import special
 
-from copisdsl.data.clv.fit import _minimize_log_params, _vdot, _warn_fit
+from copisdsl.data.clv.fit import _minimize_log_params, _vdot, _warn_fit, fit_state
 from copisdsl.data.clv.params import GammaGammaParams, _float_array, _gg_params, _same_length
 
 
@@ -84,7 +84,8 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaParams:
     p, q, v_s = (float(val) for val in np.exp(res.x))
     v = v_s / s
     ll = float(np.sum(_gg_ll_terms(p, q, v, x, m)))
-    return GammaGammaParams(p=p, q=q, v=v, log_likelihood=ll)
+    converged, edges = fit_state(("p", "q", "v"), res)
+    return GammaGammaParams(p=p, q=q, v=v, log_likelihood=ll, converged=converged, edges=edges)
 
 
 def gamma_gamma_expected_spend(params, frequency, monetary_value) -> np.ndarray:

@@ -33,6 +33,11 @@ class BGNBDParams:
     a: float
     b: float
     log_likelihood: float
+    #: whether the optimiser reached a maximum (see ``fit.fit_state``)
+    converged: bool = True
+    #: parameters whose estimate lies at the edge of the search space, as
+    #: ``(name, "0" | "∞")``: the fit is a limiting case of the model
+    edges: tuple[tuple[str, str], ...] = ()
 
     def as_tuple(self) -> tuple[float, float, float, float]:
         """Return ``(r, alpha, a, b)``."""
@@ -49,6 +54,8 @@ class GammaGammaParams:
     q: float
     v: float
     log_likelihood: float
+    converged: bool = True  # as in BGNBDParams
+    edges: tuple[tuple[str, str], ...] = ()
 
     def as_tuple(self) -> tuple[float, float, float]:
         """Return ``(p, q, v)``."""

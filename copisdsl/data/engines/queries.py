@@ -161,8 +161,9 @@ def count_rows(source: exp.Expression, dialect: str, cond: exp.Expression | None
 
 
 def _orders(customer: str, date: str, amount: str, until: str | None, source: exp.Expression) -> exp.Select:
-    """The orders: rows with a customer, a date and an amount (on or
-    before ``until``), as text id ``c``, day number ``d`` and amount ``a``."""
+    """The rows with a customer, a date and an amount (on or before
+    ``until``), as text id ``c``, day number ``d`` and amount ``a``; the
+    orders among them are those with ``a > 0``."""
     conds = [exp.Not(this=exp.Is(this=col(c), expression=exp.Null())) for c in (customer, date, amount)]
     if until is not None:
         conds.append(exp.LTE(this=as_date(date), expression=day_literal(until)))
@@ -173,27 +174,40 @@ def _orders(customer: str, date: str, amount: str, until: str | None, source: ex
 
 def customer_summary(customer: str, date: str, amount: str, until: str | None,
                      source: exp.Expression, dialect: str) -> str:
-    """One row per customer, sorted by id: ``customer``, ``orders``,
-    ``revenue``, ``first_day``, ``last_day`` (day numbers), ``days``
-    (distinct purchase days) and ``repeat_spend`` (revenue after the first
-    purchase day)."""
-    orders = _orders(customer, date, amount, until, source)
-    days = (exp.select("c", "d", exp.Count(this=exp.Star()).as_("n"), exp.Sum(this=exp.column("a")).as_("s"),
-                       exp.Window(this=exp.Min(this=exp.column("d")),
-                                  partition_by=[exp.column("c")]).as_("f"))
-            .from_(exp.Subquery(this=orders, alias=exp.TableAlias(this=exp.to_identifier("o"))))
-            .group_by("c", "d"))
+    """One row per customer with a row, sorted by id: ``customer``,
+    ``orders``, ``revenue`` (of the orders), ``first_day``, ``last_day``
+    (day numbers of orders), ``days`` (distinct purchase days),
+    ``repeat_spend`` (order revenue after the first purchase day), ``net``
+    (every amount) and ``set_aside`` (rows with an amount <= 0, which are not
+    orders, reference §14). A customer with no order has ``orders`` 0 and
+    null days."""
+    rows = _orders(customer, date, amount, until, source)
+    positive = exp.GT(this=exp.column("a"), expression=exp.Literal.number(0))
     zero = as_double(exp.Literal.number(0))
+    days = (exp.select("c", "d",
+                       exp.Sum(this=when(positive, exp.Literal.number(1), exp.Literal.number(0))).as_("n"),
+                       exp.Sum(this=when(positive, exp.column("a"), zero)).as_("s"),
+                       exp.Sum(this=exp.column("a")).as_("t"),
+                       exp.Count(this=exp.Star()).as_("k"))
+            .from_(exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier("o"))))
+            .group_by("c", "d"))
+    bought = exp.GT(this=exp.column("n"), expression=exp.Literal.number(0))
+    first = (exp.select("c", "d", "n", "s", "t", "k",
+                        exp.Window(this=exp.Min(this=when(bought, exp.column("d"))),
+                                   partition_by=[exp.column("c")]).as_("f"))
+             .from_(exp.Subquery(this=days, alias=exp.TableAlias(this=exp.to_identifier("pd")))))
     summary = (exp.select(
         exp.column("c").as_("customer"),
         exp.Sum(this=exp.column("n")).as_("orders"),
         exp.Sum(this=exp.column("s")).as_("revenue"),
-        exp.Min(this=exp.column("d")).as_("first_day"),
-        exp.Max(this=exp.column("d")).as_("last_day"),
-        exp.Count(this=exp.Star()).as_("days"),
+        exp.Min(this=when(bought, exp.column("d"))).as_("first_day"),
+        exp.Max(this=when(bought, exp.column("d"))).as_("last_day"),
+        exp.Sum(this=when(bought, exp.Literal.number(1), exp.Literal.number(0))).as_("days"),
         exp.Sum(this=when(exp.GT(this=exp.column("d"), expression=exp.column("f")), exp.column("s"), zero))
-        .as_("repeat_spend"))
-        .from_(exp.Subquery(this=days, alias=exp.TableAlias(this=exp.to_identifier("pd"))))
+        .as_("repeat_spend"),
+        exp.Sum(this=exp.column("t")).as_("net"),
+        exp.Sub(this=exp.Sum(this=exp.column("k")), expression=exp.Sum(this=exp.column("n"))).as_("set_aside"))
+        .from_(exp.Subquery(this=first, alias=exp.TableAlias(this=exp.to_identifier("pf"))))
         .group_by("c").order_by("c"))
     return write(summary, dialect)
 
@@ -204,7 +218,8 @@ def reorder_interval(customer: str, date: str, amount: str, until: str | None,
     of a customer, pooled over all customers."""
     orders = _orders(customer, date, amount, until, source)
     days = (exp.select("c", "d").distinct()
-            .from_(exp.Subquery(this=orders, alias=exp.TableAlias(this=exp.to_identifier("o")))))
+            .from_(exp.Subquery(this=orders, alias=exp.TableAlias(this=exp.to_identifier("o"))))
+            .where(exp.GT(this=exp.column("a"), expression=exp.Literal.number(0))))
     gaps = exp.select(exp.Sub(this=exp.column("d"), expression=exp.Window(
         this=exp.Lag(this=exp.column("d")), partition_by=[exp.column("c")],
         order=exp.Order(expressions=[exp.Ordered(this=exp.column("d"))]))).as_("gap")).from_(

@@ -27,9 +27,15 @@ class Summary:
 
     def __init__(self, data: DataM, columns: dict, reorder: Callable[[], float | None]) -> None:
         self.data = data
-        self.ids = np.asarray(columns["customer"]).astype(str)
-        order = np.argsort(self.ids, kind="stable")  # engines sort text differently: one order here
-        self.ids = self.ids[order]
+        ids = np.asarray(columns["customer"]).astype(str)
+        counts = np.asarray(columns["orders"], dtype=float)
+        net = np.asarray(columns["net"], dtype=float)
+        #: rows with an amount <= 0, not orders (reference §14, W405)
+        self.set_aside = int(np.asarray(columns["set_aside"], dtype=float).sum())
+        self.net = float(net.sum())
+        buyers = np.flatnonzero(counts > 0)  # a customer is someone with an order
+        order = buyers[np.argsort(ids[buyers], kind="stable")]  # engines sort text differently: one order here
+        self.ids = ids[order]
 
         def num(name: str, dtype) -> np.ndarray:
             return np.asarray(columns[name], dtype=float)[order].astype(dtype)
@@ -40,6 +46,7 @@ class Summary:
         self.last_day = num("last_day", np.int64)
         self.purchase_days = num("days", np.int64)
         self.repeat_spend = num("repeat_spend", float)
+        self.net_revenues_ = num("net", float)
         self._reorder = reorder
         self.dropped = 0
         if data.until is not None:
@@ -81,11 +88,17 @@ class Summary:
             last=(self.last_day * _NS_PER_DAY).view("datetime64[ns]"))
 
     # ------------------------------------------------------------ section 7
+    def net_revenues(self) -> np.ndarray:
+        """Each customer's net revenue (orders and set-aside amounts), aligned with ``ids``."""
+        return self.net_revenues_
+
     def revenue(self) -> float:
-        return float(self.revenues.sum())
+        """Net: every amount, refunds included (section 14)."""
+        return self.net
 
     def aov(self) -> float | None:
-        return self.revenue() / self.orders if self.orders else None
+        """Mean amount of an order (amount > 0)."""
+        return float(self.revenues.sum()) / self.orders if self.orders else None
 
     def repeat_rate(self) -> float | None:
         return float(np.mean(self.order_counts_ >= 2)) if self.customers else None

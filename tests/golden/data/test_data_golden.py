@@ -1,4 +1,4 @@
-"""Golden diagnostics of the data codes (E400-E404, W403): every
+"""Golden diagnostics of the data codes (E400-E404, W403, W405, W406): every
 tests/golden/data/<case>.copis, read with its data files, has its text and
 JSON output next to it. The data stage's golden runner; regenerate with
 `make golden`."""
@@ -35,4 +35,4 @@ def test_data_golden(case: Path, update_golden: bool) -> None:
 
 def test_every_data_code_has_a_case() -> None:
     named = {case.stem.split("_")[0] for case in CASES}
-    assert {"E400", "E401", "E402", "W403", "E404"} <= named
+    assert {"E400", "E401", "E402", "W403", "E404", "W405", "W406"} <= named

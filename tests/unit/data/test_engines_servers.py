@@ -58,7 +58,9 @@ def _data():
     for _ in range(2500):
         customer = f"c{rng.randrange(400):04d}"
         day = dt.date(2023, 1, 1) + dt.timedelta(days=rng.randrange(600))
-        orders.append({"customer_id": customer, "date": day, "amount": round(rng.uniform(5, 120), 2)})
+        # refunds and free orders (amount <= 0) are not orders (reference §14): every engine sets them aside
+        amount = round(rng.uniform(5, 120), 2) * rng.choice([1] * 16 + [0, -1])
+        orders.append({"customer_id": customer, "date": day, "amount": amount})
     return survey, orders
 
 
