@@ -16,7 +16,7 @@ import pytest
 from copisdsl.api import check_file
 from copisdsl.data.fit_notes import fit_notes
 
-FILES = Path(__file__).resolve().parents[1] / "golden" / "data" / "files"
+FILES = Path(__file__).resolve().parents[3] / "tests" / "golden" / "data" / "files"
 
 # a: 100 (Jan 1), refund -100 (Jan 10), 50 (Feb 1); b: 40 (Jan 5), a free
 # order 0 (Jan 20); c: only a refund -15 (Feb 10); d: 60 (Mar 1).
