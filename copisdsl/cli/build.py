@@ -1,4 +1,4 @@
-"""`copis build PATH... -o OUT`: a report and three diagrams per journey."""
+"""`copis build PATH... -o OUT`: a report and its diagrams per journey."""
 
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from copisdsl.cli.main import (EXIT_OK, EXIT_PROBLEMS, Progress, config_options,
 @output_options
 def build_cmd(paths, out, keep_dot, pdf, settings, root, ui):
     """Check journeys and build each into a self-contained HTML report with
-    its journey, COPIS matrix and mind map diagrams (folders: every *.copis
+    its journey map, service blueprint (when the journey uses blueprint
+    lanes), journey flow, COPIS matrix and mind map diagrams (folders: every *.copis
     inside). A journey with errors is reported and skipped; the others are
     still built. A line is printed for each journey as it is finished."""
     from copisdsl.workflow.build import build_paths, index_path

@@ -6,6 +6,8 @@ import gc
 
 import click
 
+from copisdsl.source import printable
+
 from copisdsl.cli.main import (EXIT_OK, EXIT_PROBLEMS, check_one, config_options, end_process, failed,
                                find_journeys, format_option, main, output_options, own_process, report,
                                root_option, stdin_filename_option)
@@ -22,7 +24,7 @@ def check_paths(paths, *, data: bool = True, root=None, settings=None, stdin_fil
         if ui is not None and ui.verbose:
             config = settings.for_file(path) if path.name != "-" else None
             used = config.path.as_posix() if config is not None and config.path else "no configuration"
-            ui.detail(f"checked {result.source.path} ({used})")
+            ui.detail(printable(f"checked {result.source.path} ({used})"))
         results.append(result)
     return results
 

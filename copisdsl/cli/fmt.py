@@ -34,7 +34,9 @@ def fmt_cmd(paths, check, show_diff, stdin_filename, color):
             raise click.UsageError("'-' (standard input) cannot be mixed with other paths")
         sys.exit(_format_stdin(check, show_diff, stdin_filename or "<stdin>"))
     tally = {"changed": 0, "unchanged": 0, "failed": 0}
-    for path, name in find_journeys(paths):
+    from copisdsl.config import Settings
+
+    for path, name in find_journeys(paths, Settings()):
         tally[_format_file(path, name, check, show_diff)] += 1
     click.echo(_summary(tally, dry=check or show_diff), err=True)
     problems = tally["failed"] or (check and tally["changed"])

@@ -14,6 +14,7 @@ from typing import NoReturn
 import click
 
 from copisdsl import __version__
+from copisdsl.source import printable
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -33,7 +34,7 @@ def find_journeys(paths: tuple[str, ...], settings=None, ui=None) -> list[tuple[
     if "-" in paths:
         found.append((STDIN, "<stdin>"))  # read last: the files named do not wait on a pipe
     if not found and not (ui is not None and ui.quiet):
-        click.echo(f"note: no .copis files in {', '.join(paths)}", err=True)
+        click.echo(f"note: no .copis files in {', '.join(printable(p) for p in paths)}", err=True)
     return found
 
 
@@ -117,7 +118,7 @@ stdin_filename_option = click.option(
 def refuse_overwriting_input(output: str, source: str) -> None:
     """A usage error when the output file is the journey being read."""
     if output != "-" and Path(output).resolve() == Path(source).resolve():
-        raise click.UsageError(f"the output {output} is the journey being read; write somewhere else")
+        raise click.UsageError(f"the output {printable(output)} is the journey being read; write somewhere else")
 
 
 def refuse_output_holding_inputs(paths: tuple[str, ...], out: Path, what: str) -> None:
@@ -128,7 +129,7 @@ def refuse_output_holding_inputs(paths: tuple[str, ...], out: Path, what: str) -
     for raw in paths:
         key = Path(raw).resolve()
         if key == out_key or key.is_relative_to(out_key):
-            raise click.UsageError(f"the output folder {out.as_posix()} contains {raw}, which is {what}; "
+            raise click.UsageError(f"the output folder {printable(out.as_posix())} contains {printable(raw)}, which is {what}; "
                                    f"build into a folder of its own (for example -o build)")
 
 

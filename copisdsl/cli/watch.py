@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from copisdsl.source import printable
+
 from copisdsl.cli.main import (EXIT_OK, EXIT_USAGE, config_options, main, output_options,
                                refuse_output_holding_inputs, root_option)
 from copisdsl.diagnostics import plural
@@ -53,7 +55,7 @@ def watch_cmd(paths, out, serve, host, port, open_browser, keep_dot, settings, r
         _show(session.build_all(), use_color, first=True)
         watcher.start()
         folders = ", ".join(sorted(_shown(p) for p in watcher.watched)) or "nothing"
-        click.echo(f"watching {folders}; writing to {out_path.as_posix()}; Ctrl-C to stop")
+        click.echo(f"watching {folders}; writing to {printable(out_path.as_posix())}; Ctrl-C to stop")
         if server is not None:
             click.echo(f"preview: {server.url}")
             if open_browser:
@@ -89,9 +91,9 @@ def _check_configuration(paths, settings) -> None:
 def _shown(path: Path) -> str:
     """A folder relative to the current one when it is inside it."""
     try:
-        return path.relative_to(Path.cwd().resolve()).as_posix() or "."
+        return printable(path.relative_to(Path.cwd().resolve()).as_posix() or ".")
     except ValueError:
-        return path.as_posix()
+        return printable(path.as_posix())
 
 
 def _start_server(out: Path, state, host: str, port: int):
