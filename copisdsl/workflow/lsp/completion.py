@@ -6,7 +6,6 @@ functions with their signatures."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from lsprotocol import types as t
 

@@ -18,10 +18,11 @@ def reported(diagnostics: list[Diagnostic], snap: Snapshot) -> list[Diagnostic]:
     """The diagnostics to show for a document, as ``copis check`` would
     report them.
 
-    The one place where configuration (``copis.toml``: ``ignore``,
-    ``error``) and inline suppression (``# copis: ignore[...]``) plug in,
-    once the command line has them (reference section 15); until then every
-    diagnostic is reported.
+    Configuration (``copis.toml``: ``ignore``, ``error``) and inline
+    suppression (``# copis: ignore[...]``) are applied by ``api.check``
+    itself, which ``documents.snapshot`` and ``compute_data`` call with the
+    document's configuration, so the check's and the data's diagnostics
+    arrive here already reported.
     """
     return diagnostics
 

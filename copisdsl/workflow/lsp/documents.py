@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from copisdsl.api import CheckResult, add_figures, check
+from copisdsl.api import CheckResult, check
 from copisdsl.diagnostics import Diagnostic
 from copisdsl.workflow.lsp.index import Index, build_index
 from copisdsl.workflow.lsp.positions import Lines
@@ -63,8 +63,25 @@ class DataRun:
 def snapshot(uri: str, version: int | None, text: str, previous: Snapshot | None = None) -> Snapshot:
     """Check a document's text; the data figures of ``previous`` are kept
     until new ones are computed."""
-    return Snapshot(uri, version, text, check(text, display_name(uri)),
+    config = configuration(uri)
+    return Snapshot(uri, version, text, check(text, display_name(uri), policy=config.policy() if config else None),
                     previous.data if previous is not None else None)
+
+
+def configuration(uri: str):
+    """The ``copis.toml`` / ``[tool.copis]`` configuration of a saved
+    document, as ``copis check`` finds it (read anew each time, so that an
+    edit of it shows at the next change); None for an unsaved buffer or
+    a configuration that cannot be read (the command line reports that)."""
+    from copisdsl.config import ConfigError, Settings
+
+    path = uri_path(uri)
+    if path is None:
+        return None
+    try:
+        return Settings().for_file(path)
+    except ConfigError:
+        return None
 
 
 def compute_data(snap: Snapshot) -> DataRun | None:
@@ -75,9 +92,10 @@ def compute_data(snap: Snapshot) -> DataRun | None:
     path = uri_path(snap.uri)
     if path is None or snap.model is None or not snap.model.data:
         return None
-    result = check(snap.text, display_name(snap.uri))
-    before = set(result.diagnostics)
-    folder = path.resolve().parent
-    add_figures(result, folder)
+    config = configuration(snap.uri)
+    before = set(snap.result.diagnostics)
+    # as `copis check` reports them: suppression and configuration apply to the data's diagnostics too
+    result = check(snap.text, display_name(snap.uri), policy=config.policy() if config else None,
+                   data=path.resolve().parent, figures=True, root=config.root if config else None)
     return DataRun(snap.version, result.figures,
                    tuple(d for d in result.diagnostics if d not in before))

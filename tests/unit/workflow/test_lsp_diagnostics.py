@@ -93,3 +93,17 @@ async def test_data_diagnostics_arrive_in_the_background(client, tmp_path):
     while "E400" in {d.code for d in diags}:  # the check's publication first, the figures' next
         diags = await published(client, path.as_uri())
     assert "E400" not in {d.code for d in diags}
+
+
+async def test_configuration_and_suppression_apply_as_on_the_command_line(client, tmp_path):
+    """The nearest copis.toml makes W305 an error and ignores W300; an inline
+    suppression silences W306: the editor shows what `copis check` reports."""
+    (tmp_path / "copis.toml").write_text('error = ["W305"]\nignore = ["W300"]\n')
+    text = ('journey j "J" {\n  stage empty "E" {\n  }\n  stage s "S" {\n'
+            '    touchpoint a "A" { channel web }\n'
+            '    touchpoint b "B" { channel web }  # copis: ignore[W306]\n  }\n  flow a -> a\n}\n')
+    path = tmp_path / "configured.copis"
+    path.write_text(text)
+    open_text(client, path.as_uri(), text)
+    diags = await published(client, path.as_uri())
+    assert [(d.code, d.severity) for d in diags] == [("W305", t.DiagnosticSeverity.Error)]
