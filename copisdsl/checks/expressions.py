@@ -7,7 +7,7 @@ from copisdsl.syntax import nodes as n
 from copisdsl.checks import check
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.hints import did_you_mean
-from copisdsl.semantic.model import KpiM, Model
+from copisdsl.semantic.model import Kpi, Model
 from copisdsl.semantic.values import date_problem
 from copisdsl.language import FUNCTIONS, SEGMENT_VARIABLES
 
@@ -17,7 +17,7 @@ class _Analysis:
     def __init__(self, model: Model) -> None:
         self.model = model
         self.diags: list[Diagnostic] = []
-        self.deps: dict[int, list[KpiM]] = {}
+        self.deps: dict[int, list[Kpi]] = {}
         for kpi in model.kpis:
             self.deps[kpi.index] = []
             self.expr(kpi, kpi.expr, context="value")
@@ -25,7 +25,7 @@ class _Analysis:
     def err(self, code, message, span, hint=None):
         self.diags.append(error(code, message, span, hint))
 
-    def expr(self, kpi: KpiM, node, context: str) -> None:
+    def expr(self, kpi: Kpi, node, context: str) -> None:
         if isinstance(node, n.Number):
             if node.literal.kind == "duration":
                 self.err("E204", f"a duration ({node.literal.text}) is only an argument of churn_rate "
@@ -48,7 +48,7 @@ class _Analysis:
         elif isinstance(node, n.Call):
             self.call(kpi, node)
 
-    def kpi_ref(self, kpi: KpiM, ident: n.Ident) -> None:
+    def kpi_ref(self, kpi: Kpi, ident: n.Ident) -> None:
         target = self.model.lookup_kpi(ident.name, kpi.scope_kind, kpi.scope)
         if target is not None:
             self.deps[kpi.index].append(target)
@@ -74,7 +74,7 @@ class _Analysis:
             if problem is not None:
                 self.diags.append(problem)
 
-    def call(self, kpi: KpiM, call: n.Call) -> None:
+    def call(self, kpi: Kpi, call: n.Call) -> None:
         name = call.func.name
         if name not in FUNCTIONS:
             self.err("E201", f"unknown function '{name}'", call.func.span,
@@ -114,7 +114,7 @@ class _Analysis:
                     self.err("E204", f"the window of {name}() must be positive; got {window.literal.text}",
                              window.span)
 
-    def loose_arg(self, kpi: KpiM, arg) -> None:
+    def loose_arg(self, kpi: Kpi, arg) -> None:
         """An argument of a call that is already reported as wrong: only its
         own references are checked, so that one mistake gives one error."""
         node = n.unparen(arg)

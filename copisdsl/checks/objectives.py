@@ -9,17 +9,17 @@ from collections import defaultdict
 from copisdsl.checks import check
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.hints import did_you_mean
-from copisdsl.semantic.model import Model, ObjectiveM
+from copisdsl.semantic.model import Model, Objective
 
 _OPPOSITE = {"increase": ("decrease", "maintain"), "decrease": ("increase", "maintain"),
              "maintain": ("increase", "decrease")}
 
 
-def _where(o: ObjectiveM) -> str:
+def _where(o: Objective) -> str:
     return f"{o.span.line}:{o.span.column}"
 
 
-def _describe(o: ObjectiveM) -> str:
+def _describe(o: Objective) -> str:
     return f"'{o.text}' ({o.direction} {o.metric})"
 
 
@@ -34,7 +34,7 @@ def conflicting(model: Model) -> list[Diagnostic]:
         if a != b:
             partners[a].append((b, f"tradeoff {a} {b}"))
             partners[b].append((a, f"tradeoff {a} {b}"))
-    first: dict[tuple[str, str], ObjectiveM] = {}
+    first: dict[tuple[str, str], Objective] = {}
     out = []
     for o in model.objectives:
         if not o.direction or not o.metric:
@@ -62,7 +62,7 @@ def conflicting(model: Model) -> list[Diagnostic]:
 @check("W302")
 def inconsistent_targets(model: Model) -> list[Diagnostic]:
     """Objectives move a metric the same way to different `to` values."""
-    first: dict[tuple[str, str], ObjectiveM] = {}
+    first: dict[tuple[str, str], Objective] = {}
     out = []
     for o in model.objectives:
         if not o.direction or not o.metric or o.target is None:

@@ -2,7 +2,7 @@
 
 Made by ``copisdsl.data.enrich`` from a ``Model`` and its data files; read by
 the renderers and the JSON export. Keys are the model's declaration indexes
-(``KpiM.index``, ``ObjectiveM.index``), so no renderer needs pandas.
+(``Kpi.index``, ``Objective.index``), so no renderer needs pandas.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import Protocol
 from copisdsl.syntax import nodes as n
 from copisdsl.language import FUNCTIONS
 from copisdsl.semantic.kinds import dependency_order, references
-from copisdsl.semantic.model import KpiM, Model
+from copisdsl.semantic.model import Kpi, Model
 
 
 class NoValue(Exception):
@@ -48,9 +48,9 @@ class Evaluator:
         self.model = model
         self.source = source
         self._done: dict[int, tuple[float | None, str | None]] = {}
-        self._deps: dict[int, list[KpiM]] | None = None
+        self._deps: dict[int, list[Kpi]] | None = None
 
-    def evaluate(self, kpi: KpiM) -> tuple[float | None, str | None]:
+    def evaluate(self, kpi: Kpi) -> tuple[float | None, str | None]:
         if kpi.index in self._done:
             return self._done[kpi.index]
         # The KPIs it uses first, deepest first: no evaluation waits on
@@ -60,18 +60,18 @@ class Evaluator:
                 self._done[other.index] = self._evaluate_one(other)
         return self._done[kpi.index]
 
-    def _references(self) -> dict[int, list[KpiM]]:
+    def _references(self) -> dict[int, list[Kpi]]:
         if self._deps is None:
             self._deps = references(self.model)
         return self._deps
 
-    def _evaluate_one(self, kpi: KpiM) -> tuple[float | None, str | None]:
+    def _evaluate_one(self, kpi: Kpi) -> tuple[float | None, str | None]:
         try:
             return self.expr(kpi, kpi.expr), None
         except NoValue as exc:
             return None, exc.note
 
-    def expr(self, kpi: KpiM, node) -> float:
+    def expr(self, kpi: Kpi, node) -> float:
         if isinstance(node, n.Paren):
             return self.expr(kpi, node.inner)
         if isinstance(node, n.Number):
@@ -91,7 +91,7 @@ class Evaluator:
             raise NoValue(f"the column {node.data.name}.{node.column.name} needs an aggregate")
         raise NoValue("not an expression")  # pragma: no cover - the grammar has no other node
 
-    def binop(self, kpi: KpiM, node: n.BinOp) -> float:
+    def binop(self, kpi: Kpi, node: n.BinOp) -> float:
         left = self.expr(kpi, node.left)
         right = self.expr(kpi, node.right)
         if node.op == "+":
@@ -102,7 +102,7 @@ class Evaluator:
             return _finite(left * right)
         return _divide(left, right)
 
-    def reference(self, kpi: KpiM, node: n.KpiRef) -> float:
+    def reference(self, kpi: Kpi, node: n.KpiRef) -> float:
         target = self.model.lookup_kpi(node.name.name, kpi.scope_kind, kpi.scope)
         if target is None:
             raise NoValue(f"unknown KPI '{node.name.name}'")
@@ -114,7 +114,7 @@ class Evaluator:
             raise NoValue(f"'{target.name}' has no value" + (f" ({note})" if note else ""))
         return value
 
-    def call(self, kpi: KpiM, call: n.Call) -> float:
+    def call(self, kpi: Kpi, call: n.Call) -> float:
         name = call.func.name
         if name not in FUNCTIONS:
             raise NoValue(f"unknown function '{name}'")

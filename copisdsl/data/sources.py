@@ -26,7 +26,7 @@ from copisdsl.data.engines.base import EngineError
 from copisdsl.locations import Unset, locate, mask
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.data.figures import ClvFigures
-from copisdsl.semantic.model import DataM, Model
+from copisdsl.semantic.model import Data, Model
 
 if TYPE_CHECKING:
     from copisdsl.data.engines.table import EngineTable
@@ -77,10 +77,10 @@ class TableSource:
         return list(dict.fromkeys(self._inputs))
 
     # ------------------------------------------------------------ loading
-    def _e400(self, data: DataM, message: str, hint: str | None = None) -> None:
+    def _e400(self, data: Data, message: str, hint: str | None = None) -> None:
         self.diagnostics.append(error("E400", message, data.node.path.span, hint))
 
-    def _load(self, data: DataM, wanted: set[str]) -> Table | None:
+    def _load(self, data: Data, wanted: set[str]) -> Table | None:
         if data.unusable:  # E204 says why
             return None
         try:
@@ -137,7 +137,7 @@ class TableSource:
                 if table.rows_read == 0 else "check the `until` date"))
         return table
 
-    def _connect(self, data: DataM, where, wanted: set[str]) -> None:
+    def _connect(self, data: Data, where, wanted: set[str]) -> None:
         """A glob, folder or database URL: read by an engine."""
         from copisdsl.data.engines.connect import connect
 
@@ -185,7 +185,7 @@ class TableSource:
             self.diagnostics += table.diagnostics
             table.diagnostics.clear()
 
-    def _until(self, data: DataM, table: Table) -> bool:
+    def _until(self, data: Data, table: Table) -> bool:
         """Drop the rows after ``until`` (by calendar day); False when the
         date column is missing or not dates."""
         span = data.option_spans.get("date", data.option_spans.get("until", data.node.head))
@@ -348,7 +348,7 @@ class TableSource:
         return clv_figures(self.model, self.customer_values(first.id))
 
 
-def _w405(data: DataM, tx) -> Diagnostic:
+def _w405(data: Data, tx) -> Diagnostic:
     rows = tx.set_aside
     return warning(
         "W405", f"{rows} row{'s' if rows != 1 else ''} of data '{data.id}' with an amount of zero or less "

@@ -14,7 +14,7 @@ import pandas as pd
 
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.data.problems import Problem, unknown_column  # noqa: F401 - Problem re-exported
-from copisdsl.semantic.model import DataM
+from copisdsl.semantic.model import Data
 from copisdsl.source import Span
 from copisdsl.units import NS_PER_DAY
 
@@ -33,7 +33,7 @@ class Table:
     """The rows of one ``data`` file (after ``until``), with the columns
     that the journey uses."""
 
-    def __init__(self, data: DataM, frame: pd.DataFrame, columns: list[str], hint: str | None = None) -> None:
+    def __init__(self, data: Data, frame: pd.DataFrame, columns: list[str], hint: str | None = None) -> None:
         self.data = data
         self.frame = frame.reset_index(drop=True)
         self.columns = columns

@@ -17,7 +17,7 @@ import pandas as pd
 from copisdsl.data.problems import require_mapping
 from copisdsl.data.table import Table
 from copisdsl.units import DAYS_PER_YEAR, NS_PER_DAY
-from copisdsl.semantic.model import DataM
+from copisdsl.semantic.model import Data
 from copisdsl.semantic.values import shift_back
 
 _EPOCH = dt.date(1970, 1, 1)
@@ -43,7 +43,7 @@ class Transactions:
     1970-01-01), timestamp (ns) and amount; ``end_day`` is the end of the
     observation period (``until``, else the last order's day)."""
 
-    def __init__(self, data: DataM, table: Table) -> None:
+    def __init__(self, data: Data, table: Table) -> None:
         span = data.node.head
         spans = data.option_spans
         require_mapping(data, table.require)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from copisdsl.data.figures import Figures
-from copisdsl.semantic.model import Model, StageM, TouchpointM
+from copisdsl.semantic.model import Model, Stage, Touchpoint
 from copisdsl.render.dot import INK, LINE, MUTED, PANEL
 from copisdsl.render.lanes import MIN_FONT, Canvas, fit, font, height, pills, row
 from copisdsl.render.map import FAIL, numbers
@@ -61,7 +61,7 @@ def _items(values: list[str], width: float) -> Cell | None:
     return Cell("".join(rows), used, "")
 
 
-def _action(model: Model, tp: TouchpointM, number: int, width: float) -> Cell:
+def _action(model: Model, tp: Touchpoint, number: int, width: float) -> Cell:
     title = fit(f"{number} · {tp.title}", width, ACTION_SIZE, bold=True, max_lines=3)
     rows = [row(font(title, ACTION_SIZE, bold=True))]
     used = height(len(title), ACTION_SIZE)
@@ -82,7 +82,7 @@ def _action(model: Model, tp: TouchpointM, number: int, width: float) -> Cell:
                 FAIL if tp.fail_point is not None else LINE)
 
 
-def _column(model: Model, tp: TouchpointM, number: int, width: float) -> dict[str, Cell | None]:
+def _column(model: Model, tp: Touchpoint, number: int, width: float) -> dict[str, Cell | None]:
     inner = width - 2 * INSET - 2 - 6  # box padding, border, room for the width estimate
     out: dict[str, Cell | None] = {"customer": _action(model, tp, number, inner)}
     for key in ("evidence", "frontstage", "backstage", "support"):
@@ -123,9 +123,9 @@ def blueprint_dot(model: Model, figures: Figures | None = None) -> str:
     return canvas.source()
 
 
-def _stage_runs(model: Model, band: list[TouchpointM]) -> list[tuple[StageM, int, int]]:
+def _stage_runs(model: Model, band: list[Touchpoint]) -> list[tuple[Stage, int, int]]:
     """(stage, first column, count) for each stage's run of columns."""
-    runs: list[tuple[StageM, int, int]] = []
+    runs: list[tuple[Stage, int, int]] = []
     for k, tp in enumerate(band):
         if runs and runs[-1][0].id == tp.stage:
             stage, first, count = runs[-1]
@@ -135,7 +135,7 @@ def _stage_runs(model: Model, band: list[TouchpointM]) -> list[tuple[StageM, int
     return runs
 
 
-def _band(canvas: Canvas, model: Model, b: int, band: list[TouchpointM], columns: dict, lane_h: dict,
+def _band(canvas: Canvas, model: Model, b: int, band: list[Touchpoint], columns: dict, lane_h: dict,
           col: float, head_h: float, top: float) -> float:
     right = LABEL_W + len(band) * col
     body_h = sum(lane_h.values()) + GAP * len(LINES)
@@ -178,7 +178,7 @@ def _band(canvas: Canvas, model: Model, b: int, band: list[TouchpointM], columns
     return y
 
 
-def _arrows(canvas: Canvas, band: list[TouchpointM], anchors: dict, col: float) -> None:
+def _arrows(canvas: Canvas, band: list[Touchpoint], anchors: dict, col: float) -> None:
     """Down each column from cell to cell across the lines, and along the
     customer actions from one touchpoint to the next."""
     for tp in band:

@@ -10,7 +10,7 @@ and corridors of the grid, and ``neato -n2`` draws it as placed. Loops
 from __future__ import annotations
 
 from copisdsl.data.figures import Figures
-from copisdsl.semantic.model import FlowEdge, Model, TouchpointM
+from copisdsl.semantic.model import FlowEdge, Model, Touchpoint
 from copisdsl.render import palette
 from copisdsl.render.dot import FONT, INK, LINE, MUTED, PANEL, Graph, Html, text, wrap, wrapped
 from copisdsl.render.format import format_value
@@ -22,11 +22,11 @@ MAX_CARD_KPIS = 4
 EDGE_LABEL = (20, 2)  # characters per line, lines
 
 
-def node_id(tp: TouchpointM) -> str:
+def node_id(tp: Touchpoint) -> str:
     return f"tp_{tp.id}"
 
 
-def card(tp: TouchpointM, figures: Figures | None) -> Html:
+def card(tp: Touchpoint, figures: Figures | None) -> Html:
     """A touchpoint's card: title on the emotion tint, channel and mood,
     marker pills, known KPI values."""
     strong, tint = palette.emotion_colours(tp.emotion)
@@ -62,7 +62,7 @@ def _pill(label: str, colour: str) -> str:
     return f'<TD BGCOLOR="{colour}"><FONT POINT-SIZE="10" COLOR="white"><B> {label} </B></FONT></TD>'
 
 
-def _kpi_rows(tp: TouchpointM, figures: Figures | None) -> str:
+def _kpi_rows(tp: Touchpoint, figures: Figures | None) -> str:
     if figures is None:
         return ""
     rows = []

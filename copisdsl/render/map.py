@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from copisdsl.data.figures import Figures
-from copisdsl.semantic.model import KpiM, Model, StageM, TouchpointM
+from copisdsl.semantic.model import Kpi, Model, Stage, Touchpoint
 from copisdsl.render import palette
 from copisdsl.render.dot import INK, LINE, MUTED, PANEL
 from copisdsl.render.format import format_target, format_value
@@ -63,7 +63,7 @@ def numbers(model: Model) -> dict[str, int]:
     return {tp_id: k for k, tp_id in enumerate(order, 1)}
 
 
-def markers(tp: TouchpointM) -> list[tuple[str, str]]:
+def markers(tp: Touchpoint) -> list[tuple[str, str]]:
     """The card's pills: moment of truth, re-purchase, fail point."""
     out = []
     if tp.moment_of_truth is not None:
@@ -75,7 +75,7 @@ def markers(tp: TouchpointM) -> list[tuple[str, str]]:
     return out
 
 
-def _card(tp: TouchpointM, number: int, width: float) -> Item:
+def _card(tp: Touchpoint, number: int, width: float) -> Item:
     inner = width - 5 - 2 * PAD - 2 - SAFETY  # strip, padding, border
     title = fit(f"{number} · {tp.title}", inner, CARD_SIZE, bold=True, max_lines=3)
     cells = [row(font(title, CARD_SIZE, bold=True))]
@@ -96,7 +96,7 @@ def _card(tp: TouchpointM, number: int, width: float) -> Item:
     return Item(used + 2 * PAD + 2, "".join(cells), fill="white", border=LINE, strip=strong, used=used)
 
 
-def _notes(stage: StageM, nums: dict[str, int], width: float, pick: Callable[[TouchpointM], list[str]],
+def _notes(stage: Stage, nums: dict[str, int], width: float, pick: Callable[[Touchpoint], list[str]],
            colour: str) -> list[Item]:
     lines_markup, used = [], 0.0
     for tp in stage.touchpoints:
@@ -107,7 +107,7 @@ def _notes(stage: StageM, nums: dict[str, int], width: float, pick: Callable[[To
     return [Item(used + 2, "".join(lines_markup))] if lines_markup else []
 
 
-def target_of(model: Model, figures: Figures | None, kpi: KpiM) -> tuple[str, str | None]:
+def target_of(model: Model, figures: Figures | None, kpi: Kpi) -> tuple[str, str | None]:
     """The target an objective sets on ``kpi`` (as text) and its status."""
     for obj in model.objectives:
         if obj.target is None or model.measuring_kpi(obj) is not kpi:
@@ -117,7 +117,7 @@ def target_of(model: Model, figures: Figures | None, kpi: KpiM) -> tuple[str, st
     return "", None
 
 
-def _kpis(model: Model, figures: Figures | None, stage: StageM, nums: dict[str, int], width: float) -> list[Item]:
+def _kpis(model: Model, figures: Figures | None, stage: Stage, nums: dict[str, int], width: float) -> list[Item]:
     owned = [(f"{nums[tp.id]} · ", kpi) for tp in stage.touchpoints for kpi in tp.kpis]
     owned += [("stage · ", kpi) for kpi in stage.kpis]
     cells, used = [], 0.0
@@ -134,7 +134,7 @@ def _kpis(model: Model, figures: Figures | None, stage: StageM, nums: dict[str, 
     return [Item(used + 2, "".join(cells))] if cells else []
 
 
-def _lanes(model: Model, figures: Figures | None, band: list[StageM], nums: dict[str, int],
+def _lanes(model: Model, figures: Figures | None, band: list[Stage], nums: dict[str, int],
            col: float) -> list[Lane]:
     inner = col - 2 * PAD - SAFETY
     everyone = [tp for stage in model.stages for tp in stage.touchpoints]
@@ -159,7 +159,7 @@ def _lanes(model: Model, figures: Figures | None, band: list[StageM], nums: dict
     return lanes
 
 
-def _stage_head(stage: StageM, width: float) -> Item:
+def _stage_head(stage: Stage, width: float) -> Item:
     title = fit(stage.title, width, STAGE_SIZE, bold=True, max_lines=2)
     count = len(stage.touchpoints)
     sub = [f"{count} touchpoint{'s' if count != 1 else ''}"]
@@ -194,7 +194,7 @@ def map_dot(model: Model, figures: Figures | None = None) -> str:
     return canvas.source()
 
 
-def _draw_band(canvas: Canvas, model: Model, b: int, band: list[StageM], lanes: list[Lane],
+def _draw_band(canvas: Canvas, model: Model, b: int, band: list[Stage], lanes: list[Lane],
                nums: dict[str, int], col: float, top: float) -> float:
     band_h = sum(lane.height for lane in lanes)
     right = LABEL_W + len(band) * col
@@ -227,7 +227,7 @@ def _draw_band(canvas: Canvas, model: Model, b: int, band: list[StageM], lanes: 
     return y
 
 
-def _curve(canvas: Canvas, b: int, band: list[StageM], nums: dict[str, int], col: float, top: float,
+def _curve(canvas: Canvas, b: int, band: list[Stage], nums: dict[str, int], col: float, top: float,
            lane_h: float) -> None:
     """The emotion lane: levels 1..5, a dot per touchpoint in its stage's
     column (in card order), joined across columns; a touchpoint without an

@@ -9,7 +9,7 @@ single HTML-like table, which Graphviz lays out in linear time.
 from __future__ import annotations
 
 from copisdsl.data.figures import Figures
-from copisdsl.semantic.model import ElementValue, Model, TouchpointM
+from copisdsl.semantic.model import ElementValue, Model, Touchpoint
 from copisdsl.render import palette
 from copisdsl.render.dot import FONT, INK, LINE, MUTED, PANEL, Graph, Html, text, wrapped
 
@@ -34,7 +34,7 @@ def _missing_cell() -> str:
             f'COLOR="{palette.MISSING_INK}"><I>missing</I></FONT></TD>')
 
 
-def _value_cell(tp: TouchpointM, key: str) -> str:
+def _value_cell(tp: Touchpoint, key: str) -> str:
     values = tp.elements.get(key) or []
     if not values:
         return _missing_cell()
@@ -43,7 +43,7 @@ def _value_cell(tp: TouchpointM, key: str) -> str:
             f'{element_lines(values)}</FONT></TD>')
 
 
-def _touchpoint_cell(tp: TouchpointM) -> str:
+def _touchpoint_cell(tp: Touchpoint) -> str:
     strong, tint = palette.emotion_colours(tp.emotion)
     return (f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP" BGCOLOR="{tint}"><FONT POINT-SIZE="11"><B>'
             f'{wrapped(tp.title, 22, 3)}</B></FONT><BR/><FONT POINT-SIZE="9" COLOR="{MUTED}">'
@@ -76,7 +76,7 @@ def matrix_table(model: Model) -> Html:
                 f'BGCOLOR="white">{"".join(rows)}</TABLE>')
 
 
-def _chain_box(tp: TouchpointM, key: str, label: str) -> str:
+def _chain_box(tp: Touchpoint, key: str, label: str) -> str:
     values = tp.elements.get(key) or []
     if values:
         body = f'<FONT POINT-SIZE="10">{element_lines(values, 20, 3)}</FONT>'

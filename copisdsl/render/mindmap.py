@@ -16,7 +16,7 @@ words, never inside one.
 from __future__ import annotations
 
 from copisdsl.data.figures import Figures
-from copisdsl.semantic.model import ElementValue, KpiM, Model, ObjectiveM
+from copisdsl.semantic.model import ElementValue, Kpi, Model, Objective
 from copisdsl.render import palette
 from copisdsl.render.dot import FONT, INK, LINE, MUTED, Graph, Html, text, wrap
 from copisdsl.render.format import format_target, format_value
@@ -46,8 +46,8 @@ class _Details:
     def __init__(self, model: Model, figures: Figures | None) -> None:
         self.model, self.figures = model, figures
 
-    def rows(self, elements: dict[str, list[ElementValue]], objectives: list[ObjectiveM],
-             kpis: list[KpiM]) -> list[tuple[str, str, list[str], str, str]]:
+    def rows(self, elements: dict[str, list[ElementValue]], objectives: list[Objective],
+             kpis: list[Kpi]) -> list[tuple[str, str, list[str], str, str]]:
         fw = self.model.framework
         out = []
         for key in fw.keys:
@@ -63,7 +63,7 @@ class _Details:
             out.append(("KPI", "", _lines(kpi.name, DETAIL_WIDTH, 2), KPI_COLOUR, shown))
         return out
 
-    def _goal(self, obj: ObjectiveM) -> str:
+    def _goal(self, obj: Objective) -> str:
         if not (obj.direction and obj.metric):
             return ""
         kpi = self.model.measuring_kpi(obj)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from copisdsl import __version__
 from copisdsl.diagnostics import Diagnostic
 from copisdsl.data.figures import Figures
-from copisdsl.semantic.model import ElementValue, Model, StageM, TouchpointM
+from copisdsl.semantic.model import ElementValue, Model, Stage, Touchpoint
 from copisdsl.render import palette
 from copisdsl.render.format import NO_DATA, format_change, format_target, format_value
 
@@ -35,7 +35,7 @@ class Cell:
 
 @dataclass
 class Row:
-    touchpoint: TouchpointM
+    touchpoint: Touchpoint
     cells: list[Cell]
     tint: str
     strong: str
@@ -45,7 +45,7 @@ class Row:
 class StageRows:
     id: str
     title: str
-    stage: StageM
+    stage: Stage
     rows: list[Row] = field(default_factory=list)
 
 
@@ -170,7 +170,7 @@ def kpi_rows(model: Model, figures: Figures | None) -> list[dict]:
     return rows
 
 
-def _tp_kpis(tp: TouchpointM, figures: Figures | None) -> list[str]:
+def _tp_kpis(tp: Touchpoint, figures: Figures | None) -> list[str]:
     out = []
     for kpi in tp.kpis:
         figure = figures.kpi(kpi.index) if figures is not None else None

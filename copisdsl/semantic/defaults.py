@@ -4,11 +4,11 @@ never merged (section 4.1 of the reference)."""
 
 from __future__ import annotations
 
-from copisdsl.semantic.model import ElementValue, Model, ObjectiveM, StageM, TouchpointM
+from copisdsl.semantic.model import ElementValue, Model, Objective, Stage, Touchpoint
 
 
-def inherit(m: Model, stage: StageM, tp: TouchpointM, own: dict[str, list[ElementValue]],
-            own_objectives: list[ObjectiveM]) -> None:
+def inherit(m: Model, stage: Stage, tp: Touchpoint, own: dict[str, list[ElementValue]],
+            own_objectives: list[Objective]) -> None:
     """Fill ``tp``'s effective elements and objectives, noting where each came from."""
     for key in m.framework.keys:
         for origin, source in (("touchpoint", own), ("stage", stage.elements), ("journey", m.elements)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from copisdsl.hints import closest, did_you_mean
 from copisdsl.language import BUILTIN, DEFAULT, RESERVED_KEYS, STATEMENT_KEYWORDS, FrameworkDef
-from copisdsl.semantic.model import ElementValue, KpiM, ObjectiveM
+from copisdsl.semantic.model import ElementValue, Kpi, Objective
 from copisdsl.semantic.state import ResolveState
 from copisdsl.semantic.values import date_problem, number_of
 from copisdsl.syntax import nodes as n
@@ -136,7 +136,7 @@ def emotion(state: ResolveState, st: n.Emotion) -> int | None:
     return None
 
 
-def objectives(state: ResolveState, body, scope_kind: str, scope: str) -> list[ObjectiveM]:
+def objectives(state: ResolveState, body, scope_kind: str, scope: str) -> list[Objective]:
     """A block's objectives, also entered in the model's list."""
     out = []
     for st in body:
@@ -157,7 +157,7 @@ def objectives(state: ResolveState, body, scope_kind: str, scope: str) -> list[O
                 by = st.by.value
             else:
                 state.diags.append(problem)
-        o = ObjectiveM(st.text, st.direction, st.metric.name if st.metric else None, target,
+        o = Objective(st.text, st.direction, st.metric.name if st.metric else None, target,
                        target_text, by, scope, scope_kind, state.objective_index, st)
         state.objective_index += 1
         out.append(o)
@@ -165,10 +165,10 @@ def objectives(state: ResolveState, body, scope_kind: str, scope: str) -> list[O
     return out
 
 
-def kpis(state: ResolveState, body, scope_kind: str, scope: str) -> list[KpiM]:
+def kpis(state: ResolveState, body, scope_kind: str, scope: str) -> list[Kpi]:
     """A block's KPIs (names unique per block), also entered in the model's list."""
-    out: list[KpiM] = []
-    seen: dict[str, KpiM] = {}
+    out: list[Kpi] = []
+    seen: dict[str, Kpi] = {}
     for st in body:
         if not isinstance(st, n.Kpi):
             continue
@@ -179,7 +179,7 @@ def kpis(state: ResolveState, body, scope_kind: str, scope: str) -> list[KpiM]:
                       "KPI names are unique per touchpoint, stage and journey")
             continue
         baseline = number_of(st.baseline) if st.baseline is not None else None
-        k = KpiM(name, st.expr, baseline, scope, scope_kind, state.kpi_index, st)
+        k = Kpi(name, st.expr, baseline, scope, scope_kind, state.kpi_index, st)
         state.kpi_index += 1
         seen[name] = k
         out.append(k)

@@ -5,11 +5,11 @@ calls, the KPIs it names and the data columns it aggregates."""
 from __future__ import annotations
 
 from copisdsl.language import FUNCTIONS, MONEY_AGGREGATES
-from copisdsl.semantic.model import KpiM, Model
+from copisdsl.semantic.model import Kpi, Model
 from copisdsl.syntax import nodes as n
 
 
-def references(model: Model) -> dict[int, list[KpiM]]:
+def references(model: Model) -> dict[int, list[Kpi]]:
     """KPI index -> the KPIs its expression names, in order."""
     return {kpi.index: [target for node in n.walk(kpi.expr) if isinstance(node, n.KpiRef)
                         for target in (model.lookup_kpi(node.name.name, kpi.scope_kind, kpi.scope),)
@@ -17,11 +17,11 @@ def references(model: Model) -> dict[int, list[KpiM]]:
             for kpi in model.kpis}
 
 
-def dependency_order(kpis: list[KpiM], deps: dict[int, list[KpiM]]) -> list[KpiM]:
+def dependency_order(kpis: list[Kpi], deps: dict[int, list[Kpi]]) -> list[Kpi]:
     """``kpis`` and the KPIs they use, each after the KPIs it uses (depth
     first in declaration order; in a cycle, the KPI reached first comes
     last). Iterative: a chain of thousands of KPIs needs no deep stack."""
-    order: list[KpiM] = []
+    order: list[Kpi] = []
     seen: set[int] = set()
     for root in kpis:
         if root.index in seen:
@@ -46,7 +46,7 @@ def infer_kinds(model: Model) -> None:
     """Set ``kind`` on every KPI of ``model`` (a KPI in a cycle counts as a number)."""
     known: dict[int, str] = {}
 
-    def kind_of(node, kpi: KpiM) -> str:
+    def kind_of(node, kpi: Kpi) -> str:
         node = n.unparen(node)
         if isinstance(node, n.Number):
             return "rate" if node.literal.kind == "percent" else "number"

@@ -24,7 +24,7 @@ class ElementValue:
 
 
 @dataclass(slots=True)
-class ObjectiveM:
+class Objective:
     """A resolved objective: its metric, direction, target and scope."""
 
     text: str
@@ -44,7 +44,7 @@ class ObjectiveM:
 
 
 @dataclass(slots=True)
-class KpiM:
+class Kpi:
     """A resolved KPI: its expression, scope and the kind of value it gives."""
 
     name: str
@@ -62,7 +62,7 @@ class KpiM:
 
 
 @dataclass(slots=True)
-class TouchpointM:
+class Touchpoint:
     """A resolved touchpoint: its own statements and the elements and objectives it inherits."""
 
     id: str
@@ -74,8 +74,8 @@ class TouchpointM:
     emotion: int | None = None
     elements: dict[str, list[ElementValue]] = field(default_factory=dict)
     element_origin: dict[str, str] = field(default_factory=dict)  # key -> touchpoint|stage|journey
-    objectives: list[ObjectiveM] = field(default_factory=list)  # effective (own or default)
-    kpis: list[KpiM] = field(default_factory=list)  # its own
+    objectives: list[Objective] = field(default_factory=list)  # effective (own or default)
+    kpis: list[Kpi] = field(default_factory=list)  # its own
     moment_of_truth: str | bool | None = None  # the reason, True when marked without one
     moment_of_truth_span: Span | None = None
     repurchase: str | bool | None = None
@@ -95,17 +95,17 @@ class TouchpointM:
 
 
 @dataclass(slots=True)
-class StageM:
+class Stage:
     """A resolved stage and its touchpoints, in order."""
 
     id: str
     title: str
     index: int
     node: n.Stage
-    touchpoints: list[TouchpointM] = field(default_factory=list)
+    touchpoints: list[Touchpoint] = field(default_factory=list)
     elements: dict[str, list[ElementValue]] = field(default_factory=dict)
-    objectives: list[ObjectiveM] = field(default_factory=list)
-    kpis: list[KpiM] = field(default_factory=list)
+    objectives: list[Objective] = field(default_factory=list)
+    kpis: list[Kpi] = field(default_factory=list)
     owner: str | None = None
     description: str | None = None
     tags: list[str] = field(default_factory=list)
@@ -113,7 +113,7 @@ class StageM:
 
 
 @dataclass(slots=True)
-class PersonaM:
+class Persona:
     """A resolved persona."""
 
     id: str
@@ -127,7 +127,7 @@ class PersonaM:
 
 
 @dataclass(slots=True)
-class SegmentM:
+class Segment:
     """A resolved value segment."""
 
     id: str
@@ -137,7 +137,7 @@ class SegmentM:
 
 
 @dataclass(slots=True)
-class DataM:
+class Data:
     """A linked data file and its options."""
 
     id: str
@@ -197,20 +197,20 @@ class Model:
     tags: list[str] = field(default_factory=list)
     elements: dict[str, list[ElementValue]] = field(default_factory=dict)  # journey defaults
     support: list[str] = field(default_factory=list)  # the journey's default support lane
-    stages: list[StageM] = field(default_factory=list)
-    touchpoints: dict[str, TouchpointM] = field(default_factory=dict)
-    personas: dict[str, PersonaM] = field(default_factory=dict)
-    segments: dict[str, SegmentM] = field(default_factory=dict)
-    data: dict[str, DataM] = field(default_factory=dict)
+    stages: list[Stage] = field(default_factory=list)
+    touchpoints: dict[str, Touchpoint] = field(default_factory=dict)
+    personas: dict[str, Persona] = field(default_factory=dict)
+    segments: dict[str, Segment] = field(default_factory=dict)
+    data: dict[str, Data] = field(default_factory=dict)
     clv: ClvSettings = field(default_factory=ClvSettings)
     has_clv_block: bool = False
     flows: list[FlowEdge] = field(default_factory=list)
     flow_nodes: list[n.Flow] = field(default_factory=list)
     tradeoffs: list[tuple[str, str, n.Tradeoff]] = field(default_factory=list)
-    objectives: list[ObjectiveM] = field(default_factory=list)  # every statement once
-    kpis: list[KpiM] = field(default_factory=list)  # every definition, in order
-    journey_objectives: list[ObjectiveM] = field(default_factory=list)
-    journey_kpis: list[KpiM] = field(default_factory=list)
+    objectives: list[Objective] = field(default_factory=list)  # every statement once
+    kpis: list[Kpi] = field(default_factory=list)  # every definition, in order
+    journey_objectives: list[Objective] = field(default_factory=list)
+    journey_kpis: list[Kpi] = field(default_factory=list)
 
     @property
     def uses_blueprint(self) -> bool:
@@ -220,11 +220,11 @@ class Model:
             tp.evidence or tp.frontstage or tp.backstage or tp.support for tp in self.touchpoints.values())
 
     @property
-    def transactions(self) -> DataM | None:
+    def transactions(self) -> Data | None:
         """The journey's transactions file (the first declared)."""
         return next((d for d in self.data.values() if d.is_transactions), None)
 
-    def stage(self, stage_id: str) -> StageM | None:
+    def stage(self, stage_id: str) -> Stage | None:
         return next((s for s in self.stages if s.id == stage_id), None)
 
     def kpi_chain(self, scope_kind: str, scope: str) -> list[tuple[str, str]]:
@@ -236,7 +236,7 @@ class Model:
             return [("stage", scope), ("journey", self.id)]
         return [("journey", self.id)]
 
-    def kpis_in(self, scope_kind: str, scope: str) -> list[KpiM]:
+    def kpis_in(self, scope_kind: str, scope: str) -> list[Kpi]:
         if scope_kind == "touchpoint":
             return self.touchpoints[scope].kpis
         if scope_kind == "stage":
@@ -244,7 +244,7 @@ class Model:
             return stage.kpis if stage else []
         return self.journey_kpis
 
-    def lookup_kpi(self, name: str, scope_kind: str, scope: str) -> KpiM | None:
+    def lookup_kpi(self, name: str, scope_kind: str, scope: str) -> Kpi | None:
         """The KPI ``name`` as seen from a scope (touchpoint -> stage -> journey)."""
         for kind, sid in self.kpi_chain(scope_kind, scope):
             for kpi in self.kpis_in(kind, sid):
@@ -252,7 +252,7 @@ class Model:
                     return kpi
         return None
 
-    def measuring_kpi(self, objective: ObjectiveM) -> KpiM | None:
+    def measuring_kpi(self, objective: Objective) -> Kpi | None:
         """The KPI that measures an objective: the nearest of its metric's
         name, else the first in the journey in declaration order."""
         if objective.metric is None:

@@ -9,7 +9,7 @@ from typing import Callable, NamedTuple
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.locations import declaration_problem
 from copisdsl.hints import did_you_mean
-from copisdsl.semantic.model import ClvSettings, DataM
+from copisdsl.semantic.model import ClvSettings, Data
 from copisdsl.semantic.state import ResolveState
 from copisdsl.semantic.values import date_problem, duration_months
 from copisdsl.syntax import nodes as n
@@ -153,9 +153,9 @@ def _apply(state: ResolveState, target, option: Option, key: str, v: n.Literal) 
         setattr(target, option.attr, value)
 
 
-def data(state: ResolveState, d: n.Data) -> DataM:
-    """A ``data`` block's options read into a ``DataM``."""
-    result = DataM(d.id.name, d.path.value, d)
+def data(state: ResolveState, d: n.Data) -> Data:
+    """A ``data`` block's options read into a ``Data``."""
+    result = Data(d.id.name, d.path.value, d)
     for key, v in _block_options(state, d.options or (), DATA_OPTIONS, "data option", "options"):
         result.option_spans[key] = v.span
         _apply(state, result, DATA_OPTIONS[key], key, v)
@@ -163,7 +163,7 @@ def data(state: ResolveState, d: n.Data) -> DataM:
     return result
 
 
-def _source_problem(state: ResolveState, d: n.Data, data: DataM) -> None:
+def _source_problem(state: ResolveState, d: n.Data, data: Data) -> None:
     """E204 for a URL with a password or without exactly one of ``table``
     / ``query`` (reference §13); such a source is not read."""
     problem = declaration_problem(data.path, "table" in data.option_spans, "query" in data.option_spans)

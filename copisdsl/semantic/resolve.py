@@ -16,7 +16,7 @@ from copisdsl.semantic import elements, options, symbols
 from copisdsl.semantic.defaults import inherit
 from copisdsl.semantic.kinds import infer_kinds
 from copisdsl.semantic.loops import mark_loops
-from copisdsl.semantic.model import Model, StageM, TouchpointM
+from copisdsl.semantic.model import Model, Stage, Touchpoint
 from copisdsl.semantic.placement import placed, placed_body
 from copisdsl.semantic.state import ResolveState
 from copisdsl.source import Span
@@ -114,7 +114,7 @@ def _stage(state: ResolveState, s: n.Stage, order: int) -> bool:
     of such a stage are still declared and checked, so that one duplicate
     ID does not make them unknown everywhere."""
     declared = symbols.declare_place(state, "stage", s.id)
-    stage = StageM(s.id.name, s.title or s.id.name, order, s)
+    stage = Stage(s.id.name, s.title or s.id.name, order, s)
     body = placed_body(state, s.body, "stage")
     elements.meta(state, stage, body)
     stage.elements = elements.elements(state, body, "stage")
@@ -138,11 +138,11 @@ def _support(body) -> list[str]:
     return [text for st in body if isinstance(st, n.Note) and st.kind == "support" for text in st.texts]
 
 
-def _touchpoint(state: ResolveState, t: n.Touchpoint, stage: StageM) -> None:
+def _touchpoint(state: ResolveState, t: n.Touchpoint, stage: Stage) -> None:
     m = state.model
     if not symbols.declare_place(state, "touchpoint", t.id):
         return
-    tp = TouchpointM(t.id.name, t.title or t.id.name, stage.id, len(m.touchpoints), t)
+    tp = Touchpoint(t.id.name, t.title or t.id.name, stage.id, len(m.touchpoints), t)
     m.touchpoints[tp.id] = tp
     stage.touchpoints.append(tp)
     body = placed_body(state, t.body, "touchpoint")

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from copisdsl.hints import did_you_mean
-from copisdsl.semantic.model import FlowEdge, PersonaM, SegmentM
+from copisdsl.semantic.model import FlowEdge, Persona, Segment
 from copisdsl.semantic.state import ResolveState
 from copisdsl.syntax import nodes as n
 
@@ -39,7 +39,7 @@ def declare_place(state: ResolveState, kind: str, ident: n.Ident) -> bool:
 def persona(state: ResolveState, p: n.Persona) -> None:
     if not declare(state, "persona", p.id):
         return
-    person = PersonaM(p.id.name, p.title or p.id.name, p)
+    person = Persona(p.id.name, p.title or p.id.name, p)
     for stmt in p.body or ():
         if isinstance(stmt, n.Segment) and stmt.title is None and stmt.condition is None:
             if person.segment is not None:
@@ -69,7 +69,7 @@ def persona(state: ResolveState, p: n.Persona) -> None:
 def segment(state: ResolveState, s: n.Segment) -> None:
     if not declare(state, "segment", s.id):
         return
-    state.model.segments[s.id.name] = SegmentM(s.id.name, s.title or s.id.name, s.condition, s)
+    state.model.segments[s.id.name] = Segment(s.id.name, s.title or s.id.name, s.condition, s)
 
 
 def persona_refs(state: ResolveState) -> None:

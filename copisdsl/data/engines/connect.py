@@ -17,7 +17,7 @@ from pathlib import Path
 from copisdsl.data.engines import EngineError, open_engine
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.locations import GLOB_CHARS, SCHEMES, Location, file_format
-from copisdsl.semantic.model import DataM
+from copisdsl.semantic.model import Data
 
 _PARTITION = re.compile(r"^([^=/]+)=([^/]*)$")
 SUPPORTED = "Parquet (.parquet), CSV (.csv, .tsv, optionally .gz) and JSON Lines (.jsonl)"
@@ -33,7 +33,7 @@ class Opened:
     inputs: list[str] = field(default_factory=list)
 
 
-def connect(data: DataM, where: Location, base_dir: Path, root: Path, wanted: set[str]) -> Opened:
+def connect(data: Data, where: Location, base_dir: Path, root: Path, wanted: set[str]) -> Opened:
     """Open the source of ``data`` (a glob, folder or database URL)."""
     from copisdsl.data.engines.table import EngineTable
     from copisdsl.data.engines import queries as q

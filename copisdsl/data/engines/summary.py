@@ -14,7 +14,7 @@ from typing import Callable
 
 import numpy as np
 
-from copisdsl.semantic.model import DataM
+from copisdsl.semantic.model import Data
 from copisdsl.semantic.values import shift_back
 
 DAYS_PER_YEAR = 365.25
@@ -25,7 +25,7 @@ _NS_PER_DAY = 86_400 * 1_000_000_000
 class Summary:
     """A transactions source summarised per customer by its engine."""
 
-    def __init__(self, data: DataM, columns: dict, reorder: Callable[[], float | None]) -> None:
+    def __init__(self, data: Data, columns: dict, reorder: Callable[[], float | None]) -> None:
         self.data = data
         ids = np.asarray(columns["customer"]).astype(str)
         counts = np.asarray(columns["orders"], dtype=float)

@@ -19,7 +19,7 @@ from copisdsl.data.kpis import NoValue
 from copisdsl.data.problems import Problem, require_mapping, unknown_column
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.hints import did_you_mean
-from copisdsl.semantic.model import DataM
+from copisdsl.semantic.model import Data
 from copisdsl.source import Span
 from copisdsl.syntax import nodes as n
 
@@ -31,7 +31,7 @@ class EngineTable:
     (a FROM item); ``lacking`` maps a used column to the first file of a
     glob that does not have it."""
 
-    def __init__(self, data: DataM, engine: Engine, source: exp.Expression,
+    def __init__(self, data: Data, engine: Engine, source: exp.Expression,
                  lacking: dict[str, str] | None = None) -> None:
         self.data = data
         self.engine = engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from copisdsl.diagnostics import plural
-from copisdsl.semantic.model import Model, ObjectiveM
+from copisdsl.semantic.model import Model, Objective
 from copisdsl.syntax.unparse import expr_text, literal_text, percent_text, quote
 from copisdsl.workflow.diff import items as it
 from copisdsl.workflow.diff.changes import GROUPS, Change, FieldChange, JourneyDiff
@@ -143,8 +143,8 @@ class _Differ:
             self.entities("kpis", "kpi", before.get(where, {}), after.get(where, {}), by_title=False)
 
     def objectives(self) -> None:
-        def items(m: Model, renamed: bool) -> dict[tuple, list[ObjectiveM]]:
-            out: dict[tuple, list[ObjectiveM]] = {}
+        def items(m: Model, renamed: bool) -> dict[tuple, list[Objective]]:
+            out: dict[tuple, list[Objective]] = {}
             for o in m.objectives:
                 out.setdefault(self.scope(o.scope_kind, o.scope, renamed), []).append(o)
             return out
@@ -153,8 +153,8 @@ class _Differ:
         for where in _ordered_scopes(self.scopes(), before, after):
             self.objective_scope(where, before.get(where, []), after.get(where, []))
 
-    def objective_scope(self, where, old: list[ObjectiveM], new: list[ObjectiveM]) -> None:
-        def fields(o: ObjectiveM) -> dict[str, str | None]:
+    def objective_scope(self, where, old: list[Objective], new: list[Objective]) -> None:
+        def fields(o: Objective) -> dict[str, str | None]:
             node = o.node
             return {"text": quote(o.text), "direction": node.direction,
                     "metric": node.metric.name if node.metric else None,

@@ -9,7 +9,7 @@ from copisdsl.locations import mask
 
 from dataclasses import dataclass, field
 
-from copisdsl.semantic.model import ElementValue, KpiM, Model, ObjectiveM
+from copisdsl.semantic.model import ElementValue, Kpi, Model, Objective
 from copisdsl.syntax import nodes as n
 from copisdsl.syntax.unparse import expr_text, literal_text, objective_clause, quote
 
@@ -99,24 +99,24 @@ def _own_keys(body) -> set[str]:
     return {st.key.name for st in body if isinstance(st, n.Generic)}
 
 
-def objective_detail(o: ObjectiveM) -> str | None:
+def objective_detail(o: Objective) -> str | None:
     """An objective's metric, target and date, its target normalised."""
     return objective_clause(o.node, literal_text)
 
 
-def kpi_detail(k: KpiM) -> str:
+def kpi_detail(k: Kpi) -> str:
     text = f"= {expr_text(k.expr)}"
     if k.node.baseline is not None:
         text += f" baseline {literal_text(k.node.baseline)}"
     return text
 
 
-def _scope_content(objectives: list[ObjectiveM], kpis: list[KpiM]) -> tuple:
+def _scope_content(objectives: list[Objective], kpis: list[Kpi]) -> tuple:
     return (tuple(sorted(f"{quote(o.text)} {objective_detail(o)}" for o in objectives)),
             tuple(sorted(f"{k.name} {kpi_detail(k)}" for k in kpis)))
 
 
-def _own_objectives(model: Model, kind: str, scope: str) -> list[ObjectiveM]:
+def _own_objectives(model: Model, kind: str, scope: str) -> list[Objective]:
     return [o for o in model.objectives if o.scope_kind == kind and o.scope == scope]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from copisdsl.diagnostics import Diagnostic, to_json_dict
 from copisdsl.data.figures import ClvFigures, Figures
-from copisdsl.semantic.model import ElementValue, Model, StageM, TouchpointM
+from copisdsl.semantic.model import ElementValue, Model, Stage, Touchpoint
 
 SIGNIFICANT_DIGITS = 12
 
@@ -78,7 +78,7 @@ def _marker(value: str | bool | None) -> str | bool | None:
     return value if value is not None else None
 
 
-def _touchpoint(model: Model, tp: TouchpointM) -> dict[str, Any]:
+def _touchpoint(model: Model, tp: Touchpoint) -> dict[str, Any]:
     return {
         "id": tp.id,
         "title": tp.title,
@@ -98,7 +98,7 @@ def _touchpoint(model: Model, tp: TouchpointM) -> dict[str, Any]:
     }
 
 
-def _meta(item: StageM | TouchpointM) -> dict[str, Any]:
+def _meta(item: Stage | Touchpoint) -> dict[str, Any]:
     return {"owner": item.owner, "description": item.description, "tags": list(item.tags)}
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 
-from copisdsl.semantic.model import Model, TouchpointM
+from copisdsl.semantic.model import Model, Touchpoint
 
 __all__ = ["DEFAULT_SCORE", "clean", "mermaid_journey"]
 
@@ -63,7 +63,7 @@ def _name(text: str, fallback: str, where: str) -> str:
     return clean(text, where) or clean(fallback, where)
 
 
-def _actors(model: Model, tp: TouchpointM) -> list[str]:
+def _actors(model: Model, tp: Touchpoint) -> list[str]:
     key = model.framework.customer_key
     names: list[str] = []
     for value in tp.elements.get(key, []) if key else []:
