@@ -14,13 +14,12 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from copisdsl.data.measures import EPOCH as _EPOCH, CustomerMeasures
 from copisdsl.data.problems import require_mapping
 from copisdsl.data.table import Table
-from copisdsl.units import DAYS_PER_YEAR, NS_PER_DAY
+from copisdsl.units import NS_PER_DAY
 from copisdsl.semantic.model import Data
-from copisdsl.semantic.values import shift_back
 
-_EPOCH = dt.date(1970, 1, 1)
 
 
 def customer_text(customer: pd.Series) -> pd.Series:
@@ -38,7 +37,7 @@ def customer_text(customer: pd.Series) -> pd.Series:
     return text.where(text != "", None)
 
 
-class Transactions:
+class Transactions(CustomerMeasures):
     """Orders as aligned arrays: customer code, day number (days since
     1970-01-01), timestamp (ns) and amount; ``end_day`` is the end of the
     observation period (``until``, else the last order's day)."""
@@ -87,9 +86,6 @@ class Transactions:
     def customers(self) -> int:
         return len(self.ids)
 
-    def end_date(self) -> dt.date:
-        return _EPOCH + dt.timedelta(days=self.end_day)
-
     def rfm(self, unit: str = "day"):
         """The per-customer RFM summary (``copisdsl.data.clv.RFM``) to the
         end of observation, aligned with ``ids``. A database source's
@@ -111,40 +107,16 @@ class Transactions:
             self._per_customer["last"] = last
         return self._per_customer["last"]
 
+    def first_order_day(self) -> int:
+        return int(self.day.min())
+
+    def order_amount(self) -> float:
+        return float(self.amount.sum())
+
     # ------------------------------------------------------------ section 7
     def net_revenues(self) -> np.ndarray:
         """Each customer's net revenue (orders and set-aside amounts), aligned with ``ids``."""
         return np.bincount(self.codes, weights=self.amount, minlength=self.customers) + self.adjustments
-
-    def revenue(self) -> float:
-        """Net: every amount, refunds included (section 14)."""
-        return self.net
-
-    def aov(self) -> float | None:
-        """Mean amount of an order (amount > 0)."""
-        return float(self.amount.sum()) / self.orders if self.orders else None
-
-    def repeat_rate(self) -> float | None:
-        if not self.customers:
-            return None
-        return float(np.mean(self.order_counts() >= 2))
-
-    def purchase_frequency(self) -> float | None:
-        """Orders per customer per year over the observation period (from
-        the first order's day to ``end_day``)."""
-        if not self.customers:
-            return None
-        days = self.end_day - int(self.day.min())
-        if days <= 0:
-            return None
-        return self.orders / self.customers / (days / DAYS_PER_YEAR)
-
-    def churn_rate(self, amount: int = 180, unit: str = "d") -> float | None:
-        """Share of customers with no order on or after end - window."""
-        if not self.customers:
-            return None
-        cutoff = (shift_back(self.end_date(), int(amount), unit) - _EPOCH).days
-        return float(np.mean(self.last_days() < cutoff))
 
     def reorder_interval(self) -> float | None:
         """Median gap in days between consecutive purchase days of the same

@@ -14,15 +14,12 @@ from typing import Callable
 
 import numpy as np
 
+from copisdsl.data.measures import EPOCH as _EPOCH, CustomerMeasures
 from copisdsl.semantic.model import Data
-from copisdsl.semantic.values import shift_back
-
-DAYS_PER_YEAR = 365.25
-_EPOCH = dt.date(1970, 1, 1)
-_NS_PER_DAY = 86_400 * 1_000_000_000
+from copisdsl.units import NS_PER_DAY as _NS_PER_DAY
 
 
-class Summary:
+class Summary(CustomerMeasures):
     """A transactions source summarised per customer by its engine."""
 
     def __init__(self, data: Data, columns: dict, reorder: Callable[[], float | None]) -> None:
@@ -62,14 +59,17 @@ class Summary:
     def customers(self) -> int:
         return len(self.ids)
 
-    def end_date(self) -> dt.date:
-        return _EPOCH + dt.timedelta(days=self.end_day)
-
     def order_counts(self) -> np.ndarray:
         return self.order_counts_
 
     def last_days(self) -> np.ndarray:
         return self.last_day
+
+    def first_order_day(self) -> int:
+        return int(self.first_day.min())
+
+    def order_amount(self) -> float:
+        return float(self.revenues.sum())
 
     def rfm(self, unit: str = "day"):
         """The RFM summary the CLV models take, from the engine's rows."""
@@ -91,31 +91,6 @@ class Summary:
     def net_revenues(self) -> np.ndarray:
         """Each customer's net revenue (orders and set-aside amounts), aligned with ``ids``."""
         return self.net_revenues_
-
-    def revenue(self) -> float:
-        """Net: every amount, refunds included (section 14)."""
-        return self.net
-
-    def aov(self) -> float | None:
-        """Mean amount of an order (amount > 0)."""
-        return float(self.revenues.sum()) / self.orders if self.orders else None
-
-    def repeat_rate(self) -> float | None:
-        return float(np.mean(self.order_counts_ >= 2)) if self.customers else None
-
-    def purchase_frequency(self) -> float | None:
-        if not self.customers:
-            return None
-        days = self.end_day - int(self.first_day.min())
-        if days <= 0:
-            return None
-        return self.orders / self.customers / (days / DAYS_PER_YEAR)
-
-    def churn_rate(self, amount: int = 180, unit: str = "d") -> float | None:
-        if not self.customers:
-            return None
-        cutoff = (shift_back(self.end_date(), int(amount), unit) - _EPOCH).days
-        return float(np.mean(self.last_day < cutoff))
 
     def reorder_interval(self) -> float | None:
         return self._reorder() if self.orders else None

@@ -42,8 +42,10 @@ class Context:
         return None
 
 
-def _statement_start(line: str) -> str:
-    """The part of ``line`` after its last ';' or '{' outside strings and comments."""
+def _scan(line: str) -> tuple[int, bool, bool]:
+    """One line read as the tokenizer reads strings and comments: (where the
+    last statement starts, after its last ';', '{' or '}' outside strings and
+    comments; whether the line ends inside a string; inside a comment)."""
     start, quoted, i = 0, False, 0
     while i < len(line):
         ch = line[i]
@@ -55,29 +57,22 @@ def _statement_start(line: str) -> str:
         elif ch == '"':
             quoted = True
         elif ch == "#":
-            break
+            return start, False, True
         elif ch in ";{}":
             start = i + 1
         i += 1
-    return line[start:]
+    return start, quoted, False
+
+
+def _statement_start(line: str) -> str:
+    """The part of ``line`` after its last ';' or '{' outside strings and comments."""
+    return line[_scan(line)[0]:]
 
 
 def quoting(prefix: str) -> tuple[bool, bool]:
     """(in a string, in a comment) at the end of ``prefix``, one line."""
-    quoted, i = False, 0
-    while i < len(prefix):
-        ch = prefix[i]
-        if quoted:
-            if ch == "\\":
-                i += 1
-            elif ch == '"':
-                quoted = False
-        elif ch == '"':
-            quoted = True
-        elif ch == "#":
-            return False, True
-        i += 1
-    return quoted, False
+    _, quoted, comment = _scan(prefix)
+    return quoted, comment
 
 
 def context_at(text: str, lines: list[str], line: int, column: int) -> Context:
