@@ -58,3 +58,9 @@ def require_mapping(data, require) -> None:
             best = hint[len("did you mean '"):-2] if hint else "COLUMN"
             raise Problem(replace(p.diag, hint=(f"{hint} " if hint else "") +
                                   f"name the column with `{option} {best}`")) from None
+
+
+#: what nps() and csat() read: the scale in words, and the hint at an E402 outside it
+SCALE_USE = {"nps": "scores from 0 to 10", "csat": "answers from 1 to 5"}
+SCALE_HINT = {"nps": "nps() reads a 0-10 'how likely are you to recommend' score",
+              "csat": "csat() reads a 1-5 satisfaction answer"}

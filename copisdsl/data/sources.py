@@ -20,6 +20,7 @@ from copisdsl.language import FUNCTIONS
 from copisdsl.syntax.nodes import conditions, walk
 from copisdsl.data import filters, loading
 from copisdsl.data.kpis import NoValue
+from copisdsl.data.problems import SCALE_HINT, SCALE_USE
 from copisdsl.data.table import Problem, Table
 from copisdsl.data.transactions import Transactions
 from copisdsl.data.engines.base import EngineError
@@ -249,11 +250,9 @@ class TableSource:
             rows = rows[~np.isnan(all_values[rows])]
             pos = int(rows[np.argmax(outside)])
             raise Problem(error(
-                "E402", f"{func}() needs {'scores from 0 to 10' if func == 'nps' else 'answers from 1 to 5'}: "
+                "E402", f"{func}() needs {SCALE_USE[func]}: "
                 f"row {table.row_number(pos)} of data '{table.data.id}' has {_fmt(all_values[pos])} in '{name}'",
-                column.column.span,
-                "nps() reads a 0-10 'how likely are you to recommend' score" if func == "nps"
-                else "csat() reads a 1-5 satisfaction answer"))
+                column.column.span, SCALE_HINT[func]))
         if func == "nps":
             return float(100.0 * (np.mean(values >= 9) - np.mean(values <= 6)))
         return float(np.mean(values >= 4))

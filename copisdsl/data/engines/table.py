@@ -16,15 +16,12 @@ from copisdsl.data.engines.base import Engine, EngineError
 from copisdsl.data.engines.conditions import condition
 from copisdsl.data.engines.summary import Summary
 from copisdsl.data.kpis import NoValue
-from copisdsl.data.problems import Problem, require_mapping, unknown_column
+from copisdsl.data.problems import SCALE_HINT, SCALE_USE, Problem, require_mapping, unknown_column
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.hints import did_you_mean
 from copisdsl.semantic.model import Data
 from copisdsl.source import Span
 from copisdsl.syntax import nodes as n
-
-_USE = {"nps": "scores from 0 to 10", "csat": "answers from 1 to 5"}
-
 
 class EngineTable:
     """The rows of one source, held by ``engine`` and read as ``source``
@@ -101,7 +98,7 @@ class EngineTable:
         if func == "count":
             self.kind(name, column.column.span)
         else:
-            self._typed(name, column.column.span, "number", _USE.get(func, "numbers"))
+            self._typed(name, column.column.span, "number", SCALE_USE.get(func, "numbers"))
         cond = condition(column.where, self.kind) if column.where is not None else None
         names, found = self.engine.fetch(q.aggregate(func, name, cond, self.source.copy(), self.dialect,
                                                      self.until()))
@@ -121,11 +118,9 @@ class EngineTable:
         if func in ("nps", "csat") and int(row["outside"] or 0):
             example = float(row["example"])
             raise Problem(error(
-                "E402", f"{func}() needs {_USE[func]}: {int(row['outside'])} of the selected rows of data "
+                "E402", f"{func}() needs {SCALE_USE[func]}: {int(row['outside'])} of the selected rows of data "
                 f"'{self.data.id}' have values outside, such as {_fmt(example)} in '{name}'",
-                column.column.span,
-                "nps() reads a 0-10 'how likely are you to recommend' score" if func == "nps"
-                else "csat() reads a 1-5 satisfaction answer"))
+                column.column.span, SCALE_HINT[func]))
         if row["value"] is None:
             raise NoValue("no value")
         return float(row["value"])
