@@ -81,6 +81,18 @@ async def test_quick_fixes(client, tmp_path):
     assert '    touchpoint cart "Cart" {  # copis: ignore[W300]\n' in comment_line
 
 
+
+async def test_a_fail_point_gets_a_kpi_stub(client, tmp_path):
+    text = TEXT.replace('moment_of_truth "Trust"', 'fail_point "Card declined"').replace("customer myaa", "customer maya")
+    uri = (tmp_path / "fail.copis").as_uri()
+    open_text(client, uri, text)
+    diags = await published(client, uri, version=1)
+    assert "W308" in {d.code for d in diags}
+    stub = await fixes(client, uri, diags, "W308")
+    assert [a.title for a in stub] == ["Add a KPI for this fail point", "Ignore W308 on this line"]
+    measured = apply(text, stub[0].edit.changes[uri])
+    assert "W308" not in {d.code for d in check(measured).diagnostics}
+
 async def test_ignore_joins_a_suppression_already_there(client, tmp_path):
     text = TEXT.replace('moment_of_truth "Trust"', 'moment_of_truth "Trust"  # copis: ignore[W306]')
     uri = (tmp_path / "join.copis").as_uri()
