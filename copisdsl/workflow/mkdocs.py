@@ -85,6 +85,8 @@ class CopisConfig(base.Config):
     warnings = c.Type(bool, default=True)
     show = c.Choice(SHOWS, default="diagram")
     copy_data = c.Type(bool, default=False)
+    #: the folder journeys referenced by images may be in, relative to mkdocs.yml (default: the docs folder)
+    root = c.Optional(c.Type(str))
 
 
 @dataclass
@@ -257,19 +259,24 @@ class CopisPlugin(BasePlugin[CopisConfig]):
         else:
             target = (docs_dir / d.source.lstrip("/")) if d.source.startswith("/") else \
                 ((src.parent if src else docs_dir) / d.source)
-            try:
-                text = target.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError) as exc:
-                reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
-                messages.append(f"{where}: cannot read journey '{d.source}' ({reason})")
+            allowed = (self._project / self.config.root) if self.config.root else docs_dir
+            if not _inside(target, allowed):
+                messages.append(f"{where}: the journey '{d.source}' is outside {self._display(allowed)}/: only "
+                                "journeys inside the docs folder (or the plugin's `root`) are embedded")
             else:
-                svg, diagnostics, problem = self._compile(text, target.resolve(), view)
-                name = self._display(target)
-                messages += [f"{where}: {problem}"] if problem else []
-                for diag in diagnostics:
-                    if diag.is_error or self.config.warnings:
-                        s = diag.span
-                        messages.append(_format(diag, f"{name}:{s.line}:{s.column}") + f" (embedded at {where})")
+                try:
+                    text = target.read_text(encoding="utf-8-sig")
+                except (OSError, UnicodeDecodeError) as exc:
+                    reason = "not valid UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
+                    messages.append(f"{where}: cannot read journey '{d.source}' ({reason})")
+                else:
+                    svg, diagnostics, problem = self._compile(text, target.resolve(), view)
+                    name = self._display(target)
+                    messages += [f"{where}: {problem}"] if problem else []
+                    for diag in diagnostics:
+                        if diag.is_error or self.config.warnings:
+                            s = diag.span
+                            messages.append(_format(diag, f"{name}:{s.line}:{s.column}") + f" (embedded at {where})")
         for message in messages:
             log.warning(message)
         label = f' role="img" aria-label="{html.escape(d.alt)}"' if d.alt else ""
@@ -315,6 +322,14 @@ class CopisPlugin(BasePlugin[CopisConfig]):
             return path.resolve().relative_to(self._project).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` (links followed) is inside ``folder``."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def highlighted(source: str) -> str:

@@ -285,3 +285,28 @@ def test_every_example_in_the_docs_passes_a_strict_build(tmp_path: Path) -> None
     done = mkdocs_build(site, "--strict")
     copis_warnings = [line for line in done.stderr.splitlines() if "copis" in line and "WARNING" in line]
     assert not copis_warnings, "\n".join(copis_warnings)
+
+
+OUTSIDE_JOURNEY = 'journey out "Outside" {\n  stage s "S" {\n    touchpoint t "T" { customer "c"; objective "o"; process "p"; information "i"; service "s" }\n  }\n}\n'
+
+
+@needs_dot
+def test_only_journeys_inside_the_docs_folder_or_root_are_embedded(tmp_path: Path) -> None:
+    """An image reference may not reach out of the docs folder (a journey
+    elsewhere on the machine, through `..` or a link); the plugin's `root`
+    widens the folder it may reach."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.copis").write_text(OUTSIDE_JOURNEY, encoding="utf-8")
+    site = make_site(tmp_path / "proj", "# Out\n\n![a](../../outside/x.copis)\n")
+    (site / "docs" / "linked.copis").symlink_to(outside / "x.copis")
+    (site / "docs" / "index.md").write_text("# Out\n\n![a](../../outside/x.copis)\n\n![b](linked.copis)\n",
+                                            encoding="utf-8")
+    done = mkdocs_build(site)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("only journeys inside the docs folder (or the plugin's `root`) are embedded") == 2
+    assert "<svg" not in (site / "site" / "index.html").read_text(encoding="utf-8")
+    (site / "mkdocs.yml").write_text("site_name: Journeys\nplugins:\n  - copis:\n      root: ..\n", encoding="utf-8")
+    widened = mkdocs_build(site)
+    assert "are embedded" not in widened.stderr
+    assert (site / "site" / "index.html").read_text(encoding="utf-8").count("<svg") == 2
