@@ -69,6 +69,17 @@ def _check_replaceable(path, mode: int) -> None:
         raise _refuse(path, f"it is {_kind(mode)}, not a regular file; copis writes no other kind")
 
 
+def _replaceable(dir_fd: int, name: str, shown) -> os.stat_result | None:
+    """What is at ``name`` in the folder ``dir_fd`` (not followed), None if
+    nothing; raises when it is something copis does not replace."""
+    try:
+        found = os.lstat(name, dir_fd=dir_fd)
+    except FileNotFoundError:
+        return None
+    _check_replaceable(shown, found.st_mode)
+    return found
+
+
 def _write_temporary(dir_fd: int, name: str, data: bytes, mode: int, durable: bool) -> str:
     """A new file beside ``name`` in the folder ``dir_fd`` holding ``data``."""
     for _ in range(100):
@@ -99,12 +110,7 @@ def _rename_in(dir_fd: int, name: str, data: bytes, mode: int, durable: bool, sh
     with ``expected``, only if it still holds those bytes."""
     tmp = _write_temporary(dir_fd, name, data, mode, durable)
     try:
-        try:
-            found = os.lstat(name, dir_fd=dir_fd)
-        except FileNotFoundError:
-            found = None
-        if found is not None:
-            _check_replaceable(shown, found.st_mode)
+        found = _replaceable(dir_fd, name, shown)
         if expected is not None:
             if found is None or _read_at(dir_fd, name) != expected:
                 raise ChangedError(errno.EBUSY, "it changed since it was read; left as it is", str(shown))
@@ -181,12 +187,8 @@ def write_inside(folder: Path, relative, data: bytes, mode: int = 0o644) -> bool
     except OSError as exc:
         raise _named(exc, shown) from None
     try:
-        try:
-            found = os.lstat(name, dir_fd=fd)
-        except FileNotFoundError:
-            found = None
+        found = _replaceable(fd, name, shown)
         if found is not None:
-            _check_replaceable(shown, found.st_mode)
             if found.st_size == len(data) and _read_at(fd, name) == data:
                 return False
         _rename_in(fd, name, data, mode, False, shown)

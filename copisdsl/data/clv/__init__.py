@@ -32,9 +32,9 @@ from copisdsl.data.clv.bgnbd import (bgnbd_expected_purchases, bgnbd_log_likelih
                                      bgnbd_unconditional_expected, fit_bgnbd)
 from copisdsl.data.clv.gamma_gamma import fit_gamma_gamma, gamma_gamma_expected_spend
 from copisdsl.data.clv.historic import historic_clv
-from copisdsl.data.clv.params import (DAYS_PER_MONTH, DAYS_PER_YEAR, HISTORIC_MIN_SPAN_DAYS, BGNBDParams,
-                                      GammaGammaParams)
+from copisdsl.data.clv.params import HISTORIC_MIN_SPAN_DAYS, BGNBDParams, GammaGammaParams
 from copisdsl.data.clv.rfm import RFM, rfm_summary
+from copisdsl.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from copisdsl.data.clv.value import bgnbd_clv
 
 __all__ = [

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from copisdsl.data.clv.params import DAYS_PER_YEAR, HISTORIC_MIN_SPAN_DAYS, _check_rate, _unit_days
+from copisdsl.data.clv.params import DAYS_PER_YEAR, HISTORIC_MIN_SPAN_DAYS, _unit_days, _value_settings
 from copisdsl.data.clv.rfm import RFM
 
 
@@ -32,11 +32,7 @@ def historic_clv(rfm: RFM, *, margin, discount, horizon_years, unit="day") -> np
     ``discount`` is the annual rate (> -1); ``horizon_years`` >= 0.
     """
     scale = _unit_days(unit)
-    margin = _check_rate(margin, "margin")
-    discount = _check_rate(discount, "discount", lower=-1.0)
-    H = _check_rate(horizon_years, "horizon_years")
-    if H < 0:
-        raise ValueError("horizon_years must be >= 0")
+    margin, discount, H = _value_settings(margin, discount, horizon_years, "horizon_years")
     orders = np.asarray(rfm.orders, dtype=float)
     revenue = np.asarray(rfm.revenue, dtype=float)
     T_days = np.asarray(rfm.T, dtype=float) * scale

@@ -7,13 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DAYS_PER_YEAR = 365.25
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12.0
+from copisdsl.units import DAYS_PER_YEAR
 #: Floor of the observed span used by :func:`historic_clv` to annualise a
 #: customer's revenue (see its docstring for the rationale).
 HISTORIC_MIN_SPAN_DAYS = DAYS_PER_YEAR
 
-_NS_PER_DAY = 86_400 * 1_000_000_000
 _UNIT_DAYS = {"day": 1.0, "week": 7.0}
 # Optimisation is done on log-parameters inside these bounds, after the time
 # (BG/NBD) or money (Gamma-Gamma) axis has been rescaled to order 1..10.
@@ -140,6 +138,15 @@ def _gg_params(params) -> tuple[float, float, float]:
     if not all(math.isfinite(v) and v > 0 for v in vals):
         raise ValueError(f"Gamma-Gamma parameters must be positive and finite, got {vals}")
     return vals  # type: ignore[return-value]
+
+
+def _value_settings(margin, discount, horizon, horizon_name: str) -> tuple[float, float, float]:
+    """``margin``, the annual ``discount`` (> -1) and a horizon (>= 0) as
+    checked floats: the settings every CLV value model takes."""
+    horizon = _check_rate(horizon, horizon_name)
+    if horizon < 0:
+        raise ValueError(f"{horizon_name} must be >= 0")
+    return _check_rate(margin, "margin"), _check_rate(discount, "discount", lower=-1.0), horizon
 
 
 def _check_rate(value, name: str, *, lower: float | None = None) -> float:

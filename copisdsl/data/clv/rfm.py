@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from copisdsl.data.clv.params import _NS_PER_DAY, _unit_days
+from copisdsl.data.clv.params import _unit_days
+from copisdsl.units import NS_PER_DAY as _NS_PER_DAY
 
 
 @dataclass(frozen=True)

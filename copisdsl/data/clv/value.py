@@ -9,7 +9,8 @@ import numpy as np
 from copisdsl.data.clv.bgnbd import _uncond_core, bgnbd_probability_alive
 from copisdsl.data.clv.fit import _aggregate
 from copisdsl.data.clv.gamma_gamma import gamma_gamma_expected_spend
-from copisdsl.data.clv.params import (DAYS_PER_MONTH, BGNBDParams, GammaGammaParams, _bg_params, _check_rate,
+from copisdsl.units import DAYS_PER_MONTH
+from copisdsl.data.clv.params import (BGNBDParams, GammaGammaParams, _bg_params, _value_settings,
                                       _float_array, _gg_params, _rft, _unit_days)
 from copisdsl.data.clv.rfm import RFM
 
@@ -35,11 +36,7 @@ def bgnbd_clv(rfm: RFM, bg: BGNBDParams, gg: GammaGammaParams, *, margin, discou
     repeat customers instead (NaN if there are none).
     """
     scale = _unit_days(unit)
-    margin = _check_rate(margin, "margin")
-    discount = _check_rate(discount, "discount", lower=-1.0)
-    Hm = _check_rate(horizon_months, "horizon_months")
-    if Hm < 0:
-        raise ValueError("horizon_months must be >= 0")
+    margin, discount, Hm = _value_settings(margin, discount, horizon_months, "horizon_months")
     r, alpha, a, b = _bg_params(bg)
     p, q, v = _gg_params(gg)
     x, tx, TT = _rft(rfm.frequency, rfm.recency, rfm.T)
