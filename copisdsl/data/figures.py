@@ -20,6 +20,9 @@ class KpiValue:
     value: float | None
     baseline: float | None = None
     note: str | None = None
+    # ``by segment`` (§12.1): declared segment id -> value, in declaration
+    # order; None for a KPI without ``by segment``.
+    by_segment: dict[str, float | None] | None = None
 
     @property
     def change(self) -> float | None:
@@ -51,6 +54,25 @@ class SegmentFigures:
 
 
 @dataclass(slots=True)
+class Reach:
+    """Who passed through a touchpoint, from the event log (§12.2)."""
+
+    customers: int
+    share: float  # of the distinct customers in the log
+    value_at_stake: float | None  # their summed CLV; None without CLV
+    segments: dict[str, int]  # declared segment id -> customers, declaration order
+
+
+@dataclass(slots=True)
+class FlowVolume:
+    """How many customers took a flow edge, from the event log (§12.2)."""
+
+    customers: int
+    conversion: float | None  # customers / reach of the source; None when that reach is 0
+    median_days: float | None
+
+
+@dataclass(slots=True)
 class ClvFigures:
     model: str  # historic | bgnbd
     unit: str  # day | week
@@ -70,6 +92,8 @@ class Figures:
     kpis: dict[int, KpiValue] = field(default_factory=dict)
     objectives: dict[int, ObjectiveStatus] = field(default_factory=dict)
     clv: ClvFigures | None = None
+    reach: dict[str, Reach] | None = None  # touchpoint id -> Reach; None without an event log
+    flow_volumes: list[FlowVolume] | None = None  # parallel to Model.flows; None without an event log
     inputs: list[str] = field(default_factory=list)  # data files read (absolute paths)
 
     def kpi(self, index: int) -> KpiValue | None:
