@@ -46,8 +46,7 @@ def watch_cmd(paths, out, serve, host, port, open_browser, keep_dot, settings, r
                       root=Path(root) if root is not None else None, settings=settings)
     server = None
     watcher = Watcher(session, on_rebuild=lambda r: _show(r, use_color))
-    # SIGTERM ends the watch as Ctrl-C does.
-    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    previous = _stop_on_signals()
     try:
         out_path.mkdir(parents=True, exist_ok=True)
         if serve or open_browser:
@@ -69,8 +68,18 @@ def watch_cmd(paths, out, serve, host, port, open_browser, keep_dot, settings, r
         watcher.stop()
         if server is not None:
             server.close()
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     sys.exit(EXIT_OK)
+
+
+def _stop_on_signals() -> dict:
+    """Make Ctrl-C (SIGINT) and SIGTERM end the watch; returns the handlers
+    they had. SIGINT is taken even when it was ignored: a shell without job
+    control starts background commands with SIGINT ignored, and a watch
+    that nothing but SIGKILL stops is worse than one that stops when asked."""
+    return {signum: signal.signal(signum, signal.default_int_handler)
+            for signum in (signal.SIGINT, signal.SIGTERM)}
 
 
 def _check_configuration(paths, settings) -> None:

@@ -34,9 +34,13 @@ JOURNEY = """journey a "A" {{
 class Running:
     """``copis watch`` in a subprocess, its standard output read line by line."""
 
-    def __init__(self, *args: str, cwd: Path) -> None:
+    def __init__(self, *args: str, cwd: Path, sigint_ignored: bool = False) -> None:
+        # sigint_ignored: started as a shell without job control starts a
+        # background command, with SIGINT ignored (Ctrl-C must still stop it).
+        preexec = (lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)) if sigint_ignored else None
         self.proc = subprocess.Popen([sys.executable, "-m", "copisdsl", "watch", *args, "--no-color"], cwd=cwd,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                     preexec_fn=preexec)
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -70,12 +74,13 @@ class Running:
 
 
 @needs_dot
-def test_watch_rebuilds_serves_and_stops_cleanly(tmp_path):
+@pytest.mark.parametrize("sigint_ignored", [False, True], ids=["foreground", "sigint-ignored"])
+def test_watch_rebuilds_serves_and_stops_cleanly(tmp_path, sigint_ignored):
     src = tmp_path / "journeys"
     src.mkdir()
     source = src / "a.copis"
     source.write_text(JOURNEY.format(label="Hello"), encoding="utf-8")
-    run = Running("journeys", "-o", "build", "--serve", cwd=tmp_path)
+    run = Running("journeys", "-o", "build", "--serve", cwd=tmp_path, sigint_ignored=sigint_ignored)
     try:
         run.wait_for(r"^\d\d:\d\d:\d\d journeys/a\.copis built in \d+\.\d\d s: 0 errors, 1 warning$")
         run.wait_for(r"^watching journeys; writing to build; Ctrl-C to stop$")
