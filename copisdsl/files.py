@@ -25,7 +25,6 @@ import errno
 import os
 import secrets
 import stat
-import tempfile
 from pathlib import Path
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -299,19 +298,8 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644, *, durable: bool = 
     regular file is replaced). For the program's own files (caches)."""
     target = Path(os.path.realpath(path))
     target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target.parent, os.O_RDONLY | _DIRECTORY)
     try:
-        _check_replaceable(path, os.stat(target).st_mode)
-    except FileNotFoundError:
-        pass
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        _rename_in(fd, target.name, data, mode, durable, Path(path))
+    finally:
+        os.close(fd)
