@@ -64,7 +64,7 @@ servers: dev
 	$(PY) -m pip install -q -e '.[dev,postgres,spark]'
 	@$(COMPILE)
 
-demo: install graphviz
+demo: install graphviz chromium
 	$(COPIS) check examples/
 	$(COPIS) build examples/ -o build
 
