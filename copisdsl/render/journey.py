@@ -16,6 +16,7 @@ from copisdsl.render.dot import FONT, INK, LINE, MUTED, PANEL, Graph, Html, text
 from copisdsl.render.format import format_value
 from copisdsl.render.layout import fmt, make_grid
 from copisdsl.render.loops import Flow, route
+from copisdsl.render.reach import arrow_size, flow_tooltip, largest, legend_steps, pen_width, reach_text
 
 CARD_WIDTH = 150  # points; titles wrap at about this width
 MAX_CARD_KPIS = 4
@@ -40,6 +41,10 @@ def card(tp: Touchpoint, figures: Figures | None) -> Html:
     if facts:
         rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="{MUTED}">'
                     f'{" · ".join(facts)}</FONT></TD></TR>')
+    reach = figures.reach.get(tp.id) if figures is not None and figures.reach is not None else None
+    if reach is not None:
+        rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="10"><B>Reach {text(reach_text(reach))}</B>'
+                    f'</FONT></TD></TR>')
     pills = []
     if tp.moment_of_truth is not None:
         pills.append(_pill("Moment of truth", palette.MOMENT))
@@ -96,14 +101,50 @@ def journey_dot(model: Model, figures: Figures | None = None) -> str:
             g.node(_empty_id(stage.id), id=f"journey_empty_{stage.id}", label=_EMPTY)
         g.close()
     _order_edges(g, model)
+    volumes = _volumes(model, figures)
     for i, edge in enumerate(model.flows, 1):
         items: dict[str, object] = {"id": f"journey_flow_{i}"}
         if edge.back:
             items.update(style="dashed", color=palette.REPURCHASE, constraint=False)
         if edge.label:
             items["label"] = _edge_label(edge, palette.REPURCHASE if edge.back else MUTED)
+        items.update(volumes[i - 1])
         g.edge(node_id(model.touchpoints[edge.source]), node_id(model.touchpoints[edge.target]), **items)
+    if figures is not None and figures.flow_volumes is not None:
+        g.node(LEGEND, id="journey_flow_legend", label=flow_legend(figures))
     return g.source()
+
+
+LEGEND = "flow_legend"
+
+
+def _volumes(model: Model, figures: Figures | None) -> list[dict[str, object]]:
+    """Per flow, the attributes its volume adds (none without an event
+    log): a pen width for its customers and its figures on hover."""
+    if figures is None or figures.flow_volumes is None:
+        return [{} for _ in model.flows]
+    most = largest(figures.flow_volumes)
+    out: list[dict[str, object]] = []
+    for edge, volume in zip(model.flows, figures.flow_volumes):
+        tip = flow_tooltip(model.touchpoints[edge.source].title, model.touchpoints[edge.target].title, volume)
+        pen = pen_width(volume.customers, most)
+        out.append({"penwidth": pen, "arrowsize": arrow_size(pen), "tooltip": tip})
+    return out + [{} for _ in model.flows[len(out):]]
+
+
+def flow_legend(figures: Figures) -> Html:
+    """The key to the flows' widths: a sample line per step of the scale
+    with the customers it stands for."""
+    rows = [f'<TR><TD ALIGN="LEFT" COLSPAN="2"><FONT POINT-SIZE="10" COLOR="{MUTED}"><B>Flow width: customers '
+            f'who took the step</B></FONT></TD></TR>']
+    for width, label in legend_steps(largest(figures.flow_volumes or [])):
+        rows.append(f'<TR><TD WIDTH="40"><TABLE BORDER="0" CELLSPACING="0" '
+                    f'CELLPADDING="0"><TR><TD WIDTH="36" HEIGHT="{fmt(width)}" FIXEDSIZE="TRUE" '
+                    f'BGCOLOR="#6e7781"></TD></TR></TABLE></TD><TD ALIGN="LEFT"><FONT POINT-SIZE="10">'
+                    f'{text(label)}</FONT></TD></TR>')
+    rows.append(f'<TR><TD ALIGN="LEFT" COLSPAN="2"><FONT POINT-SIZE="10" COLOR="{MUTED}">hover a flow for its '
+                f'customers, conversion and median days</FONT></TD></TR>')
+    return Html(f'<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="1">{"".join(rows)}</TABLE>')
 
 
 _EMPTY = Html(f'<FONT POINT-SIZE="10" COLOR="{MUTED}"><I>no touchpoints</I></FONT>')
@@ -115,6 +156,8 @@ def cards_dot(model: Model, figures: Figures | None = None) -> str:
     g.defaults("node", shape="plain", fontname=FONT, fontcolor=INK)
     for name, label in _cards(model, figures):
         g.node(name, label=label)
+    if figures is not None and figures.flow_volumes is not None:
+        g.node(LEGEND, label=flow_legend(figures))
     return g.source()
 
 
@@ -162,11 +205,16 @@ def positioned_dot(model: Model, figures: Figures | None, sizes: dict[str, tuple
     stage_width = max(12, int(narrowest / 8.6))
     header = 18 * max(len(wrap(s.title, stage_width, 2)) for s in model.stages) + 14 if model.stages else 0
     top = 24.0 * title_lines + 10
+    legend = sizes.get(LEGEND) if figures is not None and figures.flow_volumes is not None else None
+    title_bottom = top
+    if legend is not None:
+        top += legend[1] + 8
     flows = [Flow(node_id(model.touchpoints[e.source]), node_id(model.touchpoints[e.target]), e.back,
                   wrap(e.label, *EDGE_LABEL) if e.label else []) for e in model.flows]
     placed, routed = route(grid, flows, top, header)
     g = _start(model, figures, title_width, bb=f"0,0,{fmt(placed.width)},{fmt(placed.height)}", splines=True,
-               lp=_pos(placed.gv((4 + min(placed.width - 8, _title_points(model.title, title_width)) / 2, top / 2 - 2))))
+               lp=_pos(placed.gv((4 + min(placed.width - 8, _title_points(model.title, title_width)) / 2,
+                                  title_bottom / 2 - 2))))
     labels = dict(_cards(model, figures))
     for stage, (cluster, nodes) in zip(model.stages, stages):
         left, box_top, right, bottom = placed.stages[cluster]
@@ -180,6 +228,7 @@ def positioned_dot(model: Model, figures: Figures | None, sizes: dict[str, tuple
             prefix = "journey_tp_" + name[3:] if name.startswith("tp_") else "journey_" + name
             g.node(name, id=prefix, label=labels[name], pos=_pos(placed.gv(placed.boxes[name].centre)))
         g.close()
+    volumes = _volumes(model, figures)
     for i, (edge, flow, path) in enumerate(zip(model.flows, flows, routed), 1):
         items: dict[str, object] = {"id": f"journey_flow_{i}", "pos": path.pos}
         if edge.back:
@@ -187,7 +236,11 @@ def positioned_dot(model: Model, figures: Figures | None, sizes: dict[str, tuple
         if edge.label and path.label_pos is not None:
             items.update(label=_edge_label(edge, palette.REPURCHASE if edge.back else MUTED),
                          lp=_pos(path.label_pos))
+        items.update(volumes[i - 1])
         g.edge(flow.source, flow.target, **items)
+    if legend is not None and figures is not None:
+        g.node(LEGEND, id="journey_flow_legend", label=flow_legend(figures),
+               pos=_pos(placed.gv((4 + legend[0] / 2, title_bottom + legend[1] / 2))))
     return g.source()
 
 

@@ -23,6 +23,7 @@ from copisdsl.render import palette
 from copisdsl.render.dot import INK, LINE, MUTED, PANEL
 from copisdsl.render.format import format_target, format_value
 from copisdsl.render.lanes import MIN_FONT, Canvas, fit, font, height, num, pills, row
+from copisdsl.render.reach import reach_text
 
 COLUMNS = 5  # stages per band
 LABEL_W = 86.0  # the lane names' column
@@ -75,7 +76,7 @@ def markers(tp: Touchpoint) -> list[tuple[str, str]]:
     return out
 
 
-def _card(tp: Touchpoint, number: int, width: float) -> Item:
+def _card(tp: Touchpoint, number: int, width: float, figures: Figures | None = None) -> Item:
     inner = width - 5 - 2 * PAD - 2 - SAFETY  # strip, padding, border
     title = fit(f"{number} · {tp.title}", inner, CARD_SIZE, bold=True, max_lines=3)
     cells = [row(font(title, CARD_SIZE, bold=True))]
@@ -84,6 +85,11 @@ def _card(tp: Touchpoint, number: int, width: float) -> Item:
     if facts:
         lines = fit(" · ".join(facts), inner, MIN_FONT, max_lines=2)
         cells.append(row(font(lines, MIN_FONT, MUTED), pad_top=2))
+        used += height(len(lines), MIN_FONT) + 2
+    reach = figures.reach.get(tp.id) if figures is not None and figures.reach is not None else None
+    if reach is not None:
+        lines = fit(f"Reach {reach_text(reach)}", inner, MIN_FONT, bold=True, max_lines=2)
+        cells.append(row(font(lines, MIN_FONT, bold=True), pad_top=2))
         used += height(len(lines), MIN_FONT) + 2
     pill_rows, count = pills(markers(tp), inner)
     cells += pill_rows
@@ -145,7 +151,7 @@ def _lanes(model: Model, figures: Figures | None, band: list[Stage], nums: dict[
         lanes.append(Lane(key, label, cells, max(tallest, 24.0) + 2 * PAD))
 
     add("stages", "Stage", [[_stage_head(s, inner)] for s in band])
-    add("touchpoints", "Touchpoints", [[_card(tp, nums[tp.id], inner) for tp in s.touchpoints] or
+    add("touchpoints", "Touchpoints", [[_card(tp, nums[tp.id], inner, figures) for tp in s.touchpoints] or
                                          [_empty(inner)] for s in band], GAP)
     if any(tp.emotion is not None for tp in everyone):
         lanes.append(Lane("emotion", "Emotion", [[] for _ in band], CURVE_H))

@@ -179,6 +179,75 @@ def _tp_kpis(tp: Touchpoint, figures: Figures | None) -> list[str]:
     return out
 
 
+#: how many touchpoints not marked as moments of truth the ranking shows below them
+OTHERS_SHOWN = 5
+
+
+def _stake_key(figures: Figures, order: dict[str, int]):
+    """The ranking of §12.2: value at stake (highest first; none last),
+    then reach, then file order."""
+    def key(tp: Touchpoint) -> tuple:
+        reach = figures.reach.get(tp.id) if figures.reach is not None else None
+        stake = reach.value_at_stake if reach is not None else None
+        customers = reach.customers if reach is not None else -1
+        return (stake is None, -(stake or 0.0), -customers, order[tp.id])
+    return key
+
+
+def _stake_row(model: Model, figures: Figures, tp: Touchpoint, rank: int) -> dict:
+    from copisdsl.render.map import target_of
+
+    assert figures.reach is not None
+    reach = figures.reach.get(tp.id)
+    segments = model.segments
+    kpis = []
+    for kpi in tp.kpis:
+        figure = figures.kpi(kpi.index)
+        target, status = target_of(model, figures, kpi)
+        kpis.append({"name": kpi.name,
+                     "value": format_value(figure.value if figure else None, figure.kind if figure else kpi.kind),
+                     "target": target, "status": status, "status_text": STATUS_TEXT.get(status or "", "")})
+    return {
+        "rank": rank, "tp": tp,
+        "reach": format_value(reach.customers, "count") if reach is not None else NO_DATA,
+        "share": format_value(reach.share, "rate") if reach is not None else "",
+        "share_pct": round(reach.share * 100, 1) if reach is not None else 0.0,
+        "stake": format_value(reach.value_at_stake, "money")
+        if reach is not None and reach.value_at_stake is not None else "",
+        "segments": [{"title": segments[sid].title if sid in segments else sid,
+                      "customers": format_value(count, "count")}
+                     for sid, count in (reach.segments.items() if reach is not None else ())],
+        "kpis": kpis,
+    }
+
+
+def stake_context(model: Model, figures: Figures | None) -> dict | None:
+    """The "Moments of truth by value at stake" table (reference §12.2),
+    None without an event log: the moments of truth ranked by the value
+    at stake of the customers they reach (ties: reach, then file order),
+    and below them the first ``OTHERS_SHOWN`` other touchpoints that reach
+    anyone, ranked the same way. Without CLV there is no value at stake:
+    the ranking is by reach, and ``by`` says so."""
+    if figures is None or figures.reach is None:
+        return None
+    touchpoints = [tp for stage in model.stages for tp in stage.touchpoints]
+    order = {tp.id: k for k, tp in enumerate(touchpoints)}
+    key = _stake_key(figures, order)
+    moments = sorted((tp for tp in touchpoints if tp.moment_of_truth is not None), key=key)
+    reached = [tp for tp in touchpoints if tp.moment_of_truth is None
+               and (figures.reach.get(tp.id) is not None and figures.reach[tp.id].customers > 0)]
+    others = sorted(reached, key=key)
+    has_stake = any(r.value_at_stake is not None for r in figures.reach.values())
+    return {
+        "by": "value at stake" if has_stake else "reach",
+        "has_stake": has_stake,
+        "rows": [_stake_row(model, figures, tp, k) for k, tp in enumerate(moments, 1)],
+        "others": [_stake_row(model, figures, tp, k) for k, tp in enumerate(others[:OTHERS_SHOWN], 1)],
+        "others_left": max(len(others) - OTHERS_SHOWN, 0),
+        "segments": bool(model.segments),
+    }
+
+
 def _reason(value: str | bool | None) -> str:
     return value if isinstance(value, str) else ""
 
@@ -244,6 +313,7 @@ def report_context(model: Model, figures: Figures | None, diagnostics: list[Diag
         "notes": [{"tp": tp, "pains": tp.pains, "opportunities": tp.opportunities}
                   for tp in touchpoints if tp.pains or tp.opportunities],
         "clv": clv_context(figures),
+        "stake": stake_context(model, figures),
         "data": [{"id": d.id, "path": mask(d.path), "kind": d.kind or "table"} for d in model.data.values()],
         "stage_titles": {s.id: s.title for s in model.stages},
     }

@@ -1,8 +1,14 @@
 """Shared by the render and build tests: the journeys they draw, loaded the
-way `copis build` loads them (checked, then enriched from their data)."""
+way `copis build` loads them (checked, then enriched from their data).
+
+A case may have hand-made event-log figures beside it, ``<case>.figures.json``
+(``reach`` and ``flow_volumes`` in the export's shape, reference §12.2),
+laid over what its data gives: the views are tested on figures known in
+advance, whatever computes them."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -31,7 +37,45 @@ def load(path: Path):
     assert result.ok and result.model is not None, result.diagnostics
     figures, diagnostics = enrich(result.model, path.parent, path.parent)
     assert not [d for d in diagnostics if d.is_error], diagnostics
+    extra = path.with_suffix(".figures.json")
+    if extra.exists():
+        with_event_log(figures, json.loads(extra.read_text(encoding="utf-8")))
     return result.model, figures
+
+
+def with_event_log(figures, doc: dict):
+    """``figures`` with the ``reach`` and ``flow_volumes`` of ``doc`` (the
+    export's shape: per touchpoint ``customers, share, value_at_stake,
+    segments``; per flow ``customers, conversion, median_days``)."""
+    from copisdsl.data.figures import FlowVolume, Reach
+
+    figures.reach = {tp: Reach(r["customers"], r["share"], r["value_at_stake"], dict(r["segments"]))
+                     for tp, r in doc["reach"].items()}
+    figures.flow_volumes = [FlowVolume(v["customers"], v["conversion"], v["median_days"])
+                            for v in doc["flow_volumes"]]
+    return figures
+
+
+def report_page(model, figures, folder: Path) -> Path:
+    """The report of ``model`` with ``figures`` as ``copis build`` writes it
+    (every view drawn by Graphviz), at ``folder/index.html``: for figures
+    made by hand, which a build from the files would not give."""
+    from copisdsl.render import svg
+    from copisdsl.render.emotion import emotion_svg
+    from copisdsl.render.html import render_report
+    from copisdsl.render.views import build_views, draw
+    from copisdsl.workflow.build import _diagram
+
+    diagrams = {}
+    for view in build_views(model):
+        picture = draw(model, figures, view, "svg")
+        diagrams[view] = _diagram(svg.inline(picture, view), picture)
+    chart = emotion_svg(model)
+    diagrams["emotion"] = _diagram(chart, chart.encode("utf-8"), "") if chart is not None else None
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / "index.html"
+    page.write_text(render_report(model, figures, [], diagrams), encoding="utf-8")
+    return page
 
 
 def copis(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
