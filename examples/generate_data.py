@@ -17,10 +17,15 @@ Small, realistic files that exercise every reader:
   a pet food subscription's orders, weekly visits and conversions of each of
   its touchpoints, and survey answers per touchpoint;
 - ``bank_funnel.csv``, ``bank_survey.csv``: the same for opening a current
-  account (no orders: a bank counts accounts, not purchases).
+  account (no orders: a bank counts accounts, not purchases);
+- ``eyewear_events.csv``, ``eyewear_orders.csv``, ``eyewear_survey.csv``:
+  an online optician's event log (one row per customer interaction, the
+  customers walking the journey's flows), the orders those walks end in
+  (an order whenever a walk reaches the order confirmation) and survey
+  answers per touchpoint.
 
 The realistic examples draw from generators of their own (``SEED + 1``,
-``SEED + 2``), so that adding one never changes the others' files.
+``SEED + 2``, ``SEED + 3``), so that adding one never changes the others' files.
 
 The output is byte-identical from run to run.
 """
@@ -218,6 +223,102 @@ def bank(rng) -> None:
     survey(rng, BANK_MOODS, 760).to_csv(OUT / "bank_survey.csv", index=False)
 
 
+# Where a customer goes next from each touchpoint of the eyewear journey:
+# (next touchpoint, probability); what is left of 1 is leaving the journey.
+# Every step is a flow of examples/eyewear_online.copis.
+EYEWEAR_START = {"insta_ad": 0.34, "search_ad": 0.26, "optician_mail": 0.12, "youtube_review": 0.16,
+                 "friend_glasses": 0.12}
+EYEWEAR_NEXT = {
+    "insta_ad": [("frame_quiz", 0.38), ("virtual_tryon", 0.22)],
+    "search_ad": [("frame_quiz", 0.30), ("price_check", 0.34)],
+    "optician_mail": [("home_tryon", 0.40), ("frame_quiz", 0.25)],
+    "youtube_review": [("virtual_tryon", 0.45), ("reviews", 0.20)],
+    "friend_glasses": [("home_tryon", 0.45), ("virtual_tryon", 0.30)],
+    "frame_quiz": [("virtual_tryon", 0.62), ("home_tryon", 0.18)],
+    "price_check": [("reviews", 0.40), ("virtual_tryon", 0.25)],
+    "reviews": [("virtual_tryon", 0.45), ("home_tryon", 0.25)],
+    "virtual_tryon": [("prescription", 0.46), ("home_tryon", 0.20)],
+    "home_tryon": [("prescription", 0.72)],
+    "prescription": [("lens_options", 0.78), ("support_chat", 0.10)],
+    "lens_options": [("checkout", 0.80)],
+    "checkout": [("order_confirmation", 0.74), ("payment_plan", 0.12)],
+    "payment_plan": [("order_confirmation", 0.70)],
+    "order_confirmation": [("lab_update", 0.95)],
+    "lab_update": [("delivery", 0.97)],
+    "delivery": [("fit_check", 0.88), ("support_chat", 0.08)],
+    "fit_check": [("adjustment", 0.18), ("care_guide", 0.55), ("review_request", 0.20)],
+    "adjustment": [("care_guide", 0.60), ("review_request", 0.25)],
+    "support_chat": [("lens_options", 0.35), ("adjustment", 0.30)],
+    "care_guide": [("review_request", 0.45), ("sunglasses_offer", 0.30)],
+    "review_request": [("referral", 0.30), ("sunglasses_offer", 0.28), ("renewal_reminder", 0.20)],
+    "sunglasses_offer": [("lens_options", 0.26)],
+    "renewal_reminder": [("prescription", 0.40)],
+    "referral": [("photo_share", 0.35), ("renewal_reminder", 0.25)],
+    "photo_share": [],
+}
+# mean days spent before the next step, from each touchpoint
+EYEWEAR_DAYS = {"order_confirmation": 0.1, "lab_update": 4.0, "delivery": 1.5, "fit_check": 6.0,
+                "care_guide": 20.0, "review_request": 30.0, "sunglasses_offer": 45.0, "referral": 25.0,
+                "renewal_reminder": 14.0, "home_tryon": 5.0}
+EYEWEAR_MOODS = {
+    "frame_quiz": 4.1, "virtual_tryon": 3.8, "home_tryon": 4.4, "prescription": 2.7, "lens_options": 3.0,
+    "checkout": 3.5, "delivery": 4.5, "fit_check": 3.6, "adjustment": 2.9, "support_chat": 3.2,
+    "review_request": 3.9, "referral": 4.3,
+}
+
+
+def eyewear(rng) -> None:
+    """Walks through the eyewear journey: per customer a start, then one
+    step at a time along the flows, a few days apart, until they leave or
+    the observation period ends. Reaching the order confirmation is an
+    order (a complete pair, then cheaper repeat pairs)."""
+    horizon = int((END - START).astype(int))
+    starts, weights = list(EYEWEAR_START), np.array(list(EYEWEAR_START.values()))
+    events_c, events_t, events_d, orders_c, orders_d, orders_a = [], [], [], [], [], []
+    customers = 4200
+    taste = rng.gamma(6.0, 1.0 / 0.03, customers)  # mean spend per pair, per customer
+    for c in range(customers):
+        day = float(rng.integers(0, horizon - 60))
+        here = starts[rng.choice(len(starts), p=weights / weights.sum())]
+        pairs = 0
+        for _ in range(60):
+            events_c.append(c)
+            events_t.append(here)
+            events_d.append(int(day))
+            if here == "order_confirmation":
+                orders_c.append(c)
+                orders_d.append(int(day))
+                orders_a.append(rng.gamma(8.0, taste[c] / 8.0) * (1.0 if pairs == 0 else 0.7))
+                pairs += 1
+            steps = EYEWEAR_NEXT[here]
+            pick = rng.random()
+            nxt = None
+            for target, p in steps:
+                if pick < p:
+                    nxt = target
+                    break
+                pick -= p
+            day += rng.exponential(EYEWEAR_DAYS.get(here, 1.2))
+            if nxt is None or day > horizon:
+                break
+            here = nxt
+    order = np.lexsort((np.arange(len(events_d)), events_d))
+    pd.DataFrame({
+        "event_id": np.arange(1, len(order) + 1),
+        "customer_id": [f"E{50000 + events_c[k]}" for k in order],
+        "touchpoint": [events_t[k] for k in order],
+        "date": [str(START + np.timedelta64(events_d[k], "D")) for k in order],
+    }).to_csv(OUT / "eyewear_events.csv", index=False)
+    by_day = np.lexsort((orders_c, orders_d))
+    pd.DataFrame({
+        "order_id": [f"EY{700001 + i}" for i in range(len(by_day))],
+        "customer_id": [f"E{50000 + orders_c[k]}" for k in by_day],
+        "order_date": [str(START + np.timedelta64(orders_d[k], "D")) for k in by_day],
+        "revenue": [round(max(orders_a[k], 39.0), 2) for k in by_day],
+    }).to_csv(OUT / "eyewear_orders.csv", index=False)
+    survey(rng, EYEWEAR_MOODS, 1100).to_csv(OUT / "eyewear_survey.csv", index=False)
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     rng = np.random.default_rng(SEED)
@@ -225,6 +326,7 @@ def main() -> None:
     smartphone(rng)
     petfood(np.random.default_rng(SEED + 1))
     bank(np.random.default_rng(SEED + 2))
+    eyewear(np.random.default_rng(SEED + 3))
     for path in sorted(OUT.iterdir()):
         print(f"{path.relative_to(OUT.parent)}: {path.stat().st_size:,} bytes")
 

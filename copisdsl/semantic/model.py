@@ -143,7 +143,7 @@ class Data:
     id: str
     path: str
     node: n.Data
-    kind: str | None = None  # "transactions" or None
+    kind: str | None = None  # "transactions", "events" or None
     customer: str = "customer_id"
     date: str = "date"
     amount: str = "amount"

@@ -26,12 +26,15 @@ class Option(NamedTuple):
     read: Reader
 
 
+DATA_KINDS = ("transactions", "events")
+
+
 def _kind(key: str, v: n.Literal):
-    if v.kind == "name" and v.value == "transactions":
-        return "transactions"
+    if v.kind == "name" and v.value in DATA_KINDS:
+        return v.value
     return error("E204", f"unknown data kind {v.text}", v.span,
-                 "the only kind is `transactions` (one row per order); leave `kind` out "
-                 "for other tables")
+                 "the kinds are `transactions` (one row per order) and `events` (one row per customer "
+                 "interaction, §12.2); leave `kind` out for other tables")
 
 
 def _column(key: str, v: n.Literal):
