@@ -144,7 +144,7 @@ def flow_legend(figures: Figures) -> Html:
                     f'{text(label)}</FONT></TD></TR>')
     rows.append(f'<TR><TD ALIGN="LEFT" COLSPAN="2"><FONT POINT-SIZE="10" COLOR="{MUTED}">hover a flow for its '
                 f'customers, conversion and median days</FONT></TD></TR>')
-    return Html(f'<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="1">{"".join(rows)}</TABLE>')
+    return Html(f'<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="1" BGCOLOR="white">{"".join(rows)}</TABLE>')
 
 
 _EMPTY = Html(f'<FONT POINT-SIZE="10" COLOR="{MUTED}"><I>no touchpoints</I></FONT>')

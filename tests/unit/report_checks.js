@@ -159,6 +159,14 @@ function wallMetrics(win) {
           fitted: section.querySelector(".fit-toggle").checked};
 }
 
+function stakeMetrics(win) {
+  // The ranked moments of truth (an event log's table): whether its box
+  // scrolls sideways.
+  const box = win.document.querySelector(".stake-wrap");
+  if (!box) return null;
+  return {scrollWidth: box.scrollWidth, clientWidth: box.clientWidth, rows: box.querySelectorAll("tbody tr").length};
+}
+
 function checkReport(win) {
   const doc = win.document;
   let problems = checkOverflow(win).concat(checkHtmlContrast(win), checkSafety(win));
@@ -166,5 +174,6 @@ function checkReport(win) {
     problems = problems.concat(svg.classList.contains("emotion-chart") ? checkChart(win, svg) : checkGraphvizSvg(win, svg));
   }
   const sections = Array.from(doc.querySelectorAll("section")).filter(s => s.getBoundingClientRect().height > 0);
-  return {problems: problems, sections: sections.length, width: win.innerWidth, wall: wallMetrics(win)};
+  return {problems: problems, sections: sections.length, width: win.innerWidth, wall: wallMetrics(win),
+          stake: stakeMetrics(win)};
 }
