@@ -314,6 +314,7 @@ def report_context(model: Model, figures: Figures | None, diagnostics: list[Diag
                   for tp in touchpoints if tp.pains or tp.opportunities],
         "clv": clv_context(figures),
         "stake": stake_context(model, figures),
+        "volumes": figures is not None and figures.flow_volumes is not None,
         "data": [{"id": d.id, "path": mask(d.path), "kind": d.kind or "table"} for d in model.data.values()],
         "stage_titles": {s.id: s.title for s in model.stages},
     }

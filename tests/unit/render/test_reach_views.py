@@ -192,11 +192,18 @@ def test_the_report_shows_the_ranked_table(tmp_path: Path) -> None:
     assert rows[5][1] == 'Friend\'s tip "<b>\\N" Find · friend'  # escaped where it lands: shown as written
     # the moments' cards stay as they were, after the table
     assert len(list(section.iter("article"))) == 3
+    captions = {f.attrs["id"]: next(f.iter("figcaption")).text for f in page.iter("figure")
+                if f.attrs.get("id") in ("map-diagram", "journey-diagram")}
+    assert "Reach: the customers of the event log" in captions["map-diagram"]
+    assert "as wide as the customers who took it" in captions["journey-diagram"]
 
 
 @needs_dot
 def test_the_report_without_an_event_log_has_no_table(tmp_path: Path) -> None:
     model, figures = load(CASE)
-    page = parse(report_page(model, _without_event_log(figures), tmp_path))
+    path = report_page(model, _without_event_log(figures), tmp_path)
+    assert "table.stake" not in path.read_text(encoding="utf-8")  # nor its styles: the page keeps its bytes
+    page = parse(path)
     section = page.find_id("moments")
     assert not [t for t in section.iter("table")] and not [h for h in section.iter("h3") if h.attrs.get("id")]
+    assert "Reach" not in page.text and "as wide as" not in page.text
