@@ -212,7 +212,9 @@ def positioned_dot(model: Model, figures: Figures | None, sizes: dict[str, tuple
     flows = [Flow(node_id(model.touchpoints[e.source]), node_id(model.touchpoints[e.target]), e.back,
                   wrap(e.label, *EDGE_LABEL) if e.label else []) for e in model.flows]
     placed, routed = route(grid, flows, top, header)
-    g = _start(model, figures, title_width, bb=f"0,0,{fmt(placed.width)},{fmt(placed.height)}", splines=True,
+    # a journey narrower than the flow legend widens to hold it
+    width = max(placed.width, 8 + legend[0]) if legend is not None else placed.width
+    g = _start(model, figures, title_width, bb=f"0,0,{fmt(width)},{fmt(placed.height)}", splines=True,
                lp=_pos(placed.gv((4 + min(placed.width - 8, _title_points(model.title, title_width)) / 2,
                                   title_bottom / 2 - 2))))
     labels = dict(_cards(model, figures))
