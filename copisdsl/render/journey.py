@@ -4,7 +4,9 @@ Drawn in two passes (see docs/rendering.md): Graphviz measures the cards,
 ``layout`` places them on a grid (stages as columns, wrapped when long, in
 declaration order), ``loops`` routes every flow along the free channels
 and corridors of the grid, and ``neato -n2`` draws it as placed. Loops
-(back edges of the flow, see ``semantic.loops``) are dashed.
+(back edges of the flow, see ``semantic.loops``) are dashed. With an event
+log, cards show their reach and flows are as wide as their customers, with
+their figures on hover and a legend under the title (``render.reach``).
 """
 
 from __future__ import annotations

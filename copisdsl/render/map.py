@@ -9,7 +9,8 @@ At most ``COLUMNS`` stages sit side by side (a band); more stages wrap into
 further bands below, so that the map never grows wider than ``WIDTH``
 points (1,147 px at the report's 1:1 scale: it fits a 1,200 px page with
 no scaling, so no text is drawn under 12 px). Lanes no touchpoint uses
-are left out.
+are left out. With an event log each card also shows its reach
+(``render.reach``).
 """
 
 from __future__ import annotations
