@@ -1,7 +1,7 @@
 """The language's vocabulary, in one place: its keywords (the grammar's
 keyword terminals, a test holds them equal), the built-in COPIS frameworks
-(reference section 5), the KPI functions, the kinds of KPI values and the
-per-customer variables of segment conditions."""
+(reference section 5), the KPI functions, the kinds of KPI values, the
+``clv { }`` settings and the per-customer variables of segment conditions."""
 
 from __future__ import annotations
 
@@ -92,6 +92,12 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
 }
 # Aggregates whose value is money when they aggregate a transactions file's amount.
 MONEY_AGGREGATES = ("sum", "mean", "median", "min", "max")
+
+# The `clv { }` settings (reference sections 8 and 14), in the order hints
+# list them, and the words some of them take.
+CLV_SETTING_KEYS = ("margin", "discount", "horizon", "model", "unit", "holdout", "interval")
+CLV_MODELS = ("historic", "bgnbd")
+CLV_UNITS = ("day", "week")
 
 # The per-customer variables a segment condition may compare.
 SEGMENT_VARIABLES = ("clv", "orders", "revenue", "aov", "recency", "tenure", "frequency")

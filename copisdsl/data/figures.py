@@ -51,6 +51,46 @@ class SegmentFigures:
     clv_total: float
     clv_mean: float
     clv_share: float
+    clv_total_interval: tuple[float, float] | None = None  # with `interval`
+
+
+@dataclass(slots=True)
+class HoldoutFigures:
+    """The holdout comparison (reference §14): over the last ``days`` days,
+    the repeat purchases the model fitted before them predicts for the
+    ``customers`` it was fitted on, against the actual ones; ``tracking``
+    holds per week ``(day, predicted, actual)``, cumulated."""
+
+    days: int
+    customers: int
+    predicted: float
+    actual: int
+    mae: float
+    tracking: list[tuple[int, float, int]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class CustomerTable:
+    """One row per customer, sorted by customer ID (text order), as
+    parallel columns (reference §14, ``copis export --customers``). The
+    model columns (``p_alive``, ``expected_purchases``, ``expected_spend``)
+    are None for the historic CLV; a value that does not exist is NaN."""
+
+    customer: list[str]
+    segment: list[str | None]
+    orders: list[int]
+    revenue: list[float]
+    frequency: list[float]
+    recency: list[float]
+    T: list[float]
+    monetary: list[float]
+    p_alive: list[float] | None
+    expected_purchases: list[float] | None
+    expected_spend: list[float] | None
+    clv: list[float]
+
+    COLUMNS = ("customer", "segment", "orders", "revenue", "frequency", "recency", "T", "monetary",
+               "p_alive", "expected_purchases", "expected_spend", "clv")
 
 
 @dataclass(slots=True)
@@ -83,6 +123,18 @@ class ClvFigures:
     mean_clv: float | None
     customers: int
     segments: list[SegmentFigures] = field(default_factory=list)
+    #: the fit: log-likelihood (BG/NBD + Gamma-Gamma), converged; None for historic
+    log_likelihood: float | None = None
+    converged: bool | None = None
+    standard_errors: dict[str, float] | None = None
+    interval: float | None = None  # the level of the intervals, when asked for
+    mean_clv_interval: tuple[float, float] | None = None
+    holdout: HoldoutFigures | None = None
+    holdout_note: str | None = None  # why there is no holdout comparison, when asked for one
+    interval_note: str | None = None  # why there are no intervals, when asked for
+    #: customers per tenth of P(alive) (0-10%, ..., 90-100%); None without a purchase model
+    p_alive_histogram: list[int] | None = None
+    table: CustomerTable | None = None
 
 
 @dataclass(slots=True)

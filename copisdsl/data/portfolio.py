@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from dataclasses import dataclass, field
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from copisdsl.data import clv as clvmath
 from copisdsl.syntax import nodes as n
 from copisdsl.data.filters import OPS, duration_days
 from copisdsl.data.transactions import Transactions
-from copisdsl.data.figures import ClvFigures, SegmentFigures
+from copisdsl.data.figures import ClvFigures, CustomerTable, HoldoutFigures, SegmentFigures
 from copisdsl.data.fit_notes import fit_notes
 from copisdsl.language import SEGMENT_VARIABLES as _VARIABLES
 from copisdsl.semantic.model import ClvSettings, Model
@@ -40,6 +41,19 @@ class CustomerValues:
     note: str | None = None  # why there is no CLV, when there is none
     fit_notes: list[tuple[str, str]] = field(default_factory=list)  # W406 (message, hint)
     end: dt.date | None = None  # the end of observation recency and tenure count to
+    ids: np.ndarray | None = None  # customer IDs (text), aligned
+    rfm: object | None = None  # the RFM summary (copisdsl.data.clv.RFM) the models used
+    # The purchase model's per-customer figures (None for historic).
+    p_alive: np.ndarray | None = None
+    expected_purchases: np.ndarray | None = None  # over the horizon, undiscounted
+    expected_spend: np.ndarray | None = None
+    log_likelihood: float | None = None
+    converged: bool | None = None
+    # ``redraw()`` yields the per-customer CLV for each parameter draw (intervals).
+    redraw: Callable[[], Iterator[np.ndarray]] | None = None
+    interval_note: str | None = None
+    holdout: clvmath.Holdout | None = None
+    holdout_note: str | None = None
 
     def variable(self, name: str) -> np.ndarray:
         return getattr(self, name)
@@ -56,10 +70,12 @@ def customer_values(tx: Transactions, settings: ClvSettings) -> CustomerValues:
         clv=np.full(len(rfm), np.nan), orders=orders, revenue=tx.net_revenues(),
         aov=rfm.revenue / np.maximum(orders, 1.0),
         recency=(tx.end_day - last).astype(float), tenure=(tx.end_day - first).astype(float),
-        frequency=rfm.frequency, end=tx.end_date(),
+        frequency=rfm.frequency, end=tx.end_date(), ids=tx.ids, rfm=rfm,
     )
     if settings.model == "bgnbd":
         _bgnbd(values, rfm, settings)
+        if values.params and settings.holdout is not None:
+            _holdout(values, tx, settings)
     else:
         values.clv = clvmath.historic_clv(rfm, margin=settings.margin, discount=settings.discount,
                                           horizon_years=settings.horizon_months / 12, unit=settings.unit)
@@ -92,6 +108,76 @@ def _bgnbd(values: CustomerValues, rfm, settings: ClvSettings) -> None:
     # W406 only for figures that exist: without a CLV, ``note`` says why.
     values.fit_notes = fit_notes("bgnbd", bg) + fit_notes("gamma_gamma", gg)
     values.params = {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b, "p": gg.p, "q": gg.q, "v": gg.v}
+    values.log_likelihood = bg.log_likelihood + gg.log_likelihood
+    values.converged = bg.converged and gg.converged
+    _predictions(values, rfm, bg, gg, settings)
+    if settings.interval is not None:
+        _intervals(values, rfm, bg, gg, settings)
+
+
+def _predictions(values: CustomerValues, rfm, bg, gg, settings: ClvSettings) -> None:
+    """P(alive), expected purchases over the horizon and expected spend per customer."""
+    horizon = settings.horizon_months * clvmath.DAYS_PER_MONTH / (7.0 if settings.unit == "week" else 1.0)
+    with np.errstate(all="ignore"):
+        values.p_alive = clvmath.bgnbd_probability_alive(bg, rfm.frequency, rfm.recency, rfm.T)
+        (xu, txu, Tu), _, idx = clvmath.aggregate_rows((rfm.frequency, rfm.recency, rfm.T))
+        values.expected_purchases = clvmath.bgnbd_expected_purchases(bg, horizon, xu, txu, Tu)[idx]
+        values.expected_spend = clvmath.gamma_gamma_expected_spend(gg, rfm.frequency, rfm.monetary_value)
+
+
+def _intervals(values: CustomerValues, rfm, bg, gg, settings: ClvSettings) -> None:
+    """Parameter draws for the intervals (``values.redraw``), or why there are none."""
+    if bg.edges or gg.edges or not (bg.converged and gg.converged):
+        values.interval_note = "the fit sits at a limit of the model (W406): its parameters have no normal spread"
+        return
+    with np.errstate(all="ignore"):
+        bg_cov = clvmath.bgnbd_log_covariance(bg, rfm.frequency, rfm.recency, rfm.T)
+        gg_cov = clvmath.gamma_gamma_log_covariance(gg, rfm.frequency, rfm.monetary_value)
+    if bg_cov is None or gg_cov is None:
+        values.interval_note = "the log-likelihood is not curved at the fit: the parameters' spread is unknown"
+        return
+    bg_draws = clvmath.draw_parameters(bg.as_tuple(), bg_cov, seed=clvmath.SEED)
+    gg_draws = clvmath.draw_parameters(gg.as_tuple(), gg_cov, seed=clvmath.SEED + 1)
+
+    def redraw() -> Iterator[np.ndarray]:
+        for bg_draw, gg_draw in zip(bg_draws, gg_draws):
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore", RuntimeWarning)
+                yield clvmath.bgnbd_clv(rfm, tuple(bg_draw), tuple(gg_draw), margin=settings.margin,
+                                        discount=settings.discount, horizon_months=settings.horizon_months,
+                                        unit=settings.unit)
+
+    values.redraw = redraw
+
+
+def _holdout(values: CustomerValues, tx, settings: ClvSettings) -> None:
+    """Fit on the orders up to (end - holdout), compare with the rest."""
+    amount, unit = settings.holdout
+    end = tx.end_date()
+    cutoff = shift_back(end, amount, unit)
+    days = (end - cutoff).days
+    if not isinstance(tx, Transactions):
+        values.holdout_note = "a holdout needs the orders themselves; a database source gives a summary per customer"
+        return
+    split = tx.holdout_split(tx.end_day - days, settings.unit)
+    if split is None:
+        values.holdout_note = f"no order falls before the holdout's {days} days: nothing to fit on"
+        return
+    rfm, customer, offset = split
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            bg = clvmath.fit_bgnbd(rfm.frequency, rfm.recency, rfm.T)
+        except (ValueError, RuntimeError, ArithmeticError) as exc:
+            values.holdout_note = f"the BG/NBD model cannot be fitted on the orders before the holdout: {exc}"
+            return
+        (xu, txu, Tu), _, idx = clvmath.aggregate_rows((rfm.frequency, rfm.recency, rfm.T))
+
+        def expected(t: float) -> np.ndarray:
+            return clvmath.bgnbd_expected_purchases(bg, t, xu, txu, Tu)[idx]
+
+        values.holdout = clvmath.compare_holdout(expected, customer, offset, len(rfm), days,
+                                                 7.0 if settings.unit == "week" else 1.0)
 
 
 def condition_mask(cond, values: CustomerValues) -> np.ndarray:
@@ -163,4 +249,61 @@ def clv_figures(model: Model, values: CustomerValues | None, note: str | None = 
             revenue=float(values.revenue[members].sum()), clv_total=seg_clv,
             clv_mean=seg_clv / k if k else 0.0,
             clv_share=seg_clv / total_clv if total_clv else 0.0))
+    figures.log_likelihood, figures.converged = values.log_likelihood, values.converged
+    figures.interval = s.interval
+    if has_clv and values.redraw is not None:
+        _interval_figures(model, values, figures)
+    elif s.interval is not None:
+        figures.interval_note = values.interval_note or values.note
+    if values.holdout is not None:
+        h = values.holdout
+        figures.holdout = HoldoutFigures(days=h.days, customers=h.customers, predicted=h.predicted,
+                                         actual=h.actual, mae=h.mae, tracking=list(h.tracking))
+    figures.holdout_note = values.holdout_note
+    if values.p_alive is not None:
+        figures.p_alive_histogram = np.bincount(np.minimum((values.p_alive * 10).astype(np.int64), 9),
+                                                minlength=10).tolist()
+    figures.table = customer_table(model, values, segment)
     return figures
+
+
+def _interval_figures(model: Model, values: CustomerValues, figures: ClvFigures) -> None:
+    """The intervals of the mean CLV and of each segment's total: the CLV
+    recomputed for every parameter draw, the segments assigned anew for each
+    (a segment's condition may use `clv`), then the central range."""
+    level = model.clv.interval
+    means, totals = [], []
+    point = values.clv
+    for clv in values.redraw():
+        values.clv = clv
+        segment = assign_segments(model, values)
+        means.append(float(np.nanmean(clv)))
+        filled = np.nan_to_num(clv, nan=0.0)
+        totals.append([float(filled[segment == i].sum()) for i in range(len(model.segments))])
+    values.clv = point
+    figures.mean_clv_interval = clvmath.central_interval(means, level)
+    columns = np.asarray(totals, dtype=float).reshape(len(totals), len(model.segments))
+    for i, seg in enumerate(figures.segments):
+        seg.clv_total_interval = clvmath.central_interval(columns[:, i], level)
+
+
+def customer_table(model: Model, values: CustomerValues, segment: np.ndarray) -> CustomerTable | None:
+    """The per-customer rows of ``copis export --customers``, sorted by customer ID."""
+    if values.ids is None or values.rfm is None:
+        return None
+    ids = np.asarray(values.ids, dtype=object).astype(str)
+    order = np.argsort(ids, kind="stable")
+    names = [seg.id for seg in model.segments.values()]
+    rfm = values.rfm
+
+    def column(array):
+        return None if array is None else np.asarray(array, dtype=float)[order].tolist()
+
+    return CustomerTable(
+        customer=ids[order].tolist(),
+        segment=[names[i] if i >= 0 else None for i in segment[order]],
+        orders=np.asarray(values.orders, dtype=np.int64)[order].tolist(),
+        revenue=column(values.revenue), frequency=column(rfm.frequency), recency=column(rfm.recency),
+        T=column(rfm.T), monetary=column(rfm.monetary_value), p_alive=column(values.p_alive),
+        expected_purchases=column(values.expected_purchases), expected_spend=column(values.expected_spend),
+        clv=column(values.clv))

@@ -14,7 +14,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from copisdsl.data.measures import EPOCH as _EPOCH, CustomerMeasures
+from copisdsl.data.measures import EPOCH, CustomerMeasures
 from copisdsl.data.problems import require_mapping
 from copisdsl.data.table import Table
 from copisdsl.units import NS_PER_DAY
@@ -73,7 +73,7 @@ class Transactions(CustomerMeasures):
             known = other >= 0
             self.adjustments = np.bincount(other[known], weights=amount[~order][known], minlength=len(self.ids))
         if data.until is not None:
-            self.end_day = (dt.date.fromisoformat(data.until) - _EPOCH).days
+            self.end_day = (dt.date.fromisoformat(data.until) - EPOCH).days
         else:
             self.end_day = int(self.day.max()) if len(self.day) else 0
         self._per_customer: dict[str, np.ndarray] = {}
@@ -94,6 +94,26 @@ class Transactions(CustomerMeasures):
 
         return clvmath.rfm_summary(self.codes, self.ns.view("datetime64[ns]"), self.amount,
                                    observation_end=np.datetime64(self.end_date(), "D"), unit=unit)
+
+    def holdout_split(self, cutoff_day: int, unit: str):
+        """The RFM summary of the orders on or before ``cutoff_day`` (observed
+        to that day) and the distinct purchase days after it of the customers
+        in that summary, as (their position in it, days after the cut-off).
+        None when no order falls on or before the cut-off."""
+        from copisdsl.data import clv as clvmath
+
+        before = self.day <= cutoff_day
+        if not before.any():
+            return None
+        end = np.datetime64(EPOCH, "D") + np.timedelta64(int(cutoff_day), "D")
+        rfm = clvmath.rfm_summary(self.codes[before], self.ns[before].view("datetime64[ns]"),
+                                  self.amount[before], observation_end=end, unit=unit)
+        after = ~before
+        codes, days = self.codes[after], self.day[after]
+        position = np.searchsorted(rfm.customer, codes)
+        known = (position < len(rfm)) & (rfm.customer[np.minimum(position, len(rfm) - 1)] == codes)
+        pairs = np.unique(np.column_stack((position[known], days[known] - cutoff_day)), axis=0)
+        return rfm, pairs[:, 0], pairs[:, 1]
 
     def order_counts(self) -> np.ndarray:
         if "orders" not in self._per_customer:

@@ -169,6 +169,10 @@ class ClvSettings:
     horizon_months: int = 36
     model: str = "historic"
     unit: str = "day"
+    #: the holdout period as (amount, unit) of a duration literal, or None
+    holdout: tuple[int, str] | None = None
+    #: the level of the CLV intervals (0 < level < 1), or None for none
+    interval: float | None = None
     node: n.Clv | None = None
 
 

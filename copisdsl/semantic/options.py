@@ -9,14 +9,14 @@ from typing import Callable, NamedTuple
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.locations import declaration_problem
 from copisdsl.hints import did_you_mean
+from copisdsl.language import CLV_MODELS, CLV_SETTING_KEYS, CLV_UNITS
 from copisdsl.semantic.model import ClvSettings, Data
 from copisdsl.semantic.state import ResolveState
 from copisdsl.semantic.values import date_problem, duration_months
 from copisdsl.syntax import nodes as n
 
 MAX_HORIZON_MONTHS = 1200  # a CLV looks a few years ahead; a longer horizon only exhausts memory
-CLV_MODELS = ("historic", "bgnbd")
-CLV_UNITS = ("day", "week")
+MAX_HOLDOUT_MONTHS = MAX_HORIZON_MONTHS
 
 Reader = Callable[[str, n.Literal], object]  # (key, value) -> the attribute's value or a Diagnostic
 
@@ -101,6 +101,25 @@ def _unit(key: str, v: n.Literal):
     return error("E204", f"unknown clv unit {v.text}", v.span, "the units are day and week")
 
 
+def _holdout(key: str, v: n.Literal):
+    months = duration_months(v) if v.kind == "duration" else None
+    if months is None or months <= 0:
+        return error("E204", f"holdout must be a positive duration; got {v.text}", v.span,
+                     "the last part of the observation period the model is tested on: holdout 90d, holdout 6m")
+    if months > MAX_HOLDOUT_MONTHS:
+        return error("E204", f"holdout must be at most {MAX_HOLDOUT_MONTHS // 12} years; got {v.text}", v.span,
+                     "for example: holdout 90d, holdout 6m")
+    return v.value  # (amount, unit): months and years are calendar ones, as in churn_rate
+
+
+def _interval(key: str, v: n.Literal):
+    value = _fraction(v)
+    if value is not None and 0 < value < 1:
+        return value
+    return error("E204", f"interval must be a level above 0% and below 100%; got {v.text}", v.span,
+                 "for example: interval 90%")
+
+
 def _source(key: str, v: n.Literal):
     if v.kind == "string" and v.value.strip():
         return v.value
@@ -125,7 +144,10 @@ CLV_SETTINGS: dict[str, Option] = {
     "horizon": Option("horizon_months", _horizon),
     "model": Option("model", _model),
     "unit": Option("unit", _unit),
+    "holdout": Option("holdout", _holdout),
+    "interval": Option("interval", _interval),
 }
+assert tuple(CLV_SETTINGS) == CLV_SETTING_KEYS
 
 
 def _block_options(state: ResolveState, items, table: dict[str, Option], noun: str, plural: str):
@@ -182,6 +204,15 @@ def _source_problem(state: ResolveState, d: n.Data, data: Data) -> None:
 def clv(state: ResolveState, c: n.Clv) -> ClvSettings:
     """A ``clv`` block's settings read into ``ClvSettings``."""
     settings = ClvSettings(node=c)
+    spans = {}
     for key, v in _block_options(state, c.settings, CLV_SETTINGS, "clv setting", "settings"):
+        spans[key] = v.span
         _apply(state, settings, CLV_SETTINGS[key], key, v)
+    if settings.model == "historic":
+        # Both measure a fitted model; the historic CLV has no parameters to fit.
+        for key in ("holdout", "interval"):
+            if key in spans and getattr(settings, key) is not None:
+                setattr(settings, key, None)
+                state.err("E204", f"'{key}' needs a fitted model; the historic CLV has none", spans[key],
+                          f"add `model {CLV_MODELS[1]}` to the clv settings, or leave `{key}` out")
     return settings

@@ -36,6 +36,10 @@ from copisdsl.data.clv.params import HISTORIC_MIN_SPAN_DAYS, BGNBDParams, GammaG
 from copisdsl.data.clv.rfm import RFM, rfm_summary
 from copisdsl.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from copisdsl.data.clv.value import bgnbd_clv
+from copisdsl.data.clv.fit import aggregate_rows
+from copisdsl.data.clv.holdout import Holdout, compare_holdout
+from copisdsl.data.clv.uncertainty import (DRAWS, SEED, bgnbd_log_covariance, central_interval, draw_parameters,
+                                           gamma_gamma_log_covariance, log_covariance)
 
 __all__ = [
     "RFM",
@@ -54,4 +58,14 @@ __all__ = [
     "DAYS_PER_YEAR",
     "DAYS_PER_MONTH",
     "HISTORIC_MIN_SPAN_DAYS",
+    "aggregate_rows",
+    "Holdout",
+    "compare_holdout",
+    "DRAWS",
+    "SEED",
+    "log_covariance",
+    "bgnbd_log_covariance",
+    "gamma_gamma_log_covariance",
+    "draw_parameters",
+    "central_interval",
 ]

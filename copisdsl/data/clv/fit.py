@@ -48,6 +48,14 @@ def _aggregate(columns: tuple[np.ndarray, ...], weights: np.ndarray):
     return tuple(reversed(out)), w, inverse
 
 
+def aggregate_rows(columns: tuple[np.ndarray, ...]):
+    """The distinct rows of ``columns`` and, per input row, the index of its
+    distinct row: evaluate a per-customer formula once per distinct row, then
+    spread it back with ``result[index]``."""
+    rows, _, index = _aggregate(columns, np.ones(len(columns[0])))
+    return rows, None, index
+
+
 def _minimize_log_params(fun, starts, n_params):
     """Minimise ``fun`` (returning value and gradient) from several starts
     on bounded log-parameters; return the best result.

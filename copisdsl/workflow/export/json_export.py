@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from copisdsl.diagnostics import Diagnostic, to_json_dict
-from copisdsl.data.figures import ClvFigures, Figures
+from copisdsl.data.figures import ClvFigures, Figures, HoldoutFigures
 from copisdsl.semantic.model import ElementValue, Model, Stage, Touchpoint
 
 SIGNIFICANT_DIGITS = 12
@@ -138,6 +138,8 @@ def _clv(clv: ClvFigures | None) -> dict[str, Any] | None:
         "horizon_months": measure(clv.horizon_months),
         "params": {k: number(v) for k, v in clv.params.items()},
         "mean_clv": number(clv.mean_clv),
+        "mean_clv_interval": _interval(clv.mean_clv_interval),
+        "holdout": _holdout(clv.holdout),
         "segments": [
             {
                 "id": s.id,
@@ -147,7 +149,19 @@ def _clv(clv: ClvFigures | None) -> dict[str, Any] | None:
                 "clv_total": number(s.clv_total) if known else None,
                 "clv_mean": number(s.clv_mean) if known else None,
                 "clv_share": number(s.clv_share) if known else None,
+                "clv_total_interval": _interval(s.clv_total_interval) if known else None,
             }
             for s in clv.segments
         ],
     }
+
+
+def _interval(bounds: tuple[float, float] | None) -> list[float] | None:
+    return None if bounds is None else [number(bounds[0]), number(bounds[1])]
+
+
+def _holdout(h: HoldoutFigures | None) -> dict[str, Any] | None:
+    if h is None:
+        return None
+    return {"days": int(h.days), "customers": int(h.customers), "predicted": number(h.predicted),
+            "actual": int(h.actual), "mae": number(h.mae)}
