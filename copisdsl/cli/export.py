@@ -36,21 +36,32 @@ MODEL_ONLY = {"mermaid"}
               help="Where to write; '-' writes to standard output.")
 @click.option("--format", "fmt", type=click.Choice(sorted(WRITERS)), default="json", show_default=True,
               help="Output format.")
+@click.option("--customers", metavar="OUT.csv|OUT.parquet", default=None,
+              help="Also write one row per customer (segment, RFM, P(alive), expected purchases and "
+                   "spend, CLV), sorted by customer ID.")
 @config_options
 @root_option
 @stdin_filename_option
 @output_options
-def export_cmd(file: str, output: str, fmt: str, settings, root: str | None, stdin_filename: str | None,
-               ui) -> None:
+def export_cmd(file: str, output: str, fmt: str, customers: str | None, settings, root: str | None,
+               stdin_filename: str | None, ui) -> None:
     """Write a journey for other tools: JSON with its figures (KPIs,
     objectives, CLV), or a Mermaid journey diagram (--format mermaid).
     '-' reads the journey from standard input."""
     from copisdsl.cli.main import refuse_overwriting_input, report
     from copisdsl.files import write_named
     from copisdsl.source import printable
+    from copisdsl.workflow.export.customers import FORMATS
 
     refuse_overwriting_input(output, file)
-    with_figures = fmt not in MODEL_ONLY
+    if customers is not None:
+        if Path(customers).suffix.lower() not in FORMATS or customers == "-":
+            raise click.BadParameter(f"{printable(customers)}: the customer table is written as "
+                                     f"{' or '.join(FORMATS)}", param_hint="--customers")
+        refuse_overwriting_input(customers, file)
+        if customers == output:
+            raise click.BadParameter("--customers and --output name the same file", param_hint="--customers")
+    with_figures = fmt not in MODEL_ONLY or customers is not None
     result = check_one(STDIN if file == "-" else Path(file), None, settings, stdin_filename=stdin_filename,
                        data=with_figures, figures=with_figures, root=root)
     if not result.ok or result.model is None:
@@ -59,6 +70,8 @@ def export_cmd(file: str, output: str, fmt: str, settings, root: str | None, std
         sys.exit(EXIT_PROBLEMS)
     if result.strict and result.diagnostics:
         report([result], "text", ui.color(err=True), err=True, quiet=ui.quiet)
+    if customers is not None:
+        _write_customers(customers, result.figures)
     text = WRITERS[fmt](result.model, result.figures, result.diagnostics)
     if output == "-":
         click.echo(text, nl=False)
@@ -69,3 +82,22 @@ def export_cmd(file: str, output: str, fmt: str, settings, root: str | None, std
             raise click.FileError(printable(output), hint=exc.strerror or str(exc)) from None
     sys.exit(EXIT_PROBLEMS if failed([result]) else EXIT_OK)  # warnings fail with strict
 
+
+
+def _write_customers(path: str, figures) -> None:
+    """The per-customer table, or exit 1 when the journey has none."""
+    from copisdsl.files import write_named
+    from copisdsl.source import printable
+    from copisdsl.workflow.export.customers import customer_file
+
+    if figures is not None and str(Path(path).resolve()) in figures.inputs:
+        raise click.UsageError(f"--customers {printable(path)} is a data file the journey reads; write somewhere else")
+    table = figures.clv.table if figures is not None and figures.clv is not None else None
+    if table is None:
+        click.echo(f"copis export: no customer table for {printable(path)}: the journey has no readable "
+                   "`kind transactions` data", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    try:
+        write_named(Path(path), customer_file(table, Path(path).suffix))
+    except OSError as exc:
+        raise click.FileError(printable(path), hint=exc.strerror or str(exc)) from None
