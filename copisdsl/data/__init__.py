@@ -35,12 +35,29 @@ def enrich(model: Model, base_dir: Path, root: Path | None = None) -> tuple[Figu
     file's folder); ``root`` is the folder they may not leave (default
     ``base_dir``). Each data file is read at most once. Never raises for bad
     data: every problem is a diagnostic and the KPIs it touches have no value.
+    An unchanged journey over unchanged files gets its figures from the
+    figures cache (``copisdsl.data.cache``).
     """
+    base_dir = Path(base_dir)
+    root = Path(root) if root is not None else base_dir
+    key = None
+    if model.data and missing_libraries() is None:
+        from copisdsl.data import cache
+
+        key = cache.figures_key(model, base_dir, root)
+        cached = cache.load(key)
+        if cached is not None:
+            return cached
+    figures, diags = _compute(model, base_dir, root)
+    if key is not None:
+        cache.store(key, (figures, diags))
+    return figures, diags
+
+
+def _compute(model: Model, base_dir: Path, root: Path) -> tuple[Figures, list[Diagnostic]]:
     from copisdsl.data.kpis import Evaluator
     from copisdsl.data.status import objective_status
 
-    base_dir = Path(base_dir)
-    root = Path(root) if root is not None else base_dir
     figures = Figures()
     diags: list[Diagnostic] = []
     source = None
