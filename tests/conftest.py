@@ -21,6 +21,11 @@ if PROFILE not in ("full", "quick"):
     raise pytest.UsageError(f"HYPOTHESIS_PROFILE is 'full' or 'quick', not {PROFILE!r}")
 settings.load_profile(PROFILE)
 
+# The figures cache (copisdsl.data.cache) lives in the user's cache folder,
+# shared by every run: off for the suite, so that no test gets figures that
+# another computed; the cache's own tests turn it on in a folder of their own.
+os.environ.setdefault("COPIS_NO_FIGURES_CACHE", "1")
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 

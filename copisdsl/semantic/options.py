@@ -214,5 +214,5 @@ def clv(state: ResolveState, c: n.Clv) -> ClvSettings:
             if key in spans and getattr(settings, key) is not None:
                 setattr(settings, key, None)
                 state.err("E204", f"'{key}' needs a fitted model; the historic CLV has none", spans[key],
-                          f"add `model {CLV_MODELS[1]}` to the clv settings, or leave `{key}` out")
+                          f"add `model bgnbd` to the clv settings, or leave `{key}` out")
     return settings

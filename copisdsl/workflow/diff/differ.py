@@ -90,7 +90,10 @@ class _Differ:
             c = m.clv
             return it.Item("clv", None, {"margin": percent_text(c.margin), "discount": percent_text(c.discount),
                                        "horizon": it.months(c.horizon_months), "model": c.model,
-                                       "unit": c.unit})
+                                       "unit": c.unit,
+                                       "holdout": f"{c.holdout[0]}{c.holdout[1]}" if c.holdout else "none",
+                                       "interval": percent_text(c.interval) if c.interval is not None
+                                       else "none"})
 
         fields = changed_fields(settings(self.old), settings(self.new))
         if fields:

@@ -144,11 +144,12 @@ def test_clv_block_of_an_example():
     figures, _ = enrich(result.model, example.parent)
     clv = export_dict(result.model, figures)["clv"]
     assert list(clv) == ["model", "unit", "margin", "discount", "horizon_months", "params", "mean_clv",
-                         "segments"]
+                         "mean_clv_interval", "holdout", "segments"]
+    assert clv["mean_clv_interval"] is None and clv["holdout"] is None  # neither is asked for
     assert (clv["model"], clv["unit"], clv["margin"], clv["horizon_months"]) == ("bgnbd", "week", 0.35, 36)
     assert list(clv["params"]) == ["r", "alpha", "a", "b", "p", "q", "v"]
     assert list(clv["segments"][0]) == ["id", "customers", "share", "revenue", "clv_total", "clv_mean",
-                                        "clv_share"]
+                                        "clv_share", "clv_total_interval"]
 
 
 @pytest.mark.parametrize("raw,expected", [

@@ -86,6 +86,15 @@ async def test_statement_keywords_are_those_allowed_in_the_block(client, journey
     assert journey_level["stage"].insert_text_format == t.InsertTextFormat.Snippet
 
 
+async def test_clv_settings_in_a_clv_block(client, journey):
+    """Every `clv { }` setting (language.CLV_SETTING_KEYS), holdout and interval too, and the models."""
+    settings = await complete_at(client, journey, "#JOURNEY", "clv {\n    ", 2)
+    assert set(settings) == {"margin", "discount", "horizon", "model", "unit", "holdout", "interval"}
+    assert settings["holdout"].detail == "CLV setting"
+    models = await complete_at(client, journey, "#JOURNEY", "clv {\n    model ", 3)
+    assert {"historic", "bgnbd"} <= set(models)
+
+
 async def test_ids_where_a_reference_stands(client, journey):
     flow = await complete_at(client, journey, "#JOURNEY", "flow cart -> ", 2)
     assert set(flow) == {"buy", "cart", "pay", "after", "mail"}
