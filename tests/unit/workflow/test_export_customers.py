@@ -1,0 +1,118 @@
+"""`copis export FILE --customers OUT.csv|OUT.parquet` (reference §14): one
+row per customer sorted by ID, the same bytes twice, the Parquet file equal
+to the CSV, empty model columns for the historic CLV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "data"))
+from clv_logs import bgnbd_log, write_journey  # noqa: E402
+
+from copisdsl.data import clv  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+COLUMNS = ["customer", "segment", "orders", "revenue", "frequency", "recency", "T", "monetary", "p_alive",
+           "expected_purchases", "expected_spend", "clv"]
+
+
+def copis(*args, cwd):
+    env = {**os.environ, "PYTHONPATH": ROOT}
+    return subprocess.run([sys.executable, "-m", "copisdsl", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def log() -> pd.DataFrame:
+    frame = bgnbd_log(customers=600, seed=5)
+    # IDs whose text order differs from any numeric order, and a refund
+    extra = pd.DataFrame({"customer_id": ["007", "7", "10"], "date": ["2024-02-01"] * 3, "amount": [5.0, 6.0, 7.0]})
+    refund = pd.DataFrame({"customer_id": ["7"], "date": ["2024-03-01"], "amount": [-2.0]})
+    return pd.concat([frame, extra, refund], ignore_index=True)
+
+
+def test_csv_rows_sorted_byte_identical_and_matching_the_model(tmp_path, log):
+    path = write_journey(tmp_path, log, "model bgnbd  margin 30%")
+    first = copis("export", path.name, "-o", "out.json", "--customers", "c1.csv", cwd=tmp_path)
+    second = copis("export", path.name, "-o", "-", "--customers", "c2.csv", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    data = (tmp_path / "c1.csv").read_bytes()
+    assert data == (tmp_path / "c2.csv").read_bytes()
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    assert list(rows[0]) == COLUMNS
+    ids = [r["customer"] for r in rows]
+    assert ids == sorted(set(log["customer_id"]))  # one row each, text order: "007" < "10" < "7" < "C..."
+    assert ids[:3] == ["007", "10", "7"]
+    seven = next(r for r in rows if r["customer"] == "7")
+    assert (seven["orders"], seven["revenue"], seven["frequency"]) == ("1", "4", "0")  # the refund is net only
+    # the model columns against the library computed here
+    orders = log[log["amount"] > 0]
+    rfm = clv.rfm_summary(orders["customer_id"].to_numpy(), pd.to_datetime(orders["date"]).to_numpy(),
+                          orders["amount"].to_numpy())
+    bg = clv.fit_bgnbd(rfm.frequency, rfm.recency, rfm.T)
+    alive = dict(zip(rfm.customer, clv.bgnbd_probability_alive(bg, rfm.frequency, rfm.recency, rfm.T)))
+    for row in rows[::37]:
+        assert float(row["p_alive"]) == pytest.approx(alive[row["customer"]], rel=1e-9)
+    value = pd.Series({r["customer"]: float(r["clv"]) for r in rows})
+    exported = json.loads((tmp_path / "out.json").read_text())["clv"]
+    assert value.mean() == pytest.approx(exported["mean_clv"], rel=1e-9)
+    vip = [r for r in rows if r["segment"] == "vip"]
+    assert len(vip) == exported["segments"][0]["customers"]
+    assert all(float(r["clv"]) >= 40 for r in vip)
+
+
+def test_parquet_equals_the_csv_and_repeats(tmp_path, log):
+    path = write_journey(tmp_path, log, "model bgnbd")
+    for name in ("a.parquet", "b.parquet", "c.csv"):
+        result = copis("export", path.name, "-o", os.devnull, "--customers", name, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+    table = pq.read_table(tmp_path / "a.parquet")
+    assert table.column_names == COLUMNS
+    assert str(table.schema.field("orders").type) == "int64"
+    frame = table.to_pandas()
+    text = pd.read_csv(tmp_path / "c.csv", dtype={"customer": str})
+    assert frame["customer"].tolist() == text["customer"].tolist()
+    for name in COLUMNS[2:]:
+        assert np.allclose(frame[name].to_numpy(float), text[name].to_numpy(float), rtol=1e-11, equal_nan=True)
+
+
+def test_historic_leaves_the_model_columns_empty(tmp_path, log):
+    path = write_journey(tmp_path, log, "model historic")
+    result = copis("export", path.name, "-o", os.devnull, "--customers", "h.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(open(tmp_path / "h.csv", encoding="utf-8")))
+    assert all(r["p_alive"] == r["expected_purchases"] == r["expected_spend"] == "" for r in rows)
+    assert all(r["clv"] != "" and math.isfinite(float(r["clv"])) for r in rows)
+
+
+@pytest.mark.parametrize("target,message", [
+    ("out.txt", "written as .csv or .parquet"),
+    ("orders.csv", "is a data file the journey reads"),
+])
+def test_usage_errors(tmp_path, log, target, message):
+    path = write_journey(tmp_path, log, "model historic")
+    before = (tmp_path / "orders.csv").read_bytes()
+    result = copis("export", path.name, "-o", os.devnull, "--customers", target, cwd=tmp_path)
+    assert result.returncode == 2 and message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (tmp_path / "orders.csv").read_bytes() == before
+
+
+def test_a_journey_without_transactions_has_no_table(tmp_path):
+    (tmp_path / "j.copis").write_text('journey j "J" {\n  kpi a = 1\n}\n', encoding="utf-8")
+    result = copis("export", "j.copis", "-o", os.devnull, "--customers", "c.csv", cwd=tmp_path)
+    assert result.returncode == 1 and "no customer table" in result.stderr
+    assert not (tmp_path / "c.csv").exists()
