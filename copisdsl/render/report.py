@@ -266,6 +266,7 @@ def clv_context(figures: Figures | None) -> dict | None:
         "mean_clv": format_value(clv.mean_clv, "money"),
         "customers": format_value(clv.customers, "count"),
         "params": [(name, f"{value:.4g}") for name, value in clv.params.items()],
+        **_clv_model_context(clv),
         "segments": [{
             "id": s.id, "title": s.title,
             "customers": format_value(s.customers, "count"),
@@ -274,7 +275,43 @@ def clv_context(figures: Figures | None) -> dict | None:
             "clv_total": format_value(s.clv_total, "money"),
             "clv_mean": format_value(s.clv_mean, "money"),
             "clv_share": format_value(s.clv_share, "rate"), "clv_share_pct": round(s.clv_share * 100, 1),
+            "clv_total_interval": _range(s.clv_total_interval),
         } for s in clv.segments],
+    }
+
+
+def _range(bounds: tuple[float, float] | None) -> str | None:
+    if bounds is None:
+        return None
+    return f"{format_value(bounds[0], 'money')} – {format_value(bounds[1], 'money')}"
+
+
+def _clv_model_context(clv) -> dict:
+    """The fit, the intervals, the holdout and P(alive) of a fitted model."""
+    from markupsafe import Markup
+
+    from copisdsl.render.clv_charts import p_alive_svg, tracking_svg
+
+    holdout = None
+    if clv.holdout is not None:
+        h = clv.holdout
+        chart = tracking_svg(h)
+        holdout = {"days": format_value(h.days, "days"), "customers": format_value(h.customers, "count"),
+                   "predicted": f"{h.predicted:,.1f}", "actual": format_value(h.actual, "count"),
+                   "mae": f"{h.mae:.3f}", "chart": Markup(chart) if chart else None}
+    alive = p_alive_svg(clv.p_alive_histogram) if clv.p_alive_histogram else None
+    return {
+        "fit": None if clv.log_likelihood is None else {
+            "log_likelihood": f"{clv.log_likelihood:,.3f}",
+            "converged": "yes" if clv.converged else "no (W406)",
+            "standard_errors": [(name, f"{value:.3g}") for name, value in (clv.standard_errors or {}).items()],
+        },
+        "interval": format_value(clv.interval, "rate") if clv.interval is not None else None,
+        "mean_clv_interval": _range(clv.mean_clv_interval),
+        "interval_note": clv.interval_note,
+        "holdout": holdout,
+        "holdout_note": clv.holdout_note,
+        "p_alive_chart": Markup(alive) if alive else None,
     }
 
 
