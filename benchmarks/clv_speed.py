@@ -41,13 +41,15 @@ def _load_clv():
         return module
 
 
-def make_log(seed: int = SEED) -> pd.DataFrame:
+def make_log(seed: int = SEED, n_rows: int = N_ROWS, n_customers: int = N_CUSTOMERS) -> pd.DataFrame:
     """A synthetic log drawn from the BG/NBD process (so the model fits are
     meaningful): 100k customers with first days spread over a two-year
     window, purchase days from a Poisson process with gamma-distributed rates
     and beta-geometric drop-out, padded to exactly 1M rows with extra orders
     on existing purchase days (or thinned at random), gamma-distributed
-    amounts around a per-customer mean, customer ids as strings."""
+    amounts around a per-customer mean, customer ids as strings (the sizes
+    are ``n_rows`` and ``n_customers``)."""
+    N_ROWS, N_CUSTOMERS = n_rows, n_customers  # noqa: N806 - the module's defaults, overridden
     rng = np.random.default_rng(seed)
     r, alpha, a, b = 0.7, 12.0, 1.3, 20.0  # per day
     first_day = rng.integers(0, WINDOW_DAYS, N_CUSTOMERS)
