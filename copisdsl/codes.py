@@ -66,8 +66,9 @@ CODES: tuple[CodeInfo, ...] = (
              "A value outside what it means: emotion outside 1..5, a rate outside 0..100% "
              "(targets and baselines of rate KPIs; margin and discount), a percent target on a "
              "KPI measured in points (NPS), a date that does not exist, a negative or zero "
-             "duration, an unknown data kind, CLV model or unit, a column without an aggregate, "
-             "or a function given the wrong arguments.",
+             "duration, an unknown data kind, CLV model or unit, a CLV `interval` outside "
+             "0..100% (exclusive), `holdout` or `interval` with the historic CLV, a column without "
+             "an aggregate, or a function given the wrong arguments.",
              'journey j "J" {\n  clv { margin 135% }\n}',
              "Write the value in the range and unit the message names: rates as `4%` or `0.04`, "
              "NPS in points, dates as YYYY-MM-DD."),
