@@ -37,7 +37,7 @@ from copisdsl.semantic.model import Model
 
 #: the layout of an entry; change it when ``Figures`` or its parts change shape
 FORMAT = 1
-MAX_ENTRIES = 64
+MAX_ENTRIES = 32  # an entry holds the per-customer table: about 20 MB for 200,000 customers
 _CHUNK = 1 << 20
 
 

@@ -8,6 +8,7 @@ the renderers and the JSON export. Keys are the model's declaration indexes
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -69,25 +70,29 @@ class HoldoutFigures:
     tracking: list[tuple[int, float, int]] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class CustomerTable:
     """One row per customer, sorted by customer ID (text order), as
-    parallel columns (reference §14, ``copis export --customers``). The
-    model columns (``p_alive``, ``expected_purchases``, ``expected_spend``)
-    are None for the historic CLV; a value that does not exist is NaN."""
+    parallel columns (reference §14, ``copis export --customers``): numpy
+    arrays (the table of 200,000 customers is kept in the figures cache,
+    where lists of Python floats would be several times larger and slower).
+    ``customer`` holds text, ``segment`` the declared segment ID or None,
+    ``orders`` integers, the rest floats (NaN: no value). The model columns
+    (``p_alive``, ``expected_purchases``, ``expected_spend``) are None for
+    the historic CLV."""
 
-    customer: list[str]
-    segment: list[str | None]
-    orders: list[int]
-    revenue: list[float]
-    frequency: list[float]
-    recency: list[float]
-    T: list[float]
-    monetary: list[float]
-    p_alive: list[float] | None
-    expected_purchases: list[float] | None
-    expected_spend: list[float] | None
-    clv: list[float]
+    customer: Any
+    segment: Any
+    orders: Any
+    revenue: Any
+    frequency: Any
+    recency: Any
+    T: Any
+    monetary: Any
+    p_alive: Any | None
+    expected_purchases: Any | None
+    expected_spend: Any | None
+    clv: Any
 
     COLUMNS = ("customer", "segment", "orders", "revenue", "frequency", "recency", "T", "monetary",
                "p_alive", "expected_purchases", "expected_spend", "clv")
@@ -134,7 +139,8 @@ class ClvFigures:
     interval_note: str | None = None  # why there are no intervals, when asked for
     #: customers per tenth of P(alive) (0-10%, ..., 90-100%); None without a purchase model
     p_alive_histogram: list[int] | None = None
-    table: CustomerTable | None = None
+    #: the per-customer rows (not compared: the figures are the summary above)
+    table: CustomerTable | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)

@@ -293,16 +293,15 @@ def customer_table(model: Model, values: CustomerValues, segment: np.ndarray) ->
         return None
     ids = np.asarray(values.ids, dtype=object).astype(str)
     order = np.argsort(ids, kind="stable")
-    names = [seg.id for seg in model.segments.values()]
+    names = np.array([seg.id for seg in model.segments.values()] + [None], dtype=object)
     rfm = values.rfm
 
     def column(array):
-        return None if array is None else np.asarray(array, dtype=float)[order].tolist()
+        return None if array is None else np.asarray(array, dtype=float)[order]
 
     return CustomerTable(
-        customer=ids[order].tolist(),
-        segment=[names[i] if i >= 0 else None for i in segment[order]],
-        orders=np.asarray(values.orders, dtype=np.int64)[order].tolist(),
+        customer=ids[order], segment=names[segment[order]],  # -1 (no segment) picks the None at the end
+        orders=np.asarray(values.orders, dtype=np.int64)[order],
         revenue=column(values.revenue), frequency=column(rfm.frequency), recency=column(rfm.recency),
         T=column(rfm.T), monetary=column(rfm.monetary_value), p_alive=column(values.p_alive),
         expected_purchases=column(values.expected_purchases), expected_spend=column(values.expected_spend),

@@ -24,7 +24,7 @@ FORMATS = (".csv", ".parquet")
 
 def _columns(table: CustomerTable) -> list[list]:
     count = len(table.customer)
-    return [getattr(table, name) if getattr(table, name) is not None else [None] * count
+    return [getattr(table, name).tolist() if getattr(table, name) is not None else [None] * count
             for name in CustomerTable.COLUMNS]
 
 

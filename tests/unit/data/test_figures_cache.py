@@ -12,6 +12,7 @@ from clv_logs import bgnbd_log, write_journey
 
 from copisdsl.api import check_file
 from copisdsl.data import cache, enrich, loading
+from copisdsl.workflow.export.customers import customers_csv
 
 
 @pytest.fixture
@@ -49,6 +50,7 @@ def test_an_unchanged_journey_reuses_its_figures(tmp_path, cached, reads):
     assert len(reads) == 1  # not read again
     assert again == first and diags_again == diags
     assert again.clv.mean_clv_interval == first.clv.mean_clv_interval
+    assert customers_csv(again.clv.table) == customers_csv(first.clv.table)
 
 
 def test_same_size_and_mtime_but_other_content_is_recomputed(tmp_path, cached, reads):
