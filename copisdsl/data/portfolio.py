@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable
 
 import numpy as np
 
@@ -49,8 +49,11 @@ class CustomerValues:
     expected_spend: np.ndarray | None = None
     log_likelihood: float | None = None
     converged: bool | None = None
-    # ``redraw()`` yields the per-customer CLV for each parameter draw (intervals).
-    redraw: Callable[[], Iterator[np.ndarray]] | None = None
+    # For the intervals: the per-customer CLV at log-parameters (r, alpha, a,
+    # b, p, q, v), the fit's log-parameters and their covariance.
+    clv_at: Callable[[np.ndarray], np.ndarray] | None = None
+    log_params: np.ndarray | None = None
+    covariance: np.ndarray | None = None
     interval_note: str | None = None
     holdout: clvmath.Holdout | None = None
     holdout_note: str | None = None
@@ -126,7 +129,7 @@ def _predictions(values: CustomerValues, rfm, bg, gg, settings: ClvSettings) -> 
 
 
 def _intervals(values: CustomerValues, rfm, bg, gg, settings: ClvSettings) -> None:
-    """Parameter draws for the intervals (``values.redraw``), or why there are none."""
+    """What the intervals need (``clv_at``, ``log_params``, ``covariance``), or why there are none."""
     if bg.edges or gg.edges or not (bg.converged and gg.converged):
         values.interval_note = "the fit sits at a limit of the model (W406): its parameters have no normal spread"
         return
@@ -136,18 +139,19 @@ def _intervals(values: CustomerValues, rfm, bg, gg, settings: ClvSettings) -> No
     if bg_cov is None or gg_cov is None:
         values.interval_note = "the log-likelihood is not curved at the fit: the parameters' spread is unknown"
         return
-    bg_draws = clvmath.draw_parameters(bg.as_tuple(), bg_cov, seed=clvmath.SEED)
-    gg_draws = clvmath.draw_parameters(gg.as_tuple(), gg_cov, seed=clvmath.SEED + 1)
+    covariance = np.zeros((7, 7))  # the two models are fitted separately: independent estimates
+    covariance[:4, :4], covariance[4:, 4:] = bg_cov, gg_cov
 
-    def redraw() -> Iterator[np.ndarray]:
-        for bg_draw, gg_draw in zip(bg_draws, gg_draws):
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore", RuntimeWarning)
-                yield clvmath.bgnbd_clv(rfm, tuple(bg_draw), tuple(gg_draw), margin=settings.margin,
-                                        discount=settings.discount, horizon_months=settings.horizon_months,
-                                        unit=settings.unit)
+    def clv_at(theta: np.ndarray) -> np.ndarray:
+        params = np.exp(theta)
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return clvmath.bgnbd_clv(rfm, tuple(params[:4]), tuple(params[4:]), margin=settings.margin,
+                                     discount=settings.discount, horizon_months=settings.horizon_months,
+                                     unit=settings.unit)
 
-    values.redraw = redraw
+    values.clv_at, values.covariance = clv_at, covariance
+    values.log_params = np.log(np.array(bg.as_tuple() + gg.as_tuple()))
 
 
 def _holdout(values: CustomerValues, tx, settings: ClvSettings) -> None:
@@ -251,8 +255,8 @@ def clv_figures(model: Model, values: CustomerValues | None, note: str | None = 
             clv_share=seg_clv / total_clv if total_clv else 0.0))
     figures.log_likelihood, figures.converged = values.log_likelihood, values.converged
     figures.interval = s.interval
-    if has_clv and values.redraw is not None:
-        _interval_figures(model, values, figures)
+    if has_clv and values.clv_at is not None:
+        _interval_figures(model, values, figures, segment)
     elif s.interval is not None:
         figures.interval_note = values.interval_note or values.note
     if values.holdout is not None:
@@ -267,24 +271,21 @@ def clv_figures(model: Model, values: CustomerValues | None, note: str | None = 
     return figures
 
 
-def _interval_figures(model: Model, values: CustomerValues, figures: ClvFigures) -> None:
-    """The intervals of the mean CLV and of each segment's total: the CLV
-    recomputed for every parameter draw, the segments assigned anew for each
-    (a segment's condition may use `clv`), then the central range."""
-    level = model.clv.interval
-    means, totals = [], []
-    point = values.clv
-    for clv in values.redraw():
-        values.clv = clv
-        segment = assign_segments(model, values)
-        means.append(float(np.nanmean(clv)))
-        filled = np.nan_to_num(clv, nan=0.0)
-        totals.append([float(filled[segment == i].sum()) for i in range(len(model.segments))])
-    values.clv = point
-    figures.mean_clv_interval = clvmath.central_interval(means, level)
-    columns = np.asarray(totals, dtype=float).reshape(len(totals), len(model.segments))
-    for i, seg in enumerate(figures.segments):
-        seg.clv_total_interval = clvmath.central_interval(columns[:, i], level)
+def _interval_figures(model: Model, values: CustomerValues, figures: ClvFigures, segment: np.ndarray) -> None:
+    """The intervals of the mean CLV and of each segment's total (its
+    customers as the estimate assigns them), by the delta method."""
+    count = len(model.segments)
+    member = segment >= 0
+
+    def figures_at(theta: np.ndarray) -> np.ndarray:
+        clv = values.clv_at(theta)
+        totals = np.bincount(segment[member], weights=np.nan_to_num(clv, nan=0.0)[member], minlength=count)
+        return np.concatenate(([np.nanmean(clv)], totals))
+
+    intervals = clvmath.delta_intervals(figures_at, values.log_params, values.covariance, model.clv.interval)
+    figures.mean_clv_interval = intervals[0]
+    for seg, bounds in zip(figures.segments, intervals[1:]):
+        seg.clv_total_interval = bounds
 
 
 def customer_table(model: Model, values: CustomerValues, segment: np.ndarray) -> CustomerTable | None:

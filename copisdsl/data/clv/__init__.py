@@ -38,8 +38,8 @@ from copisdsl.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from copisdsl.data.clv.value import bgnbd_clv
 from copisdsl.data.clv.fit import aggregate_rows
 from copisdsl.data.clv.holdout import Holdout, compare_holdout
-from copisdsl.data.clv.uncertainty import (DRAWS, SEED, bgnbd_log_covariance, central_interval, draw_parameters,
-                                           gamma_gamma_log_covariance, log_covariance)
+from copisdsl.data.clv.uncertainty import (DRAWS, SEED, bgnbd_log_covariance, central_interval, delta_intervals,
+                                           draw_parameters, gamma_gamma_log_covariance, log_covariance)
 
 __all__ = [
     "RFM",
@@ -68,4 +68,5 @@ __all__ = [
     "gamma_gamma_log_covariance",
     "draw_parameters",
     "central_interval",
+    "delta_intervals",
 ]

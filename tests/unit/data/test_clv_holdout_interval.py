@@ -146,6 +146,37 @@ def test_parameter_draws_follow_the_covariance_and_repeat():
     assert np.cov(np.log(draws).T) == pytest.approx(cov, rel=0.1, abs=0.003)
 
 
+def test_delta_intervals_of_a_linear_figure_are_exact():
+    cov = np.array([[0.04, 0.01], [0.01, 0.09]])
+    weights = np.array([[2.0, -1.0], [0.0, 3.0]])
+    (lo1, hi1), (lo2, hi2) = clv.delta_intervals(lambda th: weights @ th + 5.0, np.zeros(2), cov, 0.95)
+    sd = np.sqrt(np.diag(weights @ cov @ weights.T))
+    assert (lo1, hi1) == pytest.approx((5 - 1.959964 * sd[0], 5 + 1.959964 * sd[0]), rel=1e-6)
+    assert (lo2, hi2) == pytest.approx((5 - 1.959964 * sd[1], 5 + 1.959964 * sd[1]), rel=1e-6)
+
+
+def test_delta_interval_agrees_with_a_parametric_bootstrap(tmp_path, log):
+    """The method against its slower alternative: CLV recomputed for
+    parameters drawn from the same normal distribution."""
+    figures, _, exported = _clv(write_journey(tmp_path, log, "model bgnbd  interval 90%"))
+    orders = log[log["amount"] > 0]
+    rfm = clv.rfm_summary(orders["customer_id"].to_numpy(), pd.to_datetime(orders["date"]).to_numpy(),
+                          orders["amount"].to_numpy())
+    bg = clv.fit_bgnbd(rfm.frequency, rfm.recency, rfm.T)
+    gg = clv.fit_gamma_gamma(rfm.frequency, rfm.monetary_value)
+    bg_draws = clv.draw_parameters(bg.as_tuple(), clv.bgnbd_log_covariance(bg, rfm.frequency, rfm.recency, rfm.T),
+                                   draws=300, seed=1)
+    gg_draws = clv.draw_parameters(gg.as_tuple(), clv.gamma_gamma_log_covariance(gg, rfm.frequency,
+                                                                                 rfm.monetary_value),
+                                   draws=300, seed=2)
+    means = [np.mean(clv.bgnbd_clv(rfm, tuple(b), tuple(g), margin=1.0, discount=0.1, horizon_months=36))
+             for b, g in zip(bg_draws, gg_draws)]
+    lo, hi = clv.central_interval(means, 0.9)
+    d_lo, d_hi = exported["mean_clv_interval"]
+    width = d_hi - d_lo
+    assert abs(lo - d_lo) < 0.15 * width and abs(hi - d_hi) < 0.15 * width
+
+
 def test_central_interval():
     assert clv.central_interval(np.arange(101.0), 0.9) == pytest.approx((5.0, 95.0))
     assert clv.central_interval([1.0, float("nan")], 0.9) is None
