@@ -118,6 +118,17 @@ class FlowVolume:
 
 
 @dataclass(slots=True)
+class FitSummary:
+    """How the CLV models' fit went: the purchase model's maximised
+    log-likelihood, whether both fits (purchases and spend) converged, and
+    the parameters' standard errors where they are known (may be empty)."""
+
+    log_likelihood: float
+    converged: bool
+    standard_errors: dict[str, float]
+
+
+@dataclass(slots=True)
 class ClvFigures:
     model: str  # historic | bgnbd
     unit: str  # day | week
@@ -128,10 +139,7 @@ class ClvFigures:
     mean_clv: float | None
     customers: int
     segments: list[SegmentFigures] = field(default_factory=list)
-    #: the fit: log-likelihood (BG/NBD + Gamma-Gamma), converged; None for historic
-    log_likelihood: float | None = None
-    converged: bool | None = None
-    standard_errors: dict[str, float] | None = None
+    fit: FitSummary | None = None  # None for historic, and without a fit
     interval: float | None = None  # the level of the intervals, when asked for
     mean_clv_interval: tuple[float, float] | None = None
     holdout: HoldoutFigures | None = None

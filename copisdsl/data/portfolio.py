@@ -19,7 +19,7 @@ from copisdsl.data import clv as clvmath
 from copisdsl.syntax import nodes as n
 from copisdsl.data.filters import OPS, duration_days
 from copisdsl.data.transactions import Transactions
-from copisdsl.data.figures import ClvFigures, CustomerTable, HoldoutFigures, SegmentFigures
+from copisdsl.data.figures import ClvFigures, CustomerTable, FitSummary, HoldoutFigures, SegmentFigures
 from copisdsl.data.fit_notes import fit_notes
 from copisdsl.language import SEGMENT_VARIABLES as _VARIABLES
 from copisdsl.semantic.model import ClvSettings, Model
@@ -47,8 +47,7 @@ class CustomerValues:
     p_alive: np.ndarray | None = None
     expected_purchases: np.ndarray | None = None  # over the horizon, undiscounted
     expected_spend: np.ndarray | None = None
-    log_likelihood: float | None = None
-    converged: bool | None = None
+    fit: FitSummary | None = None
     # For the intervals: the per-customer CLV at log-parameters (r, alpha, a,
     # b, p, q, v), the fit's log-parameters and their covariance.
     clv_at: Callable[[np.ndarray], np.ndarray] | None = None
@@ -111,8 +110,8 @@ def _bgnbd(values: CustomerValues, rfm, settings: ClvSettings) -> None:
     # W406 only for figures that exist: without a CLV, ``note`` says why.
     values.fit_notes = fit_notes("bgnbd", bg) + fit_notes("gamma_gamma", gg)
     values.params = {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b, "p": gg.p, "q": gg.q, "v": gg.v}
-    values.log_likelihood = bg.log_likelihood + gg.log_likelihood
-    values.converged = bg.converged and gg.converged
+    values.fit = FitSummary(log_likelihood=bg.log_likelihood, converged=bg.converged and gg.converged,
+                            standard_errors={})
     _predictions(values, rfm, bg, gg, settings)
     if settings.interval is not None:
         _intervals(values, rfm, bg, gg, settings)
@@ -253,7 +252,7 @@ def clv_figures(model: Model, values: CustomerValues | None, note: str | None = 
             revenue=float(values.revenue[members].sum()), clv_total=seg_clv,
             clv_mean=seg_clv / k if k else 0.0,
             clv_share=seg_clv / total_clv if total_clv else 0.0))
-    figures.log_likelihood, figures.converged = values.log_likelihood, values.converged
+    figures.fit = values.fit
     figures.interval = s.interval
     if has_clv and values.clv_at is not None:
         _interval_figures(model, values, figures, segment)

@@ -7,6 +7,8 @@ by Jinja's autoescape where it lands.
 
 from __future__ import annotations
 
+import math
+
 from copisdsl.locations import mask
 
 from dataclasses import dataclass, field
@@ -301,10 +303,11 @@ def _clv_model_context(clv) -> dict:
                    "mae": f"{h.mae:.3f}", "chart": Markup(chart) if chart else None}
     alive = p_alive_svg(clv.p_alive_histogram) if clv.p_alive_histogram else None
     return {
-        "fit": None if clv.log_likelihood is None else {
-            "log_likelihood": f"{clv.log_likelihood:,.3f}",
-            "converged": "yes" if clv.converged else "no (W406)",
-            "standard_errors": [(name, f"{value:.3g}") for name, value in (clv.standard_errors or {}).items()],
+        "fit": None if clv.fit is None else {
+            "log_likelihood": f"{clv.fit.log_likelihood:,.3f}",
+            "converged": "yes" if clv.fit.converged else "no (W406)",
+            "standard_errors": [(name, f"{value:.3g}") for name, value in clv.fit.standard_errors.items()
+                                if math.isfinite(value)],
         },
         "interval": format_value(clv.interval, "rate") if clv.interval is not None else None,
         "mean_clv_interval": _range(clv.mean_clv_interval),

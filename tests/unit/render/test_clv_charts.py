@@ -69,3 +69,15 @@ def test_a_historic_clv_has_no_model_parts(tmp_path):
     html = built(FIXTURES / "portfolio.copis", tmp_path)
     section = html[html.index('<section id="clv">'):html.index('<section id="segments">')]
     assert "clv-chart" not in section and "log-likelihood" not in section and "interval" not in section
+
+
+def test_standard_errors_are_shown_when_the_figures_have_them():
+    import copy
+
+    from copisdsl.render.report import clv_context
+
+    _, figures = load(FIXTURES / "clv_holdout.copis")
+    figures = copy.deepcopy(figures)
+    assert clv_context(figures)["fit"]["standard_errors"] == []
+    figures.clv.fit.standard_errors = {"r": 0.0123, "alpha": float("nan")}
+    assert clv_context(figures)["fit"]["standard_errors"] == [("r", "0.0123")]  # NaN: none known
