@@ -11,9 +11,9 @@ An entry is found by a key that holds everything the figures depend on:
   ``clv { }`` settings, the segments, the KPIs and the objectives, with
   their positions (the data diagnostics point into the file, and must not
   point at stale lines), and the journey's file name;
-* the source of the ``copisdsl.data`` package and the versions of the
-  libraries that compute the figures, so an upgrade never reuses figures
-  computed by older code.
+* the source of the ``copisdsl`` package (its readers of settings too) and
+  the versions of the libraries that compute the figures, so an upgrade
+  never reuses figures computed by older code.
 
 A journey with a database source, a glob or a folder is never cached (what
 a database holds cannot be digested without reading it all), nor is one
@@ -48,11 +48,11 @@ def enabled() -> bool:
 
 @functools.lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """The source of the data package and the versions of its libraries."""
+    """The source of the copisdsl package and the versions of the figures' libraries."""
     import importlib.metadata
 
     digest = hashlib.blake2b(digest_size=16)
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     for path in sorted(package.rglob("*.py")):
         digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())
