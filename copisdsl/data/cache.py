@@ -18,7 +18,9 @@ An entry is found by a key that holds everything the figures depend on:
 A journey with a database source, a glob or a folder is never cached (what
 a database holds cannot be digested without reading it all), nor is one
 whose data file is missing or outside the root (its E400 is cheap anyway).
-``COPIS_NO_FIGURES_CACHE=1`` turns the cache off. The entries live in
+``COPIS_NO_FIGURES_CACHE=1`` turns the cache off. Entries are pickles
+written with mode 0600; one that another user owns or could write is
+ignored. The entries live in
 ``$XDG_CACHE_HOME/copisdsl/figures`` (``copisdsl.resources.cache_dir``);
 the oldest beyond ``MAX_ENTRIES`` are removed.
 """
@@ -125,10 +127,19 @@ def load(key: str | None):
         return None
     try:
         with open(os.path.join(folder, f"{key}.pickle"), "rb") as handle:
+            if not _own(os.fstat(handle.fileno())):
+                return None
             stored_key, value = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, ImportError):
         return None  # missing, or written by an incompatible version: recompute
     return value if stored_key == key else None
+
+
+def _own(found: os.stat_result) -> bool:
+    """Whether an entry is this user's and only theirs to write: an entry is
+    unpickled, so one that someone else could have written is never read."""
+    getuid = getattr(os, "getuid", None)
+    return (getuid is None or found.st_uid == getuid()) and not found.st_mode & 0o022
 
 
 def store(key: str | None, value) -> None:

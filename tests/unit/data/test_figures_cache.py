@@ -126,3 +126,13 @@ def test_a_broken_entry_is_recomputed(tmp_path, cached, reads):
     entry.write_bytes(b"not a pickle")
     second, _ = figures_of(path)
     assert len(reads) == 2 and second == first
+
+
+def test_an_entry_others_could_write_is_not_read(tmp_path, cached, reads):
+    path = write_journey(tmp_path, bgnbd_log(customers=100, seed=2), "model historic")
+    figures_of(path)
+    (entry,) = cached.glob("*.pickle")
+    assert entry.stat().st_mode & 0o777 == 0o600
+    entry.chmod(0o666)
+    figures_of(path)
+    assert len(reads) == 2
