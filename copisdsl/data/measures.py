@@ -25,6 +25,9 @@ class CustomerMeasures:
     customers: int
     end_day: int
     net: float
+    #: the IDs that have rows but no order (every amount <= 0) and their net
+    #: amounts: no customers of the figures, but rows of the customer table
+    without_orders: tuple[np.ndarray, np.ndarray]
 
     def order_counts(self) -> np.ndarray:
         raise NotImplementedError

@@ -42,6 +42,7 @@ class CustomerValues:
     fit_notes: list[tuple[str, str]] = field(default_factory=list)  # W406 (message, hint)
     end: dt.date | None = None  # the end of observation recency and tenure count to
     ids: np.ndarray | None = None  # customer IDs (text), aligned
+    without_orders: tuple[np.ndarray, np.ndarray] | None = None  # (IDs, net) with rows but no order
     rfm: object | None = None  # the RFM summary (copisdsl.data.clv.RFM) the models used
     # The purchase model's per-customer figures (None for historic).
     p_alive: np.ndarray | None = None
@@ -73,6 +74,7 @@ def customer_values(tx: Transactions, settings: ClvSettings) -> CustomerValues:
         aov=rfm.revenue / np.maximum(orders, 1.0),
         recency=(tx.end_day - last).astype(float), tenure=(tx.end_day - first).astype(float),
         frequency=rfm.frequency, end=tx.end_date(), ids=tx.ids, rfm=rfm,
+        without_orders=tx.without_orders,
     )
     if settings.model == "bgnbd":
         _bgnbd(values, rfm, settings)
@@ -288,21 +290,29 @@ def _interval_figures(model: Model, values: CustomerValues, figures: ClvFigures,
 
 
 def customer_table(model: Model, values: CustomerValues, segment: np.ndarray) -> CustomerTable | None:
-    """The per-customer rows of ``copis export --customers``, sorted by customer ID."""
+    """The per-customer rows of ``copis export --customers``, sorted by
+    customer ID: the customers, then the IDs whose rows are no orders (every
+    amount <= 0), with 0 orders, their net revenue and no other figure."""
     if values.ids is None or values.rfm is None:
         return None
-    ids = np.asarray(values.ids, dtype=object).astype(str)
+    extra_ids, extra_net = values.without_orders if values.without_orders is not None else ([], [])
+    extra = len(extra_ids)
+    ids = np.concatenate((np.asarray(values.ids, dtype=object), np.asarray(extra_ids, dtype=object))).astype(str)
     order = np.argsort(ids, kind="stable")
     names = np.array([seg.id for seg in model.segments.values()] + [None], dtype=object)
     rfm = values.rfm
 
-    def column(array):
-        return None if array is None else np.asarray(array, dtype=float)[order]
+    def column(array, fill=np.nan):
+        if array is None:
+            return None
+        return np.concatenate((np.asarray(array, dtype=float), np.full(extra, fill)))[order]
 
     return CustomerTable(
-        customer=ids[order], segment=names[segment[order]],  # -1 (no segment) picks the None at the end
-        orders=np.asarray(values.orders, dtype=np.int64)[order],
-        revenue=column(values.revenue), frequency=column(rfm.frequency), recency=column(rfm.recency),
-        T=column(rfm.T), monetary=column(rfm.monetary_value), p_alive=column(values.p_alive),
+        customer=ids[order],
+        segment=names[np.concatenate((segment, np.full(extra, -1)))[order]],  # -1: the None at the end
+        orders=np.concatenate((np.asarray(values.orders, dtype=np.int64), np.zeros(extra, np.int64)))[order],
+        revenue=np.concatenate((np.asarray(values.revenue, dtype=float), np.asarray(extra_net, float)))[order],
+        frequency=column(rfm.frequency), recency=column(rfm.recency), T=column(rfm.T),
+        monetary=column(rfm.monetary_value), p_alive=column(values.p_alive),
         expected_purchases=column(values.expected_purchases), expected_spend=column(values.expected_spend),
         clv=column(values.clv))

@@ -72,10 +72,15 @@ class Transactions(CustomerMeasures):
         # The set-aside amounts of customers who have orders, per customer
         # (those of customers without any order count only in ``net``).
         self.adjustments = np.zeros(len(self.ids))
+        self.without_orders = (np.array([], dtype=object), np.zeros(0))
         if self.set_aside:
             other = pd.Index(self.ids).get_indexer(customer[~order])
             known = other >= 0
             self.adjustments = np.bincount(other[known], weights=amount[~order][known], minlength=len(self.ids))
+            if not known.all():
+                codes, names = pd.factorize(customer[~order][~known])
+                self.without_orders = (np.asarray(names, dtype=object),
+                                       np.bincount(codes, weights=amount[~order][~known], minlength=len(names)))
         if data.until is not None:
             self.end_day = (dt.date.fromisoformat(data.until) - EPOCH).days
         else:

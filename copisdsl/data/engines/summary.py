@@ -31,6 +31,8 @@ class Summary(CustomerMeasures):
         self.set_aside = int(np.asarray(columns["set_aside"], dtype=float).sum())
         self.net = float(net.sum())
         buyers = np.flatnonzero(counts > 0)  # a customer is someone with an order
+        others = np.flatnonzero(counts <= 0)
+        self.without_orders = (ids[others].astype(object), net[others])
         order = buyers[np.argsort(ids[buyers], kind="stable")]  # engines sort text differently: one order here
         self.ids = ids[order]
 

@@ -38,7 +38,8 @@ def log() -> pd.DataFrame:
     frame = bgnbd_log(customers=600, seed=5)
     # IDs whose text order differs from any numeric order, and a refund
     extra = pd.DataFrame({"customer_id": ["007", "7", "10"], "date": ["2024-02-01"] * 3, "amount": [5.0, 6.0, 7.0]})
-    refund = pd.DataFrame({"customer_id": ["7"], "date": ["2024-03-01"], "amount": [-2.0]})
+    refund = pd.DataFrame({"customer_id": ["7", "only_refunds"], "date": ["2024-03-01"] * 2,
+                           "amount": [-2.0, -3.5]})
     return pd.concat([frame, extra, refund], ignore_index=True)
 
 
@@ -57,6 +58,10 @@ def test_csv_rows_sorted_byte_identical_and_matching_the_model(tmp_path, log):
     assert ids[:3] == ["007", "10", "7"]
     seven = next(r for r in rows if r["customer"] == "7")
     assert (seven["orders"], seven["revenue"], seven["frequency"]) == ("1", "4", "0")  # the refund is net only
+    # an ID with rows but no order: a row of its own, 0 orders, its net, no other figure
+    other = next(r for r in rows if r["customer"] == "only_refunds")
+    assert (other["orders"], other["revenue"], other["segment"]) == ("0", "-3.5", "")
+    assert all(other[c] == "" for c in COLUMNS[4:])
     # the model columns against the library computed here
     orders = log[log["amount"] > 0]
     rfm = clv.rfm_summary(orders["customer_id"].to_numpy(), pd.to_datetime(orders["date"]).to_numpy(),
@@ -65,9 +70,10 @@ def test_csv_rows_sorted_byte_identical_and_matching_the_model(tmp_path, log):
     alive = dict(zip(rfm.customer, clv.bgnbd_probability_alive(bg, rfm.frequency, rfm.recency, rfm.T)))
     for row in rows[::37]:
         assert float(row["p_alive"]) == pytest.approx(alive[row["customer"]], rel=1e-9)
-    value = pd.Series({r["customer"]: float(r["clv"]) for r in rows})
+    value = pd.Series({r["customer"]: float(r["clv"]) for r in rows if r["clv"]})
     exported = json.loads((tmp_path / "out.json").read_text())["clv"]
     assert value.mean() == pytest.approx(exported["mean_clv"], rel=1e-9)
+    assert len(rows) == sum(seg["customers"] for seg in exported["segments"]) + 1  # + only_refunds
     vip = [r for r in rows if r["segment"] == "vip"]
     assert len(vip) == exported["segments"][0]["customers"]
     assert all(float(r["clv"]) >= 40 for r in vip)
@@ -95,7 +101,7 @@ def test_historic_leaves_the_model_columns_empty(tmp_path, log):
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(open(tmp_path / "h.csv", encoding="utf-8")))
     assert all(r["p_alive"] == r["expected_purchases"] == r["expected_spend"] == "" for r in rows)
-    assert all(r["clv"] != "" and math.isfinite(float(r["clv"])) for r in rows)
+    assert all(r["clv"] != "" and math.isfinite(float(r["clv"])) for r in rows if r["orders"] != "0")
 
 
 @pytest.mark.parametrize("target,message", [
@@ -116,3 +122,25 @@ def test_a_journey_without_transactions_has_no_table(tmp_path):
     result = copis("export", "j.copis", "-o", os.devnull, "--customers", "c.csv", cwd=tmp_path)
     assert result.returncode == 1 and "no customer table" in result.stderr
     assert not (tmp_path / "c.csv").exists()
+
+
+CDNOW = os.path.join(ROOT, "tests", "fixtures", "cdnow", "CDNOW_sample.txt")
+
+
+@pytest.mark.skipif(not os.path.exists(CDNOW), reason="the CDNOW sample is not committed on this branch")
+def test_cdnow_sample_has_2357_sorted_rows_byte_identical_twice(tmp_path):
+    """Reference §14 on the CDNOW sample (tests/fixtures/cdnow): the master
+    IDs as text, every row (its eight zero amounts are set aside, W405)."""
+    frame = pd.read_csv(CDNOW, sep=r"\s+", header=None, dtype=str,
+                        names=["customer_id", "sample_id", "date", "cds", "amount"])
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d").dt.strftime("%Y-%m-%d")
+    path = write_journey(tmp_path, frame[["customer_id", "date", "amount"]], "model bgnbd  unit week")
+    for name in ("a.csv", "b.csv"):
+        result = copis("export", path.name, "-o", os.devnull, "--customers", name, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+    data = (tmp_path / "a.csv").read_bytes()
+    assert data == (tmp_path / "b.csv").read_bytes()
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+    assert len(rows) == 2357
+    assert [r["customer"] for r in rows] == sorted(set(frame["customer_id"]))
+    assert sum(int(r["orders"]) for r in rows) == int((frame["amount"].astype(float) > 0).sum())
