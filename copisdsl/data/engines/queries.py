@@ -193,12 +193,14 @@ def count_rows(source: exp.Expression, dialect: str, cond: exp.Expression | None
 
 def _orders(customer: str, date: str, amount: str, until: str | None, source: exp.Expression) -> exp.Select:
     """The rows with a customer, a date and an amount (on or before
-    ``until``), as text id ``c``, day number ``d`` and amount ``a``; the
+    ``until``), as text id ``c`` (trimmed), day number ``d`` and amount ``a``; the
     orders among them are those with ``a > 0``."""
-    conds = [exp.Not(this=exp.Is(this=col(c), expression=exp.Null())) for c in (customer, date, amount)]
+    # Customer IDs are text, trimmed, and an empty one is none (§14), as in data.transactions.
+    who = exp.Nullif(this=customer_key(col(customer)), expression=text(""))
+    conds = [exp.Not(this=exp.Is(this=node, expression=exp.Null())) for node in (who, col(date), col(amount))]
     if until is not None:
         conds.append(exp.LTE(this=as_date(date), expression=day_literal(until)))
-    return (exp.select(exp.cast(col(customer), "VARCHAR").as_("c"), day_number(as_date(date)).as_("d"),
+    return (exp.select(who.copy().as_("c"), day_number(as_date(date)).as_("d"),
                        as_double(col(amount)).as_("a"))
             .from_(source).where(exp.and_(*conds)))
 
