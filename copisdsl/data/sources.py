@@ -54,6 +54,7 @@ class TableSource:
         self._notes: dict[str, str] = {}
         self.engines: dict[str, EngineTable] = {}  # sources an engine reads (reference §13)
         self._segmentation: Segmentation | None | bool = False  # False: not computed yet
+        # (data id, segment position) -> the rows of its customers; position -1: the IDs as text
         self._segment_rows: dict[tuple[str, int], np.ndarray] = {}
         wanted = self._plan()
         for data in model.data.values():
@@ -271,7 +272,10 @@ class TableSource:
         customers = segment_customer(table.data, table.require, column)
         key = (table.data.id, within.position)
         if key not in self._segment_rows:
-            self._segment_rows[key] = np.asarray(within.holds(customer_text(customers)), dtype=bool)
+            texts = self._segment_rows.get((table.data.id, -1))
+            if texts is None:  # the customer IDs as text, once per file
+                texts = self._segment_rows[(table.data.id, -1)] = customer_text(customers).to_numpy(dtype=object)
+            self._segment_rows[key] = np.asarray(within.holds(texts), dtype=bool)
         return self._segment_rows[key]
 
     def segmentation(self) -> Segmentation | None:
