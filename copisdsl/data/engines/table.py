@@ -44,6 +44,7 @@ class EngineTable:
         self._summary: Summary | None = None
         # KPIs by segment (§12.1): one query per aggregate gives every segment's row
         self._by_segment: dict[tuple, dict[int, dict]] = {}
+        self._relation: tuple | None = None  # (segmentation, its relation for a JOIN)
 
     def sql(self, tree: exp.Expression) -> str:
         return q.write(tree, self.dialect)
@@ -153,7 +154,10 @@ class EngineTable:
         """The customer -> segment relation for a JOIN (None when no customer is in a segment)."""
         if not len(segmentation.ids):
             return None
-        return self.engine.segment_relation(segmentation.ids.tolist(), segmentation.positions.tolist())
+        if self._relation is None or self._relation[0] is not segmentation:
+            self._relation = (segmentation, self.engine.segment_relation(segmentation.ids.tolist(),
+                                                                         segmentation.positions.tolist()))
+        return self._relation[1].copy()
 
     def _value(self, func: str, column: n.Column, row: dict, within=None) -> float:
         name = column.column.name
