@@ -53,7 +53,7 @@ def segment_bars(name: str, kind: str, values: dict[str, float | None], titles: 
         top = PAD + ROW * i
         mid = top + ROW / 2 + 4
         out.append(f'<text class="sb-label" x="{LABEL - 6}" y="{mid:g}" text-anchor="end" fill="#1f2328">'
-                   f'{_t(_short(title, LABEL_CHARS))}</text>')
+                   f'{_t(_short(title, LABEL_CHARS))}<title>{_t(title)}</title></text>')
         if value is not None:
             end = LABEL + PAD + (value - low) / span * plot
             x, w = min(zero, end), abs(end - zero)

@@ -30,13 +30,21 @@ def test_values_labels_and_no_data():
                           {"vip": "High value", "rest": "Everyone else", "none": "Nobody"})
     root = ET.fromstring(markup)
     assert root.get("aria-label") == "nps by segment: High value 40 pts; Everyone else -20 pts; Nobody no data"
-    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    texts = [t.text for t in root.iter(f"{SVG}text")]
     assert texts == ["High value", "40 pts", "Everyone else", "-20 pts", "Nobody", "no data"]
     (x1, w1), (x2, w2) = _bars(markup)  # no bar for the segment without a value
     zero = _axis(markup)
     assert abs(x1 - zero) < 0.11 and x2 + w2 <= zero + 0.11 < x1 + w1
     assert abs(w1 / w2 - 2) < 0.02  # proportional to the values
     assert int(root.get("width")) == WIDTH <= 390 - 40
+
+
+def test_a_long_name_is_shortened_with_its_full_text_in_the_tooltip():
+    name = "Customers who bought three times this year"
+    root = ET.fromstring(segment_bars("k", "count", {"s": None}, {"s": name}))
+    label = next(root.iter(f"{SVG}text"))
+    assert label.text.endswith("\u2026") and len(label.text) <= 16
+    assert label.find(f"{SVG}title").text == name
 
 
 def test_every_user_string_is_escaped():
