@@ -324,6 +324,8 @@ def report_context(model: Model, figures: Figures | None, diagnostics: list[Diag
         "segments_declared": [{"id": s.id, "title": s.title} for s in model.segments.values()],
         "objectives": objective_rows(model, figures),
         "kpis": kpi_rows(model, figures),
+        # the charts' styles only where there are charts: other reports keep their bytes
+        "by_segment": any(f.by_segment for f in figures.kpis.values()) if figures is not None else False,
         "moments": [{"tp": tp, "reason": _reason(tp.moment_of_truth), "kpis": _tp_kpis(tp, figures),
                      "charts": _tp_charts(model, tp, figures)}
                     for tp in touchpoints if tp.moment_of_truth is not None],
