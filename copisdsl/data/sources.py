@@ -54,8 +54,8 @@ class TableSource:
         self._notes: dict[str, str] = {}
         self.engines: dict[str, EngineTable] = {}  # sources an engine reads (reference §13)
         self._segmentation: Segmentation | None | bool = False  # False: not computed yet
-        # (data id, segment position) -> the rows of its customers; position -1: the IDs as text
-        self._segment_rows: dict[tuple[str, int], np.ndarray] = {}
+        self._segment_rows: dict[tuple[str, int], np.ndarray] = {}  # (data id, segment position) -> rows
+        self._customer_texts: dict[str, np.ndarray] = {}  # data id -> its customer IDs as text
         wanted = self._plan()
         for data in model.data.values():
             self.tables[data.id] = self._load(data, wanted[data.id])
@@ -272,10 +272,9 @@ class TableSource:
         customers = segment_customer(table.data, table.require, column)
         key = (table.data.id, within.position)
         if key not in self._segment_rows:
-            texts = self._segment_rows.get((table.data.id, -1))
-            if texts is None:  # the customer IDs as text, once per file
-                texts = self._segment_rows[(table.data.id, -1)] = customer_text(customers).to_numpy(dtype=object)
-            self._segment_rows[key] = np.asarray(within.holds(texts), dtype=bool)
+            if table.data.id not in self._customer_texts:
+                self._customer_texts[table.data.id] = customer_text(customers).to_numpy(dtype=object)
+            self._segment_rows[key] = np.asarray(within.holds(self._customer_texts[table.data.id]), dtype=bool)
         return self._segment_rows[key]
 
     def segmentation(self) -> Segmentation | None:
