@@ -171,7 +171,8 @@ CODES: tuple[CodeInfo, ...] = (
     CodeInfo("E404", "error", "Transactions needed",
              "A segment with a `when` condition, a `clv(...)` call or another transaction "
              "function (aov, repeat_rate, churn_rate ...) used without a data source of `kind "
-             "transactions`.",
+             "transactions`; or a KPI `by segment` in a journey without segments or without "
+             "transactions (reported at `by segment`).",
              'journey j "J" {\n  data survey "survey.csv"\n  kpi repeat = repeat_rate(survey)\n}',
              "Declare the order history: `data orders \"orders.csv\" { kind transactions }`, and "
              "pass its ID."),

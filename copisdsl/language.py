@@ -70,6 +70,9 @@ STATEMENT_KEYWORDS = (
 CLAUSE_KEYWORDS = (
     "increase", "decrease", "maintain", "to", "by", "baseline", "when", "where", "and", "or",
 )
+# What may follow a KPI's expression, in this order (sections 4 and 12.1):
+# `kpi METRIC = EXPR [by segment] [baseline NUMBER]`.
+KPI_CLAUSES = ("by segment", "baseline")
 # Every keyword: the grammar's terminal for each is the word in capitals.
 KEYWORDS = STATEMENT_KEYWORDS + CLAUSE_KEYWORDS
 RESERVED_KEYS = frozenset(STATEMENT_KEYWORDS) - {"customer", "objective", "process", "information"}

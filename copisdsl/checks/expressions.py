@@ -226,6 +226,27 @@ def _cycle_diag(model: Model, members: list[int], deps) -> Diagnostic:
                  "break the cycle: one of these KPIs must be computed from data or a number", related)
 
 
+@check("E404")
+def by_segment(model: Model) -> list[Diagnostic]:
+    """`by segment` needs declared segments and a transactions file to
+    assign customers to them (§12.1)."""
+    out: list[Diagnostic] = []
+    for kpi in model.kpis:
+        if not kpi.by_segment:
+            continue
+        if not model.segments:
+            out.append(error("E404", f"KPI '{kpi.name}' is computed by segment, but the journey declares "
+                             "no segments", kpi.node.by_segment,
+                             'declare them: segment vip "High value" when clv >= 400, and one without '
+                             "`when` for the rest"))
+        elif model.transactions is None:
+            out.append(error("E404", f"KPI '{kpi.name}' is computed by segment, but the journey has no "
+                             "transactions data to assign customers to segments", kpi.node.by_segment,
+                             "add a `data ID \"orders.csv\" { kind transactions }` for the segments "
+                             "to be computed from"))
+    return out
+
+
 @check("E201", "E204", "E404")
 def segments(model: Model) -> list[Diagnostic]:
     """Segment conditions use the per-customer variables with numbers, and

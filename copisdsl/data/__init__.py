@@ -76,6 +76,14 @@ def _compute(model: Model, base_dir: Path, root: Path) -> tuple[Figures, list[Di
         value, note = evaluator.evaluate(kpi)
         figures.kpis[kpi.index] = KpiValue(kpi.name, kpi.scope, kpi.kind,
                                            value, kpi.baseline, note)
+    segmented = [kpi for kpi in model.kpis if kpi.by_segment]
+    for kpi in segmented if source is None else ():  # no data: no segment has a value
+        figures.kpis[kpi.index].by_segment = dict.fromkeys(model.segments)
+    if segmented and source is not None:
+        from copisdsl.data.segments import by_segment
+
+        for index, values in by_segment(model, source, segmented).items():
+            figures.kpis[index].by_segment = values
     for objective in model.objectives:
         kpi = model.measuring_kpi(objective)
         value = figures.kpis[kpi.index].value if kpi is not None else None

@@ -60,6 +60,27 @@ def require_mapping(data, require) -> None:
                                   f"name the column with `{option} {best}`")) from None
 
 
+def segment_customer(data, require, column) -> object:
+    """The customer column of ``data`` for the column reference ``column``
+    (a ``nodes.Column``) of a KPI ``by segment`` (§12.1); E401 at the
+    reference (`survey.score`) when the file lacks it. ``require(name, span)``
+    returns the column or raises the plain E401."""
+    span = column.data.span._replace(end_line=column.column.span.end_line,
+                                     end_column=column.column.span.end_column)
+    try:
+        return require(data.customer, span)
+    except Problem as p:
+        hint = p.diag.hint if p.diag.hint and p.diag.hint.startswith("did you mean") else None
+        best = hint[len("did you mean '"):-2] if hint else "COLUMN"
+        named = "customer" in data.option_spans
+        advice = None if named else f"name the column with `customer {best}` in data '{data.id}'"
+        if advice is not None and p.diag.hint:
+            advice = f"{hint} {advice}" if hint else f"{p.diag.hint}; {advice}"
+        raise Problem(replace(
+            p.diag, message=f"{p.diag.message}, which `by segment` needs to keep each segment's customers' rows",
+            hint=advice or p.diag.hint)) from None
+
+
 #: what nps() and csat() read: the scale in words, and the hint at an E402 outside it
 SCALE_USE = {"nps": "scores from 0 to 10", "csat": "answers from 1 to 5"}
 SCALE_HINT = {"nps": "nps() reads a 0-10 'how likely are you to recommend' score",

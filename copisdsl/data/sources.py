@@ -20,9 +20,9 @@ from copisdsl.language import FUNCTIONS
 from copisdsl.syntax.nodes import conditions, walk
 from copisdsl.data import filters, loading
 from copisdsl.data.kpis import NoValue
-from copisdsl.data.problems import SCALE_HINT, SCALE_USE
+from copisdsl.data.problems import SCALE_HINT, SCALE_USE, segment_customer
 from copisdsl.data.table import Problem, Table
-from copisdsl.data.transactions import Transactions
+from copisdsl.data.transactions import Transactions, customer_text
 from copisdsl.data.engines.base import EngineError
 from copisdsl.locations import Unset, locate, mask
 from copisdsl.diagnostics import Diagnostic, error, warning
@@ -32,6 +32,7 @@ from copisdsl.semantic.model import Data, Model
 if TYPE_CHECKING:
     from copisdsl.data.engines.table import EngineTable
     from copisdsl.data.portfolio import CustomerValues
+    from copisdsl.data.segments import Members, Segmentation
 
 _AGGREGATES = {
     "sum": np.sum, "mean": np.mean, "median": np.median, "min": np.min, "max": np.max,
@@ -52,6 +53,9 @@ class TableSource:
         self._values: dict[str, CustomerValues | None] = {}
         self._notes: dict[str, str] = {}
         self.engines: dict[str, EngineTable] = {}  # sources an engine reads (reference §13)
+        self._segmentation: Segmentation | None | bool = False  # False: not computed yet
+        self._segment_rows: dict[tuple[str, int], np.ndarray] = {}  # (data id, segment position) -> rows
+        self._customer_texts: dict[str, np.ndarray] = {}  # data id -> its customer IDs as text
         wanted = self._plan()
         for data in model.data.values():
             self.tables[data.id] = self._load(data, wanted[data.id])
@@ -59,6 +63,8 @@ class TableSource:
     # ------------------------------------------------------------ planning
     def _plan(self) -> dict[str, set[str]]:
         wanted: dict[str, set[str]] = {d: set() for d in self.model.data}
+        #: files whose rows a KPI by segment restricts to a segment's customers (§12.1)
+        self.segmented: set[str] = set()
         for data in self.model.data.values():
             if data.is_transactions:
                 wanted[data.id] |= {data.customer, data.date, data.amount}
@@ -70,6 +76,14 @@ class TableSource:
                     wanted[node.data.name].add(node.column.name)
                     if node.where is not None:
                         wanted[node.data.name] |= {c.column.name for c in conditions(node.where)}
+        if any(kpi.by_segment for kpi in self.model.kpis):
+            # Any column reference may be reached from a KPI by segment (through
+            # the KPIs it names): each file keeps its customer column, as text.
+            for kpi in self.model.kpis:
+                for node in walk(kpi.expr):
+                    if isinstance(node, n.Column) and node.data.name in wanted:
+                        self.segmented.add(node.data.name)
+                        wanted[node.data.name].add(self.model.data[node.data.name].customer)
         return wanted
 
     def inputs(self) -> list[str]:
@@ -122,8 +136,9 @@ class TableSource:
             self._e400(data, f"data path '{data.path}' is not a regular file")
             return None
         try:
+            keep_text = data.is_transactions or data.id in self.segmented
             loaded = loading.read(resolved, wanted, delimiter=data.delimiter, sheet=data.sheet,
-                                  text=frozenset({data.customer}) if data.is_transactions else frozenset())
+                                  text=frozenset({data.customer}) if keep_text else frozenset())
         except loading.LoadError as exc:
             self._e400(data, f"data file '{data.path}': {exc.message}", exc.hint)
             return None
@@ -208,17 +223,27 @@ class TableSource:
         return table
 
     # ------------------------------------------------------------ aggregates
-    def aggregate(self, func: str, column: n.Column, call: n.Call) -> float:
+    def aggregate(self, func: str, column: n.Column, call: n.Call, within: Members | None = None) -> float:
+        """A column aggregate; ``within`` a segment, of the rows of its
+        customers only (a segment without such rows has no value, and no W403)."""
         if column.data.name in self.engines:
+            if within is not None:
+                return self._engine_call(column.data.name,
+                                         lambda t: t.segment_aggregate(func, column, within))
             return self._engine_call(column.data.name, lambda t: t.aggregate(func, column))
         table = self.table(column.data.name)
         name = column.column.name
         try:
             selected = filters.mask(table, column.where) if column.where is not None else None
+            if within is not None:
+                mine = self._rows_of(table, column, within)
+                selected = mine if selected is None else selected & mine
             rows = table.rows if selected is None else int(selected.sum())
             if rows == 0:
                 if table.rows == 0:
                     raise NoValue(f"data '{table.data.id}' has no rows")
+                if within is not None:
+                    raise NoValue(f"no selected rows of data '{table.data.id}' belong to segment '{within.id}'")
                 self.diagnostics.append(warning(
                     "W403", f"the filter selects none of the {table.rows} rows of data '{table.data.id}'; "
                     "the KPI has no value", column.where.span, filters.empty_hint(table, column.where)))
@@ -240,6 +265,34 @@ class TableSource:
         except Problem as p:
             self.diagnostics.append(p.diag)
             raise NoValue(p.diag.message) from None
+
+    def _rows_of(self, table: Table, column: n.Column, within: Members) -> np.ndarray:
+        """The rows of ``table`` whose customer is in the segment; E401 at
+        the column reference when the file has no customer column."""
+        customers = segment_customer(table.data, table.require, column)
+        key = (table.data.id, within.position)
+        if key not in self._segment_rows:
+            if table.data.id not in self._customer_texts:
+                self._customer_texts[table.data.id] = customer_text(customers).to_numpy(dtype=object)
+            self._segment_rows[key] = np.asarray(within.holds(self._customer_texts[table.data.id]), dtype=bool)
+        return self._segment_rows[key]
+
+    def segmentation(self) -> Segmentation | None:
+        """Each customer's segment, from the journey's transactions file
+        (None when it has none or they cannot be read)."""
+        from copisdsl.data.portfolio import assign_segments
+        from copisdsl.data.segments import Segmentation
+
+        if self._segmentation is False:
+            first = self.model.transactions
+            tx = self.transactions_of(first.id) if first is not None and self._readable(first.id) else None
+            values = self.customer_values(first.id) if tx is not None else None
+            self._segmentation = None if values is None else \
+                Segmentation(self.model, tx.ids, assign_segments(self.model, values))
+        return self._segmentation
+
+    def _readable(self, data_id: str) -> bool:
+        return data_id in self.engines or self.tables.get(data_id) is not None
 
     def _scores(self, func, table: Table, name: str, column: n.Column, values, selected) -> float:
         low, high = (0, 10) if func == "nps" else (1, 5)
@@ -280,7 +333,10 @@ class TableSource:
             self._tx[data_id] = tx
         return self._tx[data_id]
 
-    def transactions(self, func: str, data_id: str, window: n.Literal | None, call: n.Call) -> float:
+    def transactions(self, func: str, data_id: str, window: n.Literal | None, call: n.Call,
+                     within: Members | None = None) -> float:
+        """A transaction function; ``within`` a segment, over its customers
+        only (the end of observation stays the file's)."""
         data = self.model.data.get(data_id)
         if data is None:
             raise NoValue(f"unknown data source '{data_id}'")
@@ -291,6 +347,16 @@ class TableSource:
         tx = self.transactions_of(data_id)
         if tx is None:
             raise NoValue(f"the transactions of data '{data_id}' could not be read")
+        keep = None
+        if within is not None:
+            keep = np.asarray(within.holds(tx.ids), dtype=bool)
+            if data_id in self.engines:
+                table = self.engines[data_id]
+                tx = tx.only(keep, lambda: table.segment_reorder_interval(within))
+            else:
+                tx = tx.only(keep)
+            if tx.orders == 0:
+                raise NoValue(f"segment '{within.id}' has no orders in data '{data_id}'")
         # Rows that are all refunds (W405) are 0 orders of 0 customers and a net revenue.
         if tx.orders == 0 and not (tx.set_aside and func in ("revenue", "orders", "customers")):
             raise NoValue(f"data '{data_id}' has no orders")
@@ -299,7 +365,11 @@ class TableSource:
             if values is None or np.all(np.isnan(values.clv)):
                 raise NoValue(values.note if values is not None and values.note
                               else self._notes.get(data_id, "no CLV"))
-            return float(np.nanmean(values.clv))
+            # A segment's customers keep the CLV of the model fitted on the whole file.
+            clv = values.clv if keep is None else values.clv[keep]
+            if np.all(np.isnan(clv)):
+                raise NoValue("no CLV")
+            return float(np.nanmean(clv))
         if func in ("churn_rate", "retention_rate"):
             amount, unit = window.value if window is not None else (180, "d")
             churn = tx.churn_rate(amount, unit)

@@ -87,6 +87,22 @@ class Transactions(CustomerMeasures):
             self.end_day = int(self.day.max()) if len(self.day) else 0
         self._per_customer: dict[str, np.ndarray] = {}
 
+    def only(self, keep: np.ndarray) -> Transactions:
+        """The orders of the customers where ``keep`` (aligned with ``ids``)
+        holds, with the same end of observation (a segment, §12.1)."""
+        sub = object.__new__(Transactions)
+        rows = keep[self.codes]
+        sub.data = self.data
+        sub.codes = (np.cumsum(keep) - 1)[self.codes[rows]]
+        sub.ids = self.ids[keep]
+        sub.ns, sub.day, sub.amount = self.ns[rows], self.day[rows], self.amount[rows]
+        sub.dropped = sub.set_aside = 0
+        sub.adjustments = self.adjustments[keep]
+        sub.net = float(sub.amount.sum() + sub.adjustments.sum())
+        sub.end_day = self.end_day
+        sub._per_customer = {}
+        return sub
+
     @property
     def orders(self) -> int:
         return len(self.codes)

@@ -19,6 +19,7 @@ from copisdsl.data.figures import Figures
 from copisdsl.semantic.model import ElementValue, Model, Stage, Touchpoint
 from copisdsl.render import palette
 from copisdsl.render.format import NO_DATA, format_change, format_target, format_value
+from copisdsl.render.segment_bars import segment_bars
 
 STATUS_TEXT = {"met": "met", "not_met": "not met", "no_data": "no data"}
 
@@ -147,6 +148,16 @@ def change_tone(change: float | None, wanted: str | None) -> str:
     return "good" if (change > 0) == (wanted == "increase") else "bad"
 
 
+def segment_chart(model: Model, kpi, figures: Figures | None) -> str | None:
+    """The bar chart of a KPI by segment (SVG markup, every user string
+    escaped), or None for a KPI without `by segment` or a journey without figures."""
+    figure = figures.kpi(kpi.index) if figures is not None else None
+    if figure is None or figure.by_segment is None or not figure.by_segment:
+        return None
+    titles = {seg.id: seg.title for seg in model.segments.values()}
+    return segment_bars(kpi.name, figure.kind, figure.by_segment, titles)
+
+
 def kpi_rows(model: Model, figures: Figures | None) -> list[dict]:
     rows = []
     wanted = _wanted(model)
@@ -168,6 +179,7 @@ def kpi_rows(model: Model, figures: Figures | None) -> list[dict]:
             "tone": change_tone(change, wanted.get(kpi.index)),
             "wanted": wanted.get(kpi.index, ""),
             "note": (figure.note or "") if figure is not None else "",
+            "by_segment": segment_chart(model, kpi, figures),
         })
     return rows
 
@@ -248,6 +260,12 @@ def stake_context(model: Model, figures: Figures | None) -> dict | None:
         "others_left": max(len(others) - OTHERS_SHOWN, 0),
         "segments": bool(model.segments),
     }
+
+
+def _tp_charts(model: Model, tp: Touchpoint, figures: Figures | None) -> list[tuple[str, str]]:
+    """(KPI name, bar chart) of the touchpoint's KPIs by segment."""
+    charts = ((kpi.name, segment_chart(model, kpi, figures)) for kpi in tp.kpis)
+    return [(name, chart) for name, chart in charts if chart is not None]
 
 
 def _reason(value: str | bool | None) -> str:
@@ -346,9 +364,13 @@ def report_context(model: Model, figures: Figures | None, diagnostics: list[Diag
         "segments_declared": [{"id": s.id, "title": s.title} for s in model.segments.values()],
         "objectives": objective_rows(model, figures),
         "kpis": kpi_rows(model, figures),
-        "moments": [{"tp": tp, "reason": _reason(tp.moment_of_truth), "kpis": _tp_kpis(tp, figures)}
+        # the charts' styles only where there are charts: other reports keep their bytes
+        "by_segment": any(f.by_segment for f in figures.kpis.values()) if figures is not None else False,
+        "moments": [{"tp": tp, "reason": _reason(tp.moment_of_truth), "kpis": _tp_kpis(tp, figures),
+                     "charts": _tp_charts(model, tp, figures)}
                     for tp in touchpoints if tp.moment_of_truth is not None],
-        "repurchase": [{"tp": tp, "reason": _reason(tp.repurchase), "kpis": _tp_kpis(tp, figures)}
+        "repurchase": [{"tp": tp, "reason": _reason(tp.repurchase), "kpis": _tp_kpis(tp, figures),
+                        "charts": _tp_charts(model, tp, figures)}
                        for tp in touchpoints if tp.repurchase is not None],
         "notes": [{"tp": tp, "pains": tp.pains, "opportunities": tp.opportunities}
                   for tp in touchpoints if tp.pains or tp.opportunities],

@@ -60,6 +60,11 @@ class Kpi:
     def span(self) -> Span:
         return self.node.span
 
+    @property
+    def by_segment(self) -> bool:
+        """Whether the KPI is computed per declared segment too (§12.1)."""
+        return self.node.segmented
+
 
 @dataclass(slots=True)
 class Touchpoint:

@@ -175,12 +175,16 @@ class Objective:
 
 @dataclass(frozen=True, slots=True)
 class Kpi:
-    """`kpi NAME = EXPR baseline N`."""
+    """`kpi NAME = EXPR by segment baseline N` (`by segment` and the
+    baseline optional); ``by_segment`` is the span of `by segment`, None
+    without it (its presence takes part in equality, its place does not)."""
 
     name: Ident
     expr: Expr
     baseline: Literal | None
+    segmented: bool = False
     span: Span = _span()
+    by_segment: Span | None = field(default=None, compare=False, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)

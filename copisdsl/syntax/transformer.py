@@ -281,8 +281,11 @@ class ToAst:
         return _Objective(text, direction, metric, target, by, self._span(children))
 
     def kpi(self, children):
-        baseline = children[5] if len(children) > 5 else None
-        return _Kpi(self._ident(children[1]), children[3], baseline, self._span(children))
+        baseline = children[-1] if len(children) > 4 and not isinstance(children[-1], Token) else None
+        by = None
+        if len(children) > 5 and isinstance(children[4], Token) and children[4].type == "BY":
+            by = self._span(children[4:6])
+        return _Kpi(self._ident(children[1]), children[3], baseline, by is not None, self._span(children), by)
 
     def channel(self, children):
         return _Channel(self._ident(children[1]), self._span(children))

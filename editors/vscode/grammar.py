@@ -9,12 +9,13 @@ import json
 import sys
 from pathlib import Path
 
-from copisdsl.language import CLAUSE_KEYWORDS, FUNCTIONS, STATEMENT_KEYWORDS
+from copisdsl.language import CLAUSE_KEYWORDS, FUNCTIONS, KPI_CLAUSES, STATEMENT_KEYWORDS
 from copisdsl.syntax.tokens import TOKEN_PATTERNS
 
 OUT = Path(__file__).with_name("syntaxes") / "copis.tmLanguage.json"
 DECLARING = ("journey", "stage", "touchpoint", "persona", "data", "segment")
 INNER = sorted(CLAUSE_KEYWORDS)
+PHRASES = [c.replace(" ", r"\s+") for c in KPI_CLAUSES if " " in c]
 
 
 def _words(words) -> str:
@@ -31,8 +32,8 @@ def grammar() -> dict:
         "fileTypes": ["copis"],
         "patterns": [{"include": "#comment"}, {"include": "#string"}, {"include": "#declaration"},
                      {"include": "#statement"}, {"include": "#function"}, {"include": "#column"},
-                     {"include": "#inner"}, {"include": "#number"}, {"include": "#operator"},
-                     {"include": "#punctuation"}],
+                     {"include": "#clause"}, {"include": "#inner"}, {"include": "#number"},
+                     {"include": "#operator"}, {"include": "#punctuation"}],
         "repository": {
             "comment": {"match": r"#.*$", "name": "comment.line.number-sign.copis"},
             "string": {
@@ -60,6 +61,11 @@ def grammar() -> dict:
                 "captures": {"1": {"name": "variable.other.object.copis"},
                              "2": {"name": "punctuation.accessor.copis"},
                              "3": {"name": "variable.other.property.copis"}},
+            },
+            # Clauses of several words (`by segment`): `segment` there is no declaration.
+            "clause": {
+                "match": rf"\b({_words(PHRASES)})\b",
+                "name": "keyword.operator.word.copis",
             },
             "inner": {"match": rf"\b({_words(INNER)})\b", "name": "keyword.operator.word.copis"},
             "number": {"patterns": [

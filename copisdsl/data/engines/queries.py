@@ -110,11 +110,14 @@ def write(tree: exp.Expression, dialect: str) -> str:
 
 
 def aggregate(func: str, name: str, cond: exp.Expression | None, source: exp.Expression,
-              dialect: str, rows: exp.Expression | None = None) -> str:
+              dialect: str, rows: exp.Expression | None = None,
+              segments: tuple[exp.Expression, str] | None = None) -> str:
     """One row: total rows (those where ``rows`` holds: ``until``), rows
     the filter ``cond`` selects, selected rows with a value, the
     aggregate, and for nps/csat the rows outside the scale and one such
-    value."""
+    value. With ``segments`` (the customer -> segment relation and the
+    source's customer column), one such row per segment that has rows,
+    its position in ``segment``."""
     value = as_double(col(name)) if func != "count" else col(name)
     picked = when(cond, value)
     one = exp.Literal.number(1)
@@ -142,7 +145,35 @@ def aggregate(func: str, name: str, cond: exp.Expression | None, source: exp.Exp
                "count": exp.Count}[func]
         items.append(agg(this=picked).as_("value"))
     tree = exp.select(*items).from_(source)
+    if segments is not None:
+        tree = by_segment(tree, *segments)
     return write(tree.where(rows) if rows is not None else tree, dialect)
+
+
+#: the customer -> segment relation's alias and columns (KPIs by segment, §12.1)
+SEGMENTS, SEGMENT_CUSTOMER, SEGMENT_POSITION = "copis_segments", "copis_customer", "copis_segment"
+
+
+def segment_values(ids: list[str], positions: list[int]) -> exp.Expression:
+    """The customer -> segment relation written out as VALUES (for a JOIN)."""
+    rows = [exp.Tuple(expressions=[text(c), exp.Literal.number(int(p))]) for c, p in zip(ids, positions)]
+    return exp.Values(expressions=rows, alias=exp.TableAlias(
+        this=exp.to_identifier(SEGMENTS),
+        columns=[exp.to_identifier(SEGMENT_CUSTOMER), exp.to_identifier(SEGMENT_POSITION)]))
+
+
+def customer_key(node: exp.Expression) -> exp.Expression:
+    """A customer ID as the text §14 compares: trimmed."""
+    return exp.Trim(this=exp.cast(node, "VARCHAR"))
+
+
+def by_segment(tree: exp.Select, relation: exp.Expression, customer: exp.Expression) -> exp.Select:
+    """``tree`` (a one-row aggregate) once per segment: its rows joined with
+    the customer -> segment relation on ``customer``, grouped by segment."""
+    on = exp.EQ(this=customer_key(customer), expression=exp.column(SEGMENT_CUSTOMER, table=SEGMENTS))
+    position = exp.column(SEGMENT_POSITION, table=SEGMENTS)
+    return (tree.select(position.as_("segment"), append=True)
+            .join(relation, on=on, join_type="inner").group_by(position.copy()))
 
 
 def distinct_values(name: str, source: exp.Expression, dialect: str, limit: int = 1000) -> str:
@@ -162,12 +193,14 @@ def count_rows(source: exp.Expression, dialect: str, cond: exp.Expression | None
 
 def _orders(customer: str, date: str, amount: str, until: str | None, source: exp.Expression) -> exp.Select:
     """The rows with a customer, a date and an amount (on or before
-    ``until``), as text id ``c``, day number ``d`` and amount ``a``; the
+    ``until``), as text id ``c`` (trimmed), day number ``d`` and amount ``a``; the
     orders among them are those with ``a > 0``."""
-    conds = [exp.Not(this=exp.Is(this=col(c), expression=exp.Null())) for c in (customer, date, amount)]
+    # Customer IDs are text, trimmed, and an empty one is none (§14), as in data.transactions.
+    who = exp.Nullif(this=customer_key(col(customer)), expression=text(""))
+    conds = [exp.Not(this=exp.Is(this=node, expression=exp.Null())) for node in (who, col(date), col(amount))]
     if until is not None:
         conds.append(exp.LTE(this=as_date(date), expression=day_literal(until)))
-    return (exp.select(exp.cast(col(customer), "VARCHAR").as_("c"), day_number(as_date(date)).as_("d"),
+    return (exp.select(who.copy().as_("c"), day_number(as_date(date)).as_("d"),
                        as_double(col(amount)).as_("a"))
             .from_(source).where(exp.and_(*conds)))
 
@@ -213,9 +246,11 @@ def customer_summary(customer: str, date: str, amount: str, until: str | None,
 
 
 def reorder_interval(customer: str, date: str, amount: str, until: str | None,
-                     source: exp.Expression, dialect: str) -> str:
+                     source: exp.Expression, dialect: str, segments: exp.Expression | None = None) -> str:
     """One row: the median gap in days between consecutive purchase days
-    of a customer, pooled over all customers."""
+    of a customer, pooled over all customers; with ``segments`` (the
+    customer -> segment relation) one row per segment, pooled over its
+    customers, its position in ``segment``."""
     orders = _orders(customer, date, amount, until, source)
     days = (exp.select("c", "d").distinct()
             .from_(exp.Subquery(this=orders, alias=exp.TableAlias(this=exp.to_identifier("o"))))
@@ -224,7 +259,11 @@ def reorder_interval(customer: str, date: str, amount: str, until: str | None,
         this=exp.Lag(this=exp.column("d")), partition_by=[exp.column("c")],
         order=exp.Order(expressions=[exp.Ordered(this=exp.column("d"))]))).as_("gap")).from_(
         exp.Subquery(this=days, alias=exp.TableAlias(this=exp.to_identifier("pd"))))
+    if segments is not None:
+        gaps = gaps.select(exp.column("c"), append=True)
     tree = (exp.select(exp.Median(this=as_double(exp.column("gap"))).as_("value"))
             .from_(exp.Subquery(this=gaps, alias=exp.TableAlias(this=exp.to_identifier("g"))))
             .where(exp.Not(this=exp.Is(this=exp.column("gap"), expression=exp.Null()))))
+    if segments is not None:
+        tree = by_segment(tree, segments, exp.column("c", table="g"))
     return write(tree, dialect)

@@ -53,6 +53,21 @@ class Summary(CustomerMeasures):
         else:
             self.end_day = int(self.last_day.max()) if len(self.last_day) else 0
 
+    def only(self, keep: np.ndarray, reorder: Callable[[], float | None]) -> Summary:
+        """The customers where ``keep`` (aligned with ``ids``) holds, with the
+        same end of observation (a segment, §12.1); ``reorder`` computes
+        their reorder interval."""
+        sub = object.__new__(Summary)
+        sub.data = self.data
+        for name in ("ids", "order_counts_", "revenues", "first_day", "last_day", "purchase_days",
+                     "repeat_spend", "net_revenues_"):
+            setattr(sub, name, getattr(self, name)[keep])
+        sub.set_aside = sub.dropped = 0
+        sub.net = float(sub.net_revenues_.sum())
+        sub.end_day = self.end_day
+        sub._reorder = reorder
+        return sub
+
     @property
     def orders(self) -> int:
         return int(self.order_counts_.sum())

@@ -16,7 +16,8 @@ from copisdsl.data.engines.base import Engine, EngineError
 from copisdsl.data.engines.conditions import condition
 from copisdsl.data.engines.summary import Summary
 from copisdsl.data.kpis import NoValue
-from copisdsl.data.problems import SCALE_HINT, SCALE_USE, Problem, require_mapping, unknown_column
+from copisdsl.data.problems import (SCALE_HINT, SCALE_USE, Problem, require_mapping, segment_customer,
+                                    unknown_column)
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.hints import did_you_mean
 from copisdsl.semantic.model import Data
@@ -41,6 +42,9 @@ class EngineTable:
         self.diagnostics: list[Diagnostic] = []
         self._rows: int | None = None
         self._summary: Summary | None = None
+        # KPIs by segment (§12.1): one query per aggregate gives every segment's row
+        self._by_segment: dict[tuple, dict[int, dict]] = {}
+        self._relation: tuple | None = None  # (segmentation, its relation for a JOIN)
 
     def sql(self, tree: exp.Expression) -> str:
         return q.write(tree, self.dialect)
@@ -95,16 +99,72 @@ class EngineTable:
     def aggregate(self, func: str, column: n.Column) -> float:
         """An aggregate of a (filtered) column, computed by the engine."""
         name = column.column.name
+        cond = self._aggregated(func, column)
+        names, found = self.engine.fetch(q.aggregate(func, name, cond, self.source.copy(), self.dialect,
+                                                     self.until()))
+        return self._value(func, column, dict(zip(names, found[0])))
+
+    def _aggregated(self, func: str, column: n.Column) -> exp.Expression | None:
+        """E401/E402 for the column; the filter's condition."""
+        name = column.column.name
         if func == "count":
             self.kind(name, column.column.span)
         else:
             self._typed(name, column.column.span, "number", SCALE_USE.get(func, "numbers"))
-        cond = condition(column.where, self.kind) if column.where is not None else None
-        names, found = self.engine.fetch(q.aggregate(func, name, cond, self.source.copy(), self.dialect,
-                                                     self.until()))
-        row = dict(zip(names, found[0]))
+        return condition(column.where, self.kind) if column.where is not None else None
+
+    def segment_aggregate(self, func: str, column: n.Column, within) -> float:
+        """The aggregate over the rows of one segment's customers (``within``,
+        ``copisdsl.data.segments.Members``): one query, grouped by segment, answers
+        every segment; a segment without rows has no value."""
+        segment_customer(self.data, self.kind, column)
+        cond = self._aggregated(func, column)
+        key = (func, column.span, within.segmentation)
+        if key not in self._by_segment:
+            rows: dict[int, dict] = {}
+            relation = self._segments(within.segmentation)
+            if relation is not None:
+                names, found = self.engine.fetch(q.aggregate(
+                    func, column.column.name, cond, self.source.copy(), self.dialect, self.until(),
+                    (relation, q.col(self.data.customer))))
+                rows = {int(r["segment"]): r for r in (dict(zip(names, f)) for f in found)}
+            self._by_segment[key] = rows
+        row = self._by_segment[key].get(within.position)
+        if row is None:
+            raise NoValue(f"no rows of data '{self.data.id}' belong to segment '{within.id}'")
+        return self._value(func, column, row, within)
+
+    def segment_reorder_interval(self, within) -> float | None:
+        """The reorder interval of one segment's customers (one query, grouped by segment)."""
+        key = ("reorder_interval", within.segmentation)
+        if key not in self._by_segment:
+            rows: dict[int, dict] = {}
+            relation = self._segments(within.segmentation)
+            if relation is not None:
+                data = self.data
+                names, found = self.engine.fetch(q.reorder_interval(
+                    data.customer, data.date, data.amount, data.until, self.source.copy(), self.dialect,
+                    relation))
+                rows = {int(r["segment"]): r for r in (dict(zip(names, f)) for f in found)}
+            self._by_segment[key] = rows
+        row = self._by_segment[key].get(within.position)
+        return float(row["value"]) if row is not None and row["value"] is not None else None
+
+    def _segments(self, segmentation) -> exp.Expression | None:
+        """The customer -> segment relation for a JOIN (None when no customer is in a segment)."""
+        if not len(segmentation.ids):
+            return None
+        if self._relation is None or self._relation[0] is not segmentation:
+            self._relation = (segmentation, self.engine.segment_relation(segmentation.ids.tolist(),
+                                                                         segmentation.positions.tolist()))
+        return self._relation[1].copy()
+
+    def _value(self, func: str, column: n.Column, row: dict, within=None) -> float:
+        name = column.column.name
         total, selected, present = (int(row[k] or 0) for k in ("total", "selected", "present"))
         if selected == 0:
+            if within is not None:
+                raise NoValue(f"no selected rows of data '{self.data.id}' belong to segment '{within.id}'")
             if total == 0:
                 raise NoValue(f"data '{self.data.id}' has no rows")
             self.diagnostics.append(warning(

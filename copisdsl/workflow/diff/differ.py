@@ -136,6 +136,7 @@ class _Differ:
             for k in m.kpis:
                 where = self.scope(k.scope_kind, k.scope, renamed)
                 fields = {"expression": expr_text(k.expr),
+                          "by": "segment" if k.node.segmented else None,
                           "baseline": literal_text(k.node.baseline) if k.node.baseline else None}
                 out.setdefault(where, {})[k.name] = it.Item(
                     k.name, None, fields, label={"where": where, "detail": it.kpi_detail(k)})

@@ -106,6 +106,8 @@ def objective_detail(o: Objective) -> str | None:
 
 def kpi_detail(k: Kpi) -> str:
     text = f"= {expr_text(k.expr)}"
+    if k.node.segmented:
+        text += " by segment"
     if k.node.baseline is not None:
         text += f" baseline {literal_text(k.node.baseline)}"
     return text

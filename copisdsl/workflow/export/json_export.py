@@ -123,6 +123,8 @@ def _kpi(k, figures: Figures) -> dict[str, Any]:
         "value": measure(value.value) if value else None,
         "baseline": measure(k.baseline),
         "kind": value.kind if value else k.kind,
+        "by_segment": ({seg: measure(v) for seg, v in value.by_segment.items()}
+                       if value is not None and value.by_segment is not None else None),
     }
 
 

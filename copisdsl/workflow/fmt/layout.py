@@ -119,6 +119,8 @@ class Formatter:
             return self._list(keyword, [quote(t) for t in texts], spans if len(spans) == len(texts) else [None] * len(texts))
         if isinstance(stmt, n.Kpi):
             parts = [f"kpi {stmt.name.name} = ", self._expr(stmt.expr, 0)]
+            if stmt.segmented:
+                parts.append(" by segment")
             if stmt.baseline is not None:
                 parts.append(f" baseline {stmt.baseline.text}")
             return parts

@@ -9,7 +9,7 @@ import re
 
 from lsprotocol import types as t
 
-from copisdsl.language import CLV_MODELS, CLV_UNITS, FUNCTIONS, SEGMENT_VARIABLES
+from copisdsl.language import CLV_MODELS, CLV_UNITS, FUNCTIONS, KPI_CLAUSES, SEGMENT_VARIABLES
 from copisdsl.language import BUILTIN, DEFAULT, STATEMENT_KEYWORDS
 from copisdsl.semantic.options import CLV_SETTINGS, DATA_OPTIONS
 from copisdsl.semantic.placement import PLACES, SUPPORT_PLACES
@@ -149,6 +149,8 @@ def _known_scope(model, scope) -> bool:
 
 
 def _expression(expr: str, ctx: Context, model, uri: str) -> list[t.CompletionItem]:
+    if re.search(r"\bby\s+\w*$", expr):
+        return [_item("segment", t.CompletionItemKind.Keyword, "the KPI per declared segment too (§12.1)")]
     column = re.search(r"([A-Za-z_]\w*)\.(\w*)$", expr)
     if column:
         return _columns(model, column.group(1), uri)
@@ -162,10 +164,28 @@ def _expression(expr: str, ctx: Context, model, uri: str) -> list[t.CompletionIt
                 for d in data]
     items = [_item(name, t.CompletionItemKind.Function, signature(name), f"value: {kind}",
                    insert=f"{name}($1)", snippet=True) for name, (_, kind) in FUNCTIONS.items()]
+    if _after_operand(expr):
+        written = [i for i, c in enumerate(KPI_CLAUSES) if re.search(_phrase(c), expr)]
+        later = KPI_CLAUSES[max(written) + 1:] if written else KPI_CLAUSES
+        items += [_item(c, t.CompletionItemKind.Keyword, "KPI clause") for c in later]
     if model is not None:
         items += _kpis(model, ctx, everywhere=False)
         items += [_item(d.id, t.CompletionItemKind.Reference, f"data: {d.path}") for d in model.data.values()]
     return items
+
+
+def _phrase(clause: str) -> str:
+    return r"\b" + clause.replace(" ", r"\s+") + r"\b"
+
+
+def _after_operand(expr: str) -> bool:
+    """Whether a KPI's clauses may follow: a complete operand, outside any
+    parenthesis, then a blank (`= aov(orders) |`)."""
+    depth = 0
+    for ch in expr:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+    return depth == 0 and re.search(r"[\w)%]\s+\w*$", expr) is not None \
+        and not re.search(r"(?:[-+*/=]|\bwhere|\band|\bor|[<>!=]=?)\s*\w*$", expr)
 
 
 def _columns(model, data_id: str, uri: str) -> list[t.CompletionItem]:

@@ -110,6 +110,10 @@ def _kpi(kpi, figures, snap) -> str:
            f"- value: {_kpi_value(kpi, figures)}", f"- kind: {kpi.kind}"]
     if kpi.baseline is not None:
         out.append(f"- baseline: {format_value(kpi.baseline, kpi.kind)}")
+    figure = figures.kpi(kpi.index) if figures is not None else None
+    if figure is not None and figure.by_segment:
+        out += ["", "By segment:"] + [f"- `{seg}`: {format_value(value, figure.kind)}"
+                                      for seg, value in figure.by_segment.items()]
     return "\n".join(out)
 
 

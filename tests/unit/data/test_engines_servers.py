@@ -1,8 +1,9 @@
 """The same journey and data give the same figures on every engine: the
 pandas reader of one file, DuckDB (a glob, a partitioned folder, a
 duckdb:/// file), PostgreSQL and Spark Connect, the last two real servers
-started by the tests (tests/servers.py). On PostgreSQL only aggregate rows
-come back (read from the server's statement log and the rows fetched)."""
+started by the tests (tests/servers.py), KPIs by segment (§12.1) included.
+On PostgreSQL only aggregate rows come back (read from the server's
+statement log and the rows fetched)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,16 @@ JOURNEY = """journey shop "Shop" {{
   kpi interval = reorder_interval(orders)
   kpi value = clv(orders)
   kpi big_orders = sum(orders.amount where amount > 60 and date < 2024-06-01)
+  kpi seg_web = mean(survey.score where channel == "web") by segment
+  kpi seg_median = median(survey.score) by segment
+  kpi seg_nps = nps(survey.score) by segment
+  kpi seg_answers = count(survey.answer) by segment
+  kpi seg_basket = aov(orders) by segment
+  kpi seg_interval = reorder_interval(orders) by segment
+  kpi seg_value = clv(orders) by segment
+  kpi seg_churn = churn_rate(orders, 90d) by segment
+  kpi seg_revenue = revenue(orders) by segment
+  kpi seg_mix = basket / score_web by segment
 }}
 """
 
@@ -51,7 +62,9 @@ def _data():
     survey = []
     for _ in range(700):
         day = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(200))
-        survey.append({"score": rng.randrange(11) if rng.random() > 0.05 else None,
+        # customers c0400.. have no orders: they count only in the overall values
+        survey.append({"customer_id": f"c{rng.randrange(450):04d}",
+                       "score": rng.randrange(11) if rng.random() > 0.05 else None,
                        "answer": rng.randrange(1, 6), "channel": rng.choice(["web", "store", "app"]),
                        "stage": rng.choice(["aware", "purchase", "support"]), "visited": day})
     orders = []
@@ -65,7 +78,7 @@ def _data():
 
 
 SURVEY, ORDERS = _data()
-COLUMNS = {"survey": ["score", "answer", "channel", "stage", "visited"], "orders": ["customer_id", "date", "amount"]}
+COLUMNS = {"survey": ["customer_id", "score", "answer", "channel", "stage", "visited"], "orders": ["customer_id", "date", "amount"]}
 
 
 def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
@@ -87,6 +100,9 @@ def figures(folder: Path, survey: str, orders: str) -> dict:
     result = check_file(journey, figures=True)
     assert not result.errors, [d.message for d in result.diagnostics]
     kpis = {v.name: v.value for v in result.figures.kpis.values()}
+    for v in result.figures.kpis.values():
+        for segment, value in (v.by_segment or {}).items():
+            kpis[f"{v.name}[{segment}]"] = value
     clv = result.figures.clv
     kpis["mean_clv"] = clv.mean_clv
     for s in clv.segments:
@@ -129,6 +145,7 @@ def test_duckdb_glob_folder_and_database_file_agree_with_one_file(files):
     import duckdb
 
     folder, reference = files
+    assert {"seg_basket[vip]", "seg_web[regular]", "seg_mix[rest]"} <= reference.keys()
     same(figures(folder, '"survey_parts/*.parquet"', '"orders_parts" { kind transactions }'), reference)
     con = duckdb.connect(str(folder / "shop.duckdb"))
     con.execute(f"CREATE TABLE orders AS SELECT * FROM read_parquet('{folder}/orders_parts/**/*.parquet')")
@@ -146,7 +163,7 @@ def pg_shop(postgres, monkeypatch_module):
         monkeypatch_module.setenv(key, value)
     monkeypatch_module.setenv("COPIS_TEST_PGPORT", str(postgres.port))
     with psycopg.connect(postgres.url) as con:
-        con.execute("CREATE TABLE survey (score integer, answer integer, channel text, stage text, visited date)")
+        con.execute("CREATE TABLE survey (customer_id text, score integer, answer integer, channel text, stage text, visited date)")
         con.execute("CREATE TABLE orders (customer_id text, date date, amount double precision)")
         with con.cursor() as cur:
             with cur.copy("COPY survey FROM STDIN") as copy:

@@ -198,13 +198,35 @@ def test_kpis_with_baseline_and_change(reports) -> None:
     table = next(reports["portfolio"].find_id("kpis").iter("table"))
     header, *rows = table.rows()
     assert header == ["KPI", "Where", "Value", "Baseline", "Change"]
-    by_name = {row[0].split()[0]: row[1:] for row in rows}
+    by_name = {row[0].split()[0]: row[1:] for row in rows if len(row) == 5}  # not the by-segment charts
     assert by_name["repeat"] == ["Refill reminder", "60%", "40%", "+20 pp"]
     assert by_name["nps_buy"] == ["Web shop", "25 pts", "10 pts", "+15 pts"]
     assert by_name["basket"][0] == "whole journey"
     assert by_name["nps_keep"][1] == "no data"
     branches = {row[0].split()[0]: row[1:] for row in next(reports["branches"].find_id("kpis").iter("table")).rows()}
     assert branches["signup_rate"] == ["Choose a plan", "10.5%", "9%", "+1.5 pp"]
+
+
+def _charts(node: Node) -> list[str]:
+    return [svg.attrs["aria-label"] for svg in node.iter("svg") if "segment-bars" in svg.classes()]
+
+
+def test_kpis_by_segment_have_a_bar_chart_in_the_table_and_at_their_touchpoint(reports) -> None:
+    """portfolio.copis: basket (journey) and repeat (the refill touchpoint)
+    are by segment. Champions are ann (120, 80.50, 99.90) and dee (220, 180,
+    260): aov 960.40 / 6 = 160.07; loyal is bob (35, 42): 38.50; the rest, cy
+    and eve, one order each: repeat 0%."""
+    page = reports["portfolio"]
+    table = next(page.find_id("kpis").iter("table"))
+    rows = [tr for tr in table.iter("tr") if "by-segment" in tr.classes()]
+    assert [tr.text.split()[0] for tr in rows] == ["basket", "repeat"]
+    basket, repeat = (_charts(tr)[0] for tr in rows)
+    assert basket.startswith("basket by segment: Champions 160.07; Loyal 38.50; Everyone else ")
+    assert repeat == "repeat by segment: Champions 100%; Loyal 100%; Everyone else 0%"
+    [card] = list(page.find_id("repurchase").iter("article"))
+    assert _charts(card) == [repeat] and "repeat by segment" in card.text
+    assert _charts(page.find_id("moments")) == []  # the web shop's KPI is not by segment
+    assert _charts(reports["branches"]) == []
 
 
 def test_moments_repurchase_and_notes(reports) -> None:

@@ -116,10 +116,10 @@ def test_keys_and_values_follow_the_reference():
     assert doc["objectives"][2] == {"text": "Be known", "scope": "skincare", "direction": None,
                                     "metric": None, "target": None, "value": None, "status": None}
     assert doc["kpis"][0] == {"name": "impressions", "scope": "insta_ad", "value": 18500, "baseline": None,
-                              "kind": "number"}
+                              "kind": "number", "by_segment": None}
     assert doc["kpis"][1]["value"] == 0.3 and doc["kpis"][1]["baseline"] == 0.25
     assert doc["kpis"][2] == {"name": "conversion_rate", "scope": "checkout", "value": 0.043,
-                              "baseline": None, "kind": "rate"}
+                              "baseline": None, "kind": "rate", "by_segment": None}
     assert doc["clv"] is None
     assert doc["diagnostics"] == []
 

@@ -134,3 +134,17 @@ async def test_functions_with_signatures_and_data_ids(client, journey):
 async def test_nothing_inside_strings_and_comments(client, journey):
     assert await complete_at(client, journey, "#HERE", 'pain "st', 2) == {}
     assert await complete_at(client, journey, "#HERE", "# st", 3) == {}
+
+
+async def test_kpi_clauses_after_the_expression(client, journey):
+    after = await complete_at(client, journey, "#HERE", "kpi x = aov(orders) ", 2)
+    assert {"by segment", "baseline"} <= set(after)
+    assert after["by segment"].kind == t.CompletionItemKind.Keyword
+    by = await complete_at(client, journey, "#HERE", "kpi x = aov(orders) by ", 3)
+    assert set(by) == {"segment"}
+    then = await complete_at(client, journey, "#HERE", "kpi x = aov(orders) by segment ", 4)
+    assert "baseline" in then and "by segment" not in then
+    inside = await complete_at(client, journey, "#HERE", "kpi x = ratio(total, ", 5)
+    assert "by segment" not in inside and "baseline" not in inside  # not inside a call
+    operator = await complete_at(client, journey, "#HERE", "kpi x = total + ", 6)
+    assert "by segment" not in operator

@@ -29,7 +29,7 @@ TEXT = '''journey j "J" {
       process "Add"
       objective "More buyers" increase buyers to 5
       kpi buyers = customers(orders) baseline 2
-      kpi per_buyer = revenue(orders) / buyers  # 💶 per buyer
+      kpi per_buyer = revenue(orders) / buyers by segment  # 💶 per buyer
     }
     touchpoint pay "Pay" {
       customer ann; process "Pay"; information "Card 🙂"  # copis: ignore[W303]
@@ -82,6 +82,9 @@ async def test_hover_kpi_persona_segment_and_code(client, opened):
     assert "**KPI** `buyers` (touchpoint `cart`)" in kpi
     assert "kpi buyers = customers(orders)" in kpi
     assert "- value: 3\n- kind: count\n- baseline: 2" in kpi
+    # by segment: big is a (170 over 1 buyer), small is b and c (40 over 2)
+    per_buyer = await hover(client, opened, "kpi per_buyer", offset=5)
+    assert "- value: 70" in per_buyer and "By segment:\n- `big`: 170\n- `small`: 20" in per_buyer
     persona = await hover(client, opened, "ann", nth=0)
     assert persona.startswith("**persona** `ann` Ann 🙂\nsegment: `big`\n- needs: Speed")
     assert "Portfolio:\n- customers: 1 (33" in persona
