@@ -41,10 +41,15 @@ _BOLD = [int(v) for v in """
 668 345 1043 713 691 713 713 496 593 480 713 653 923 646 653 586 713 368 713 840""".split()]
 
 
+# the same widths in em, by character: measure() runs for every word of every label
+_EM = {False: {chr(32 + k): v / 1000 for k, v in enumerate(_REGULAR)},
+       True: {chr(32 + k): v / 1000 for k, v in enumerate(_BOLD)}}
+
+
 def _em(ch: str, bold: bool) -> float:
-    code = ord(ch)
-    if 32 <= code < 127:
-        return (_BOLD if bold else _REGULAR)[code - 32] / 1000
+    known = _EM[bold].get(ch)
+    if known is not None:
+        return known
     if unicodedata.category(ch).startswith("M"):
         return 0.0
     return 1.25 if unicodedata.east_asian_width(ch) in ("W", "F") else 1.0
@@ -52,7 +57,9 @@ def _em(ch: str, bold: bool) -> float:
 
 def measure(value: str, size: float, bold: bool = False) -> float:
     """The estimated width of ``value`` in points at ``size`` points."""
-    return sum(_em(ch, bold) for ch in value) * size + 2  # Graphviz adds a point each side
+    table = _EM[bold]
+    # Graphviz adds a point each side
+    return sum(table[ch] if ch in table else _em(ch, bold) for ch in value) * size + 2
 
 
 def fit(value: str, width: float, size: float, *, bold: bool = False, max_lines: int | None = None) -> list[str]:

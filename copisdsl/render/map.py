@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from copisdsl.data.figures import Figures
-from copisdsl.semantic.model import Kpi, Model, Stage, Touchpoint
+from copisdsl.semantic.model import Kpi, Model, Objective, Stage, Touchpoint
 from copisdsl.render import palette
 from copisdsl.render.dot import INK, LINE, MUTED, PANEL
 from copisdsl.render.format import format_target, format_value
@@ -114,24 +114,36 @@ def _notes(stage: Stage, nums: dict[str, int], width: float, pick: Callable[[Tou
     return [Item(used + 2, "".join(lines_markup))] if lines_markup else []
 
 
-def target_of(model: Model, figures: Figures | None, kpi: Kpi) -> tuple[str, str | None]:
-    """The target an objective sets on ``kpi`` (as text) and its status."""
+def _targets(model: Model) -> dict[int, Objective]:
+    """The first objective with a target on each KPI (by ``id``): looked up
+    once per map, not once per KPI and objective."""
+    found: dict[int, Objective] = {}
     for obj in model.objectives:
-        if obj.target is None or model.measuring_kpi(obj) is not kpi:
-            continue
-        status = figures.objectives.get(obj.index) if figures is not None else None
-        return format_target(obj.target, obj.target_text, kpi.kind), (status.status if status else "no_data")
-    return "", None
+        if obj.target is not None:
+            kpi = model.measuring_kpi(obj)
+            if kpi is not None:
+                found.setdefault(id(kpi), obj)
+    return found
+
+
+def _target(targets: dict[int, Objective], figures: Figures | None, kpi: Kpi) -> tuple[str, str | None]:
+    """The target set on ``kpi`` (as text) and its status."""
+    obj = targets.get(id(kpi))
+    if obj is None:
+        return "", None
+    status = figures.objectives.get(obj.index) if figures is not None else None
+    return format_target(obj.target, obj.target_text, kpi.kind), (status.status if status else "no_data")
 
 
 def _kpis(model: Model, figures: Figures | None, stage: Stage, nums: dict[str, int], width: float) -> list[Item]:
     owned = [(f"{nums[tp.id]} · ", kpi) for tp in stage.touchpoints for kpi in tp.kpis]
     owned += [("stage · ", kpi) for kpi in stage.kpis]
     cells, used = [], 0.0
+    targets = _targets(model) if owned else {}
     for prefix, kpi in owned:
         figure = figures.kpi(kpi.index) if figures is not None else None
         value = format_value(figure.value if figure else None, figure.kind if figure else kpi.kind)
-        target, status = target_of(model, figures, kpi)
+        target, status = _target(targets, figures, kpi)
         name = fit(prefix + kpi.name, width, MIN_FONT, max_lines=2)
         shown = fit(value + (f" / target {target}" if target else ""), width, MIN_FONT, bold=True, max_lines=2)
         colour = palette.STATUS.get(status or "", INK)
