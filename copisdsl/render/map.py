@@ -6,11 +6,14 @@ opportunities and KPIs against their targets. Cards are numbered in journey
 order and the curve's dots, pains and KPIs carry the same numbers.
 
 At most ``COLUMNS`` stages sit side by side (a band); more stages wrap into
-further bands below, so that the map never grows wider than ``WIDTH``
-points (1,147 px at the report's 1:1 scale: it fits a 1,200 px page with
-no scaling, so no text is drawn under 12 px). Lanes no touchpoint uses
-are left out. With an event log each card also shows its reach
-(``render.reach``).
+further bands below, so that the map does not grow wider than
+``LABEL_W + WIDTH_BUDGET`` points (1,155 px at the report's 1:1 scale: it
+fits a 1,200 px page with no scaling, so no text is drawn under 12 px).
+The one exception is a stage whose emotion dots would not fit its column
+side by side with their numbers (more than eight touchpoints at five
+stages): that column is widened until they do, since a dot without its
+number cannot be matched to its card. Lanes no touchpoint uses are left out.
+With an event log each card also shows its reach (``render.reach``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from copisdsl.semantic.model import Kpi, Model, Objective, Stage, Touchpoint
 from copisdsl.render import palette
 from copisdsl.render.dot import INK, LINE, MUTED, PANEL
 from copisdsl.render.format import format_target, format_value
-from copisdsl.render.lanes import MIN_FONT, Canvas, fit, font, height, num, pills, row
+from copisdsl.render.lanes import MIN_FONT, Canvas, fit, font, height, measure, num, pills, row
 from copisdsl.render.reach import reach_text
 
 COLUMNS = 5  # stages per band
@@ -35,6 +38,7 @@ GAP = 6.0  # between cards
 TITLE_SIZE, STAGE_SIZE, CARD_SIZE = 15, 11, 10
 CURVE_H = 96.0  # the emotion lane: five levels
 DOT = 18.0  # an emotion dot's diameter
+RING = 2.5  # its coloured ring (penwidth)
 SAFETY = 6.0  # points kept free in every text cell: the width estimate may be short
 FAIL = "#cf222e"  # fail point pill, white text 5.4:1
 
@@ -154,8 +158,8 @@ def _kpis(model: Model, figures: Figures | None, stage: Stage, nums: dict[str, i
 
 
 def _lanes(model: Model, figures: Figures | None, band: list[Stage], nums: dict[str, int],
-           col: float) -> list[Lane]:
-    inner = col - 2 * PAD - SAFETY
+           cols: list[float]) -> list[Lane]:
+    inners = [col - 2 * PAD - SAFETY for col in cols]
     everyone = [tp for stage in model.stages for tp in stage.touchpoints]
     lanes = []
 
@@ -163,18 +167,18 @@ def _lanes(model: Model, figures: Figures | None, band: list[Stage], nums: dict[
         tallest = max((sum(i.height for i in c) + gap * max(len(c) - 1, 0) for c in cells), default=0.0)
         lanes.append(Lane(key, label, cells, max(tallest, 24.0) + 2 * PAD))
 
-    add("stages", "Stage", [[_stage_head(s, inner)] for s in band])
+    add("stages", "Stage", [[_stage_head(s, inner)] for s, inner in zip(band, inners)])
     add("touchpoints", "Touchpoints", [[_card(tp, nums[tp.id], inner, figures) for tp in s.touchpoints] or
-                                         [_empty(inner)] for s in band], GAP)
+                                         [_empty(inner)] for s, inner in zip(band, inners)], GAP)
     if any(tp.emotion is not None for tp in everyone):
         lanes.append(Lane("emotion", "Emotion", [[] for _ in band], CURVE_H))
     if any(tp.pains for tp in everyone):
-        add("pains", "Pains", [_notes(s, nums, inner, lambda tp: tp.pains, INK) for s in band])
+        add("pains", "Pains", [_notes(s, nums, inner, lambda tp: tp.pains, INK) for s, inner in zip(band, inners)])
     if any(tp.opportunities for tp in everyone):
         add("opportunities", "Opportunities", [_notes(s, nums, inner, lambda tp: tp.opportunities, INK)
-                                                 for s in band])
+                                                 for s, inner in zip(band, inners)])
     if any(s.kpis or any(tp.kpis for tp in s.touchpoints) for s in model.stages):
-        add("kpis", "KPIs", [_kpis(model, figures, s, nums, inner) for s in band])
+        add("kpis", "KPIs", [_kpis(model, figures, s, nums, inner) for s, inner in zip(band, inners)])
     return lanes
 
 
@@ -199,38 +203,39 @@ def map_dot(model: Model, figures: Figures | None = None) -> str:
     stages = model.stages
     shown = min(len(stages), COLUMNS) or 1
     col = max(MIN_COL, min(MAX_COL, WIDTH_BUDGET // shown))
-    width = LABEL_W + shown * col
     bands = [stages[k:k + COLUMNS] for k in range(0, len(stages), COLUMNS)] or [[]]
+    widths = [[max(col, _dots_width(stage, nums)) for stage in band] for band in bands]
+    width = LABEL_W + max([shown * col] + [sum(cols) for cols in widths])
     title = fit(model.title, width, TITLE_SIZE, bold=True, max_lines=2)
     title_h = height(len(title), TITLE_SIZE) + 10
-    laid = [_lanes(model, figures, band, nums, col) for band in bands]
+    laid = [_lanes(model, figures, band, nums, cols) for band, cols in zip(bands, widths)]
     total = title_h + sum(sum(lane.height for lane in lanes) + 14 for lanes in laid)
     canvas = Canvas(model.id, "map", width, total)
     canvas.block("map_title", 0, 0, width, title_h, row(font(title, TITLE_SIZE, bold=True)), title_h - 10)
     y = title_h
-    for b, (band, lanes) in enumerate(zip(bands, laid), 1):
-        y = _draw_band(canvas, model, b, band, lanes, nums, col, y) + 14
+    for b, (band, lanes, cols) in enumerate(zip(bands, laid, widths), 1):
+        y = _draw_band(canvas, model, b, band, lanes, nums, cols, y) + 14
     return canvas.source()
 
 
 def _draw_band(canvas: Canvas, model: Model, b: int, band: list[Stage], lanes: list[Lane],
-               nums: dict[str, int], col: float, top: float) -> float:
+               nums: dict[str, int], cols: list[float], top: float) -> float:
     band_h = sum(lane.height for lane in lanes)
-    right = LABEL_W + len(band) * col
+    lefts, right = _lefts(cols), LABEL_W + sum(cols)
     for k, stage in enumerate(band):
         if k % 2 == 0:
-            canvas.panel(f"map_stage_{b}_{stage.id}", LABEL_W + k * col, top, col, band_h, PANEL)
+            canvas.panel(f"map_stage_{b}_{stage.id}", lefts[k], top, cols[k], band_h, PANEL)
     y = top
     for lane in lanes:
         label = fit(lane.label, LABEL_W - 6, MIN_FONT, bold=True)
         canvas.block(f"map_lane_{b}_{lane.key}", 0, y, LABEL_W - 4, lane.height,
                      row(font(label, MIN_FONT, MUTED, bold=True), pad_top=PAD), height(len(label), MIN_FONT) + PAD)
         if lane.key == "emotion":
-            _curve(canvas, b, band, nums, col, y, lane.height)
+            _curve(canvas, b, band, nums, cols, y, lane.height)
         for k, cell in enumerate(lane.cells):
             cy = y + PAD
             for n, item in enumerate(cell):
-                x = LABEL_W + k * col + PAD
+                x, col = lefts[k] + PAD, cols[k]
                 node = f"map_{lane.key}_{band[k].id}" + (f"_{n + 1}" if lane.key == "touchpoints" else "")
                 if item.strip:
                     node = f"map_tp_{band[k].touchpoints[n].id}" if band[k].touchpoints else node
@@ -246,13 +251,35 @@ def _draw_band(canvas: Canvas, model: Model, b: int, band: list[Stage], lanes: l
     return y
 
 
-def _curve(canvas: Canvas, b: int, band: list[Stage], nums: dict[str, int], col: float, top: float,
+def _lefts(cols: list[float]) -> list[float]:
+    """The left edge of each stage column of a band."""
+    lefts = [LABEL_W]
+    for col in cols[:-1]:
+        lefts.append(lefts[-1] + col)
+    return lefts
+
+
+def _dot_size(number: int) -> float:
+    """The least diameter of an emotion dot that holds its number inside its ring."""
+    return measure(str(number), MIN_FONT) + RING + 0.5
+
+
+def _dots_width(stage: Stage, nums: dict[str, int]) -> float:
+    """The column width a stage's emotion dots need side by side, each with
+    its number: a crowded stage gets a wider column rather than bare dots."""
+    if not stage.touchpoints:
+        return 0.0
+    slot = max(_dot_size(nums[tp.id]) for tp in stage.touchpoints) + 1
+    return len(stage.touchpoints) * slot + 2 * PAD
+
+
+def _curve(canvas: Canvas, b: int, band: list[Stage], nums: dict[str, int], cols: list[float], top: float,
            lane_h: float) -> None:
     """The emotion lane: levels 1..5, a dot per touchpoint in its stage's
     column (in card order), joined across columns; a touchpoint without an
     emotion leaves a gap bridged by a dashed segment."""
     low, high = top + lane_h - PAD - DOT / 2, top + PAD + DOT / 2
-    right = LABEL_W + len(band) * col
+    lefts, right = _lefts(cols), LABEL_W + sum(cols)
     for level in (1, 3, 5):
         y = low - (level - 1) / 4 * (low - high)
         canvas.rule(f"map_level_{b}_{level}", LABEL_W, right, y, LINE, width=0.6, dashed=level == 3)
@@ -260,18 +287,18 @@ def _curve(canvas: Canvas, b: int, band: list[Stage], nums: dict[str, int], col:
     skipped = False
     for k, stage in enumerate(band):
         count = len(stage.touchpoints)
-        slot = (col - 2 * PAD) / max(count, 1)
+        slot = (cols[k] - 2 * PAD) / max(count, 1)
         for i, tp in enumerate(stage.touchpoints):
             if tp.emotion is None:
                 skipped = True
                 continue
-            x = LABEL_W + k * col + PAD + slot * (i + 0.5)
+            x = lefts[k] + PAD + slot * (i + 0.5)
             y = low - (tp.emotion - 1) / 4 * (low - high)
             node = f"map_emotion_{tp.id}"
             strong, tint = palette.emotion_colours(tp.emotion)
-            size = min(DOT, slot - 1)
-            label = str(nums[tp.id]) if size >= DOT - 0.01 else ""
-            canvas.dot(node, x, y, size, strong, tint, label)
+            # _dots_width made every slot wide enough for a numbered dot
+            size = min(max(DOT, _dot_size(nums[tp.id])), slot - 1)
+            canvas.dot(node, x, y, size, strong, tint, str(nums[tp.id]))
             if previous is not None:
                 canvas.line(f"map_curve_{tp.id}", previous, (x, y, node), MUTED, width=2, dashed=skipped)
             previous, skipped = (x, y, node), False

@@ -7,20 +7,28 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from conftest import has_dot
+from profiles import examples
 from copisdsl.api import check
+from copisdsl.render.lanes import measure
 from copisdsl.render.views import draw, view_dot
 
 MAX_WIDTH_PT = 890  # 1,187 px: the report's 1,200 px page with no scaling
 
 
 def journey(stages: int, per_stage: int) -> str:
+    return journey_of([per_stage] * stages)
+
+
+def journey_of(counts: list[int]) -> str:
+    """A journey with ``counts[s]`` touchpoints in stage ``s``."""
     lines = ['journey big "A journey at real size, with a title long enough to wrap somewhere" {',
              '  customer "c"; objective "o"; process "Step one", "Step two"; information "i"; service "s"',
              '  support "CRM"']
     n = 0
-    for s in range(stages):
+    for s, per_stage in enumerate(counts):
         lines.append(f'  stage s{s} "Stage number {s} with a longer name" {{')
         for _ in range(per_stage):
             n += 1
@@ -72,3 +80,41 @@ def test_cards_and_curve_follow_the_stage_columns() -> None:
           re.finditer(r'"map_emotion_t(\d+)" \[.*?pos="([\d.]+),', dot)}
     assert sorted(xs) == list(range(1, 31))
     assert [xs[n] for n in sorted(xs)] == sorted(xs.values())  # left to right in journey order
+
+
+# A dot's SVG: its circle, then the number it carries (Graphviz keeps this order).
+SVG_DOT = re.compile(r'<g id="map_emotion_t(\d+)" class="node">\s*<title>[^<]*</title>\s*'
+                     r'<ellipse [^>]*cx="([-\d.]+)" cy="([-\d.]+)" rx="([\d.]+)"[^>]*/>\s*'
+                     r'(?:<text [^>]*>([^<]*)</text>)?')
+
+
+@pytest.mark.skipif(not has_dot(), reason="Graphviz is not installed")
+@pytest.mark.parametrize("counts", [[6, 6, 6, 6, 6], [8, 8, 6, 4, 4], [4, 12, 9, 3, 2], [30, 0, 0, 0, 0],
+                                    [2, 9, 3, 10, 6, 0]])
+def test_every_emotion_dot_keeps_its_number(counts: list[int]) -> None:
+    """At 30 touchpoints, however they crowd a stage, every dot of the
+    emotion lane carries its card's number inside its ring, and no two dots
+    of a stage overlap."""
+    svg = draw(model_of(journey_of(counts)), None, "map", "svg").decode("utf-8")
+    dots = {int(m[1]): (float(m[2]), float(m[3]), float(m[4]), m[5]) for m in SVG_DOT.finditer(svg)}
+    assert sorted(dots) == list(range(1, sum(counts) + 1))
+    for n, (_, _, radius, label) in dots.items():
+        assert label == str(n)
+        assert 2 * radius >= measure(label, 9) + 2.5, (n, radius)  # the number clears the ring
+    first = 1
+    for count in counts:
+        row = [dots[n] for n in range(first, first + count)]
+        assert all(b[0] - a[0] >= a[2] + b[2] for a, b in zip(row, row[1:])), count
+        first += count
+
+
+@given(st.lists(st.integers(0, 14), min_size=1, max_size=7))
+@settings(max_examples=examples(60), deadline=None)
+def test_every_dot_numbered_in_the_dot(counts: list[int]) -> None:
+    """The same in the DOT, for any spread of touchpoints: each dot is
+    labelled with its number and wide enough for it."""
+    dot = view_dot(model_of(journey_of(counts)), None, "map")
+    found = {int(m[1]): (float(m[2]) * 72, m[3]) for m in
+             re.finditer(r'"map_emotion_t(\d+)" \[[^\]]*?width=([\d.]+)[^\]]*? label="(\d*)"', dot)}
+    assert sorted(found) == list(range(1, sum(counts) + 1))
+    assert all(label == str(n) and size >= measure(label, 9) + 2.4 for n, (size, label) in found.items())
