@@ -24,6 +24,7 @@ ENGINE_ARGS = ("-n2",)
 LINE_HEIGHT = 1.2  # times the font size; Graphviz uses about 1.1 for Liberation Sans
 ARROW = 6.0  # points: an arrowhead at arrowsize 0.6
 MIN_FONT = 9  # points: 12 px at 1:1, above the 11 px floor of the report
+PILL_MARGIN = 4.0  # points each side of a marker pill's label
 
 # Advance widths of ' ' .. '~' in thousandths of an em, as Graphviz 2.43
 # measures Helvetica (measured at 100 pt; wider than the browsers' fonts, so
@@ -228,12 +229,16 @@ def pills(items: list[tuple[str, str]], width: float, size: float = MIN_FONT) ->
     rows: list[list[str]] = []
     used = width
     for label, colour in items:
-        need = measure(f"  {label}  ", size, bold=True) + 3
+        # The margins are the cell's width, not spaces around the label: a
+        # browser drops an SVG text's leading space, which put the label
+        # against the pill's left edge. Graphviz centres the label in it.
+        pill = measure(label, size, bold=True) + 2 * PILL_MARGIN
+        need = pill + 3
         if used + need > width:
             rows.append([])
             used = 0.0
-        rows[-1].append(f'<TD BGCOLOR="{colour}" CELLPADDING="1"><FONT POINT-SIZE="{size:g}" COLOR="white">'
-                        f'<B> {text(label)} </B></FONT></TD>')
+        rows[-1].append(f'<TD BGCOLOR="{colour}" CELLPADDING="1" WIDTH="{num(pill)}"><FONT POINT-SIZE="{size:g}" '
+                        f'COLOR="white"><B>{text(label)}</B></FONT></TD>')
         used += need
     return [f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLSPACING="2" CELLPADDING="0"><TR>{"".join(r)}'
             f'</TR></TABLE></TD></TR>' for r in rows], len(rows)

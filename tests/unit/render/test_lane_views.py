@@ -118,3 +118,23 @@ def test_every_dot_numbered_in_the_dot(counts: list[int]) -> None:
              re.finditer(r'"map_emotion_t(\d+)" \[[^\]]*?width=([\d.]+)[^\]]*? label="(\d*)"', dot)}
     assert sorted(found) == list(range(1, sum(counts) + 1))
     assert all(label == str(n) and size >= measure(label, 9) + 2.4 for n, (size, label) in found.items())
+
+
+# A marker pill: its box (a polygon, left and right x), then its label.
+SVG_PILL = re.compile(r'<polygon fill="(?:#8250df|#0969da|#cf222e)" stroke="transparent" points="([-\d.]+),'
+                      r'[-\d.]+ [-\d.]+,[-\d.]+ ([-\d.]+),[^"]*"/>\s*<text text-anchor="start" x="([-\d.]+)"[^>]*>'
+                      r'([^<]*)</text>')
+
+
+@pytest.mark.skipif(not has_dot(), reason="Graphviz is not installed")
+@pytest.mark.parametrize("view", ["map", "blueprint"])
+def test_pill_labels_keep_their_margins(view: str) -> None:
+    """A pill's label starts a margin inside it (a leading space would be
+    dropped by the browser and leave the label against the left edge)."""
+    svg = draw(model_of(journey(5, 6)), None, view, "svg").decode("utf-8")
+    found = SVG_PILL.findall(svg)
+    assert {label for *_, label in found} == ({"Moment of truth", "Fail point"} if view == "map" else {"Fail point"})
+    for left, right, x, label in found:
+        assert label == label.strip()
+        assert float(x) - float(left) >= 3, (label, left, x)
+        assert float(x) + measure(label, 9, bold=True) - 2 <= float(right), (label, x, right)
