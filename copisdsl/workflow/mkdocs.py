@@ -74,7 +74,7 @@ PAGE_STYLE = """<style>
 .copis-fit:checked + .copis-fit-label + .copis-scroll svg { max-width: 100%; }
 span.copis-diagram svg { display: inline-block; max-width: 100%; height: auto; }
 [data-md-color-scheme="slate"] .copis-scroll, [data-md-color-scheme="slate"] span.copis-diagram svg {
-  filter: invert(1) hue-rotate(180deg) brightness(.92); }
+  filter: invert(.88) hue-rotate(180deg); }
 </style>
 """
 
