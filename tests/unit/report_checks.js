@@ -42,10 +42,33 @@ function label(el) {
   return (el.textContent || "").trim().replace(/\s+/g, " ").slice(0, 60);
 }
 
+function describe(el) {
+  const cls = typeof el.className === "string" && el.className.trim() ? "." + el.className.trim().split(/\s+/).join(".") : "";
+  return el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + cls;
+}
+
+function widest(win) {
+  // The element reaching furthest right that the page itself must scroll
+  // to show (one inside a box that clips or scrolls sideways does not count),
+  // with its ancestors: what to fix when the page is too wide.
+  const clips = el => { for (let e = el.parentElement; e && e !== win.document.documentElement; e = e.parentElement) {
+    if (win.getComputedStyle(e).overflowX !== "visible") return true; } return false; };
+  let found = null, right = -Infinity;
+  for (const el of win.document.body.querySelectorAll("*")) {
+    if (el.closest("svg") && el.tagName.toLowerCase() !== "svg") continue;
+    const r = el.getBoundingClientRect().right;
+    if (r > right + 0.5 && !clips(el)) { found = el; right = r; }
+  }
+  if (!found) return "";
+  const path = [];
+  for (let e = found; e && e !== win.document.body; e = e.parentElement) path.unshift(describe(e));
+  return `: widest ${path.join(" > ")} (right edge ${Math.round(right)}px, "${label(found).slice(0, 40)}")`;
+}
+
 function checkOverflow(win) {
   const doc = win.document;
   const width = doc.documentElement.scrollWidth;
-  return width > win.innerWidth + 1 ? [`page is ${width}px wide in a ${win.innerWidth}px window`] : [];
+  return width > win.innerWidth + 1 ? [`page is ${width}px wide in a ${win.innerWidth}px window${widest(win)}`] : [];
 }
 
 function checkHtmlContrast(win) {

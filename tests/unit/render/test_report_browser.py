@@ -70,7 +70,8 @@ def test_the_checks_catch_problems(tmp_path: Path) -> None:
     broken.write_text(page, encoding="utf-8")
     [result] = browser_checks([(broken, 390)], tmp_path)
     problems = result["problems"]
-    assert any(p.startswith("page is ") and p.endswith("px wide in a 390px window") for p in problems)
+    widest = "px wide in a 390px window: widest main > header#overview.top > div (right edge 2012px"
+    assert any(p.startswith("page is ") and widest in p for p in problems), problems
     assert any(p.startswith("contrast 1.") and p.endswith('for "faint"') for p in problems)
     assert 'journey-diagram: "Search ad" overflows journey_tp_search_ad' in problems
     assert "unexpected <img>" in problems
