@@ -16,6 +16,7 @@ from copisdsl.semantic.model import FlowEdge, Model, Touchpoint
 from copisdsl.render import palette
 from copisdsl.render.dot import FONT, INK, LINE, MUTED, PANEL, Graph, Html, text, wrap, wrapped
 from copisdsl.render.format import format_value
+from copisdsl.render.lanes import pill_cell
 from copisdsl.render.layout import fmt, make_grid
 from copisdsl.render.loops import Flow, route
 from copisdsl.render.reach import arrow_size, flow_tooltip, largest, legend_steps, pen_width, reach_text
@@ -66,7 +67,7 @@ def card(tp: Touchpoint, figures: Figures | None) -> Html:
 
 
 def _pill(label: str, colour: str) -> str:
-    return f'<TD BGCOLOR="{colour}"><FONT POINT-SIZE="10" COLOR="white"><B> {label} </B></FONT></TD>'
+    return pill_cell(label, colour, 10)
 
 
 def _kpi_rows(tp: Touchpoint, figures: Figures | None) -> str:

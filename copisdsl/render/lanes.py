@@ -223,22 +223,32 @@ def row(markup: str, *, pad_top: float = 0, bgcolor: str | None = None) -> str:
     return f'{top}<TR><TD ALIGN="LEFT" BALIGN="LEFT"{extra}>{markup}</TD></TR>'
 
 
+def pill_width(label: str, size: float) -> float:
+    """A marker pill's width: its bold label and a margin each side."""
+    return measure(label, size, bold=True) + 2 * PILL_MARGIN
+
+
+def pill_cell(label: str, colour: str, size: float, extra: str = "") -> str:
+    """A marker pill: a cell of ``colour`` with its label in white bold.
+
+    The margins are the cell's width, not spaces around the label: a browser
+    drops an SVG text's leading space, which put the label against the
+    pill's left edge. Graphviz places the label in the cell."""
+    return (f'<TD BGCOLOR="{colour}"{extra} WIDTH="{num(pill_width(label, size))}"><FONT POINT-SIZE="{size:g}" '
+            f'COLOR="white"><B>{text(label)}</B></FONT></TD>')
+
+
 def pills(items: list[tuple[str, str]], width: float, size: float = MIN_FONT) -> tuple[list[str], int]:
     """Marker pills (label, colour) in rows that fit ``width``: the rows'
     markup and how many rows."""
     rows: list[list[str]] = []
     used = width
     for label, colour in items:
-        # The margins are the cell's width, not spaces around the label: a
-        # browser drops an SVG text's leading space, which put the label
-        # against the pill's left edge. Graphviz centres the label in it.
-        pill = measure(label, size, bold=True) + 2 * PILL_MARGIN
-        need = pill + 3
+        need = pill_width(label, size) + 3
         if used + need > width:
             rows.append([])
             used = 0.0
-        rows[-1].append(f'<TD BGCOLOR="{colour}" CELLPADDING="1" WIDTH="{num(pill)}"><FONT POINT-SIZE="{size:g}" '
-                        f'COLOR="white"><B>{text(label)}</B></FONT></TD>')
+        rows[-1].append(pill_cell(label, colour, size, ' CELLPADDING="1"'))
         used += need
     return [f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLSPACING="2" CELLPADDING="0"><TR>{"".join(r)}'
             f'</TR></TABLE></TD></TR>' for r in rows], len(rows)
