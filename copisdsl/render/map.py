@@ -118,6 +118,11 @@ def _notes(stage: Stage, nums: dict[str, int], width: float, pick: Callable[[Tou
     return [Item(used + 2, "".join(lines_markup))] if lines_markup else []
 
 
+def target_of(model: Model, figures: Figures | None, kpi: Kpi) -> tuple[str, str | None]:
+    """The target an objective sets on ``kpi`` (as text) and its status."""
+    return _target(_targets(model), figures, kpi)
+
+
 def _targets(model: Model) -> dict[int, Objective]:
     """The first objective with a target on each KPI (by ``id``): looked up
     once per map, not once per KPI and objective."""
