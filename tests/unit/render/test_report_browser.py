@@ -89,3 +89,63 @@ def test_the_wall_metrics_see_small_text_and_a_scrolling_box(tmp_path: Path) -> 
     wall = result["wall"]
     assert not wall["fitted"] and wall["scrollWidth"] > wall["clientWidth"] + 1
     assert wall["smallestText"] < 11
+
+
+def _pixel(png: bytes) -> tuple[int, int, int]:
+    """The colour of a 1 x 1 PNG (as Chromium's screenshots write them: 8-bit
+    RGB or RGBA, one IDAT)."""
+    import struct
+    import zlib
+
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = {}, 8
+    while at < len(png):
+        size, kind = struct.unpack(">I4s", png[at:at + 8])
+        chunks[kind] = chunks.get(kind, b"") + png[at + 8:at + 8 + size]
+        at += 12 + size
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (width, height, depth) == (1, 1, 8) and colour in (2, 6)
+    row = zlib.decompress(chunks[b"IDAT"])
+    assert row[0] in range(5)  # every filter predicts 0 for the first pixel: its bytes are the colour
+    return row[1], row[2], row[3]
+
+
+def _lightness(rgb: tuple[int, int, int]) -> float:
+    return sum(rgb) / (3 * 255)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_map_cards_read_as_cards_in_both_schemes(tmp_path: Path, scheme: str) -> None:
+    """In the dark the inverted map's cards are a dark grey lighter than the
+    page (a full inversion made them black, darker than the page), and in
+    the light they stay white on white paper."""
+    import base64
+
+    from cdp import Chromium
+
+    [build] = build_paths([EXAMPLE_CASES[0].parent / "bank_account.copis"], tmp_path / "out")
+    with Chromium() as browser:
+        page = browser.new_page("about:blank")
+        session = page.session
+        browser.call("Emulation.setDeviceMetricsOverride",
+                     {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False}, session=session)
+        browser.call("Emulation.setEmulatedMedia",
+                     {"features": [{"name": "prefers-color-scheme", "value": scheme}]}, session=session)
+        browser.call("Page.navigate", {"url": build.report.as_uri()}, session=session)
+        page.wait_for("document.readyState === 'complete' && !!document.getElementById('map_tp_press')")
+        # a point inside a card, clear of its text: above its bottom border, left of its right one
+        x, y = page.evaluate("(function () { const r = document.getElementById('map_tp_press')"
+                             ".getBoundingClientRect(); return [r.right - 6, r.bottom - 6]; })()")
+
+        def colour_at(px: float, py: float) -> tuple[int, int, int]:
+            shot = browser.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                "clip": {"x": px, "y": py, "width": 1, "height": 1, "scale": 1}},
+                                session=session)
+            return _pixel(base64.b64decode(shot["data"]))
+
+        card, paper = colour_at(x, y), colour_at(3, 3)
+    if scheme == "light":
+        assert card == (255, 255, 255) and paper == (255, 255, 255)
+    else:
+        assert _lightness(paper) < 0.1, paper
+        assert 0.08 < _lightness(card) < 0.2 and _lightness(card) > _lightness(paper) + 0.03, (card, paper)
