@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from copisdsl.data.figures import Figures
 from copisdsl.semantic.model import Model, Stage, Touchpoint
 from copisdsl.render.dot import INK, LINE, MUTED, PANEL
-from copisdsl.render.lanes import MIN_FONT, Canvas, fit, font, height, pills, row
+from copisdsl.render.lanes import MIN_FONT, PILL_ROW, Canvas, fit, font, height, pills, row
 from copisdsl.render.map import FAIL, numbers
 
 PER_BAND = 6  # touchpoints side by side
@@ -73,7 +73,7 @@ def _action(model: Model, tp: Touchpoint, number: int, width: float) -> Cell:
     if tp.fail_point is not None:
         pill_rows, count = pills([("Fail point", FAIL)], width)
         rows += pill_rows
-        used += count * (MIN_FONT * 1.2 + 6)
+        used += count * PILL_ROW
         if isinstance(tp.fail_point, str):
             lines = fit(tp.fail_point, width, MIN_FONT, max_lines=4)
             rows.append(row(font(lines, MIN_FONT, FAIL)))

@@ -25,6 +25,10 @@ LINE_HEIGHT = 1.2  # times the font size; Graphviz uses about 1.1 for Liberation
 ARROW = 6.0  # points: an arrowhead at arrowsize 0.6
 MIN_FONT = 9  # points: 12 px at 1:1, above the 11 px floor of the report
 PILL_MARGIN = 4.0  # points each side of a marker pill's label
+# Points above and below a pill's label: with 1, the capitals of the browser's
+# font touched the pill's top edge (Graphviz sets the baseline by its own metrics).
+PILL_PAD = 2
+PILL_ROW = MIN_FONT * LINE_HEIGHT + 2 * PILL_PAD + 4  # a row of pills: the label, its padding, the spacing
 
 # Advance widths of ' ' .. '~' in thousandths of an em, as Graphviz 2.43
 # measures Helvetica (measured at 100 pt; wider than the browsers' fonts, so
@@ -248,7 +252,7 @@ def pills(items: list[tuple[str, str]], width: float, size: float = MIN_FONT) ->
         if used + need > width:
             rows.append([])
             used = 0.0
-        rows[-1].append(pill_cell(label, colour, size, ' CELLPADDING="1"'))
+        rows[-1].append(pill_cell(label, colour, size, f' CELLPADDING="{PILL_PAD}"'))
         used += need
     return [f'<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLSPACING="2" CELLPADDING="0"><TR>{"".join(r)}'
             f'</TR></TABLE></TD></TR>' for r in rows], len(rows)

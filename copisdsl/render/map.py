@@ -26,7 +26,7 @@ from copisdsl.semantic.model import Kpi, Model, Objective, Stage, Touchpoint
 from copisdsl.render import palette
 from copisdsl.render.dot import INK, LINE, MUTED, PANEL
 from copisdsl.render.format import format_target, format_value
-from copisdsl.render.lanes import MIN_FONT, Canvas, fit, font, height, measure, num, pills, row
+from copisdsl.render.lanes import MIN_FONT, PILL_ROW, Canvas, fit, font, height, measure, num, pills, row
 from copisdsl.render.reach import reach_text
 
 COLUMNS = 5  # stages per band
@@ -98,7 +98,7 @@ def _card(tp: Touchpoint, number: int, width: float, figures: Figures | None = N
         used += height(len(lines), MIN_FONT) + 2
     pill_rows, count = pills(markers(tp), inner)
     cells += pill_rows
-    used += count * (MIN_FONT * 1.2 + 6)
+    used += count * PILL_ROW
     if tp.owner:
         lines = fit(f"Owner: {tp.owner}", inner, MIN_FONT, max_lines=2)
         cells.append(row(font(lines, MIN_FONT, MUTED), pad_top=2))
