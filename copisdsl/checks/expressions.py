@@ -39,8 +39,8 @@ class _Analysis:
                          node.span, f"for example: sum({node.data.name}.{node.column.name}) or "
                          f"mean({node.data.name}.{node.column.name})")
         elif isinstance(node, n.BinOp):
-            self.expr(kpi, node.left, "value")
-            self.expr(kpi, node.right, "value")
+            for operand in node.operands:
+                self.expr(kpi, operand, "value")
         elif isinstance(node, n.Neg):
             self.expr(kpi, node.operand, "value")
         elif isinstance(node, n.Paren):

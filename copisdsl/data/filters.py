@@ -33,9 +33,10 @@ def mask(table: Table, cond) -> np.ndarray:
     if isinstance(cond, n.Paren):
         return mask(table, cond.inner)
     if isinstance(cond, n.BoolOp):
-        left = mask(table, cond.left)
-        right = mask(table, cond.right)
-        return (left & right) if cond.op == "and" else (left | right)
+        out = mask(table, cond.operands[0])
+        for operand in cond.operands[1:]:
+            out = (out & mask(table, operand)) if cond.op == "and" else (out | mask(table, operand))
+        return out
     return compare(table, cond)
 
 

@@ -92,15 +92,18 @@ class Evaluator:
         raise NoValue("not an expression")  # pragma: no cover - the grammar has no other node
 
     def binop(self, kpi: Kpi, node: n.BinOp) -> float:
-        left = self.expr(kpi, node.left)
-        right = self.expr(kpi, node.right)
-        if node.op == "+":
-            return _finite(left + right)
-        if node.op == "-":
-            return _finite(left - right)
-        if node.op == "*":
-            return _finite(left * right)
-        return _divide(left, right)
+        left = self.expr(kpi, node.operands[0])
+        for op, operand in zip(node.ops, node.operands[1:]):
+            right = self.expr(kpi, operand)
+            if op == "+":
+                left = _finite(left + right)
+            elif op == "-":
+                left = _finite(left - right)
+            elif op == "*":
+                left = _finite(left * right)
+            else:
+                left = _divide(left, right)
+        return left
 
     def reference(self, kpi: Kpi, node: n.KpiRef) -> float:
         target = self.model.lookup_kpi(node.name.name, kpi.scope_kind, kpi.scope)

@@ -190,8 +190,11 @@ def condition_mask(cond, values: CustomerValues) -> np.ndarray:
     if isinstance(cond, n.Paren):
         return condition_mask(cond.inner, values)
     if isinstance(cond, n.BoolOp):
-        left, right = condition_mask(cond.left, values), condition_mask(cond.right, values)
-        return (left & right) if cond.op == "and" else (left | right)
+        out = condition_mask(cond.operands[0], values)
+        for operand in cond.operands[1:]:
+            more = condition_mask(operand, values)
+            out = (out & more) if cond.op == "and" else (out | more)
+        return out
     lit = cond.value
     count = len(values.orders)
     if cond.column.name not in _VARIABLES or lit.kind not in ("number", "percent", "duration"):

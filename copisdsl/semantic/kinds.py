@@ -65,17 +65,27 @@ def infer_kinds(model: Model) -> None:
                     return "money"
             return kind
         if isinstance(node, n.BinOp):
-            left, right = kind_of(node.left, kpi), kind_of(node.right, kpi)
-            if node.op in "+-":
-                return left if left == right else "number"
-            plain_l = isinstance(n.unparen(node.left), n.Number) and left == "number"
-            plain_r = isinstance(n.unparen(node.right), n.Number) and right == "number"
-            if plain_r:
-                return left
-            if plain_l and node.op == "*":
-                return right
-            return "number"
+            return binop_kind(node, kpi)
         return "number"
+
+    def binop_kind(node: n.BinOp, kpi: Kpi) -> str:
+        # Left to right, as `a + b + c` is `(a + b) + c`: only the first
+        # operand can be a plain number on the left.
+        first = node.operands[0]
+        left = kind_of(first, kpi)
+        plain_l = isinstance(n.unparen(first), n.Number) and left == "number"
+        for op, operand in zip(node.ops, node.operands[1:]):
+            right = kind_of(operand, kpi)
+            if op in "+-":
+                left = left if left == right else "number"
+            elif isinstance(n.unparen(operand), n.Number) and right == "number":
+                pass  # scaled by a plain number: the kind stays
+            elif plain_l and op == "*":
+                left = right
+            else:
+                left = "number"
+            plain_l = False
+        return left
 
     for kpi in dependency_order(model.kpis, references(model)):
         kpi.kind = known[kpi.index] = kind_of(kpi.expr, kpi)

@@ -81,12 +81,22 @@ class Compare:
 
 @dataclass(frozen=True, slots=True)
 class BoolOp:
-    """`and` / `or` between two conditions."""
+    """`and` / `or` between two or more conditions: `a == 1 and b == 2 and
+    c == 3` is one node (so that a long condition is long, not deep)."""
 
     op: str  # "and" | "or"
-    left: Cond
-    right: Cond
+    operands: tuple[Cond, ...]
     span: Span = _span()
+
+    @property
+    def level(self) -> int:
+        """The operator's precedence (``PRECEDENCE``)."""
+        return PRECEDENCE[self.op]
+
+    @property
+    def ops(self) -> tuple[str, ...]:
+        """The operator between each two operands (as ``BinOp.ops``)."""
+        return (self.op,) * (len(self.operands) - 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,12 +131,19 @@ class Call:
 
 @dataclass(frozen=True, slots=True)
 class BinOp:
-    """A binary operator in a KPI expression: `+ - * /`."""
+    """Operators of one precedence level between operands, left-associative:
+    `a + b - c` is one node, ``ops == ("+", "-")`` and three ``operands``
+    (so that a long sum is long, not deep); `a + b * c` holds a ``BinOp`` of
+    `*` as its second operand."""
 
-    op: str
-    left: Expr
-    right: Expr
+    ops: tuple[str, ...]
+    operands: tuple[Expr, ...]
     span: Span = _span()
+
+    @property
+    def level(self) -> int:
+        """The operators' precedence (``PRECEDENCE``), one for all of them."""
+        return PRECEDENCE[self.ops[0]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,10 @@ _Ident, _Literal, _Number, _Generic, _Channel, _Emotion, _Kpi, _Objective, _Call
                 n.Call, n.Flow))
 _Journey, _Stage, _Touchpoint = map(n.builder, (n.Journey, n.Stage, n.Touchpoint))
 
-# How deep expressions and conditions may nest: the checks, the formatter
-# and the data evaluation walk them recursively (Python's stack holds about
-# a thousand calls), and no real KPI comes near.
+# How deep expressions and conditions may nest (a run of operators of one
+# level is one, however long): the checks, the formatter and the data
+# evaluation walk them recursively (Python's stack holds about a thousand
+# calls), and no real KPI comes near.
 MAX_NESTING = 200
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n"}
@@ -62,10 +63,10 @@ class ToAst:
         self.depths: dict[int, int] = {}  # id(node) -> nesting depth, for nodes that nest
 
     def _nested(self, node, children):
-        """``node``, one level deeper than the deepest of ``children``; an
-        E100 where an expression first nests deeper than ``MAX_NESTING``.
+        """``node``, one level above the deepest of ``children`` (its height
+        is kept for ``_limit``).
 
-        Depths are keyed by ``id``: every node recorded ends up in the
+        Heights are keyed by ``id``: every node recorded ends up in the
         document, so none is freed (and its id reused) during a parse, and
         ``start_file`` forgets them before the next."""
         depths = self.depths
@@ -75,12 +76,27 @@ class ToAst:
             if below >= depth:
                 depth = below + 1
         depths[id(node)] = depth
-        if depth == MAX_NESTING + 1:
-            self.diagnostics.append(error(
-                "E100", f"expression nested too deeply (more than {MAX_NESTING} levels of operators, "
-                        "parentheses, signs and calls)", node.span,
-                "split it into several KPIs: a KPI can use another by its name"))
         return node
+
+    def _limit(self, root):
+        """``root`` (a KPI's expression or a segment's condition); an E100
+        if it nests deeper than ``MAX_NESTING``, at the level that passes the
+        limit counted from the outside (the 201st parenthesis from the left),
+        found by following the deepest child down from ``root``."""
+        depths = self.depths
+        height = depths.get(id(root), 1)
+        if height - 1 <= MAX_NESTING:  # a leaf is no level
+            return root
+        node = root
+        for _ in range(MAX_NESTING):
+            below = height - 1
+            node = next(c for c in n.children(node) if depths.get(id(c), 1) == below)
+            height = below
+        self.diagnostics.append(error(
+            "E100", f"expression nested too deeply (more than {MAX_NESTING} levels of parentheses, "
+                    "signs, calls and operators)", node.span,
+            "split it into several KPIs: a KPI can use another by its name"))
+        return root
 
     # -- helpers
     def _tok_span(self, tok: Token) -> Span:
@@ -240,7 +256,7 @@ class ToAst:
         return n.Clv(tuple(children[1].body), span=self._span(children), head=self._tok_span(children[0]))
 
     def segment(self, children):
-        cond = children[-1] if not isinstance(children[-1], Token) else None
+        cond = self._limit(children[-1]) if not isinstance(children[-1], Token) else None
         return n.Segment(self._ident(children[1]), self._title(children), cond, span=self._span(children))
 
     def framework(self, children):
@@ -285,7 +301,8 @@ class ToAst:
         by = None
         if len(children) > 5 and isinstance(children[4], Token) and children[4].type == "BY":
             by = self._span(children[4:6])
-        return _Kpi(self._ident(children[1]), children[3], baseline, by is not None, self._span(children), by)
+        return _Kpi(self._ident(children[1]), self._limit(children[3]), baseline, by is not None,
+                    self._span(children), by)
 
     def channel(self, children):
         return _Channel(self._ident(children[1]), self._span(children))
@@ -381,16 +398,14 @@ class ToAst:
                 groups[-1].append(right)
             else:
                 groups.append([right])
-        ors = []
-        for group in groups:
-            node = group[0]
-            for right in group[1:]:
-                node = self._nested(n.BoolOp("and", node, right, span=node.span.to(right.span)), (node, right))
-            ors.append(node)
-        node = ors[0]
-        for right in ors[1:]:
-            node = self._nested(n.BoolOp("or", node, right, span=node.span.to(right.span)), (node, right))
-        return node
+        ors = [self._bool("and", group) for group in groups]
+        return self._bool("or", ors)
+
+    def _bool(self, op: str, operands: list):
+        if len(operands) == 1:
+            return operands[0]
+        node = n.BoolOp(op, tuple(operands), span=operands[0].span.to(operands[-1].span))
+        return self._nested(node, operands)
 
     def compare(self, children):
         return n.Compare(self._ident(children[0]), children[1].value, self._literal(children[2:]),
@@ -401,22 +416,18 @@ class ToAst:
 
 
 def _climb(operands: list, operators: list[str], nested):
-    """Left-associative binary operators by precedence (shunting-yard);
-    ``nested`` records each operation's depth."""
-    out = [operands[0]]
-    ops: list[str] = []
-
-    def reduce_top():
-        op = ops.pop()
-        right = out.pop()
-        left = out.pop()
-        out.append(nested(n.BinOp(op, left, right, span=left.span.to(right.span)), (left, right)))
-
-    for op, operand in zip(operators, operands[1:]):
-        while ops and n.PRECEDENCE[ops[-1]] >= n.PRECEDENCE[op]:
-            reduce_top()
-        ops.append(op)
-        out.append(operand)
-    while ops:
-        reduce_top()
-    return out[0]
+    """Left-associative operators by precedence, one ``BinOp`` per run of
+    operators of one level: split at the loosest operators, then each part
+    at the next (as deep as there are levels, not operators); ``nested``
+    records each node's height."""
+    if not operators:
+        return operands[0]
+    loosest = min(n.PRECEDENCE[op] for op in operators)
+    parts, ops, start = [], [], 0
+    for i, op in enumerate(operators):
+        if n.PRECEDENCE[op] == loosest:
+            parts.append(_climb(operands[start:i + 1], operators[start:i], nested))
+            ops.append(op)
+            start = i + 1
+    parts.append(_climb(operands[start:], operators[start:], nested))
+    return nested(n.BinOp(tuple(ops), tuple(parts), span=parts[0].span.to(parts[-1].span)), parts)

@@ -51,8 +51,11 @@ def expr_text(e) -> str:
     if isinstance(e, n.Paren):
         return expr_text(e.inner)
     if isinstance(e, (n.BinOp, n.BoolOp)):
-        level = n.PRECEDENCE[e.op]
-        return f"{_operand(e.left, level, False)} {e.op} {_operand(e.right, level, True)}"
+        level = e.level
+        parts = [_operand(e.operands[0], level, False)]
+        for op, operand in zip(e.ops, e.operands[1:]):
+            parts.append(f" {op} {_operand(operand, level, True)}")
+        return "".join(parts)
     if isinstance(e, n.Neg):
         inner = n.unparen(e.operand)
         text = expr_text(inner)
@@ -64,7 +67,7 @@ def _operand(e, level: int, right: bool) -> str:
     inner = n.unparen(e)
     text = expr_text(inner)
     if isinstance(inner, (n.BinOp, n.BoolOp)):
-        own = n.PRECEDENCE[inner.op]
+        own = inner.level
         if own < level or (right and own == level):
             return f"({text})"
     return text

@@ -25,8 +25,9 @@ def condition(cond, require) -> exp.Expression:
     if isinstance(cond, n.Paren):
         return exp.Paren(this=condition(cond.inner, require))
     if isinstance(cond, n.BoolOp):
-        make = exp.And if cond.op == "and" else exp.Or
-        return exp.Paren(this=make(this=condition(cond.left, require), expression=condition(cond.right, require)))
+        # sqlglot writes a chain of one connector without recursion.
+        join = exp.and_ if cond.op == "and" else exp.or_
+        return exp.Paren(this=join(*(condition(c, require) for c in cond.operands), wrap=False, copy=False))
     return compare(cond, require)
 
 

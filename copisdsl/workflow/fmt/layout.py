@@ -178,8 +178,11 @@ class Formatter:
         if isinstance(e, n.Call):
             return self._call(e, depth)
         if isinstance(e, (n.BinOp, n.BoolOp)):
-            return [self._expr(e.left, depth), f" {e.op}",
-                    self.comments.gap(end(e.left.span), start(e.right.span), " ", inside), self._expr(e.right, depth)]
+            parts = [self._expr(e.operands[0], depth)]
+            for op, left, right in zip(e.ops, e.operands, e.operands[1:]):
+                parts += [f" {op}", self.comments.gap(end(left.span), start(right.span), " ", inside),
+                          self._expr(right, depth)]
+            return parts
         if isinstance(e, n.Compare):
             return [e.column.name, f" {e.op}", self.comments.gap(end(e.column.span), start(e.value.span), " ", inside),
                     _literal(e.value)]
