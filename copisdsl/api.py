@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from copisdsl.syntax import nodes as n
 from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
 from copisdsl.semantic.model import Model
-from copisdsl.source import SourceFile, Span, decode, shown_path
+from copisdsl.source import SourceFile, Span, decode, lf_lines, position, shown_path
 
 if TYPE_CHECKING:
     from copisdsl.checks.suppression import Policy
@@ -89,6 +89,7 @@ def _check(text: str, path: str) -> CheckResult:
     from copisdsl.semantic.resolve import resolve
 
     prepare()  # before pausing the collector (see prepare)
+    text = lf_lines(text)  # a lone CR ends a line: the snippets and suppressions read it so too
     source = SourceFile(path, text)
     with paused_gc():
         doc, diags = parse(text, path)  # no document after a syntax error
@@ -167,9 +168,7 @@ def decode_source(data: bytes, name: str, what: str = "file") -> tuple[str, list
     byte (a binary file: no text is kept, so nothing of it is shown)."""
     nul = data.find(b"\0")
     if nul >= 0:
-        before, _ = decode(data[:nul], name)
-        line = before.count("\n") + 1
-        column = len(before) - (before.rfind("\n") + 1) + 1
+        line, column = position(decode(data[:nul], name)[0])
         return "", [error("E100", f"the {what} is not text (a NUL byte at {line}:{column}); "
                                   "is it a binary file?", Span(name, line, column, line, column + 1),
                           "name only journeys, saved as UTF-8 text, with .copis")]

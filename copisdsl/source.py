@@ -76,11 +76,33 @@ def shown_path(path) -> str:
     return printable(path.as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def lf_lines(text: str) -> str:
+    """``text`` with each lone CR (the line end of classic Mac files) as LF.
+
+    The one definition of what ends a line: LF, CRLF or a lone CR (as in
+    LSP), and nothing else (``str.splitlines`` also breaks at form feeds,
+    U+2028 and others, which would show the wrong line under a caret). The
+    result has the same length, so offsets, lines and columns found in it
+    hold for ``text`` too; CRLF is left (the tokenizer reads it)."""
+    return _LONE_CR.sub("\n", text) if "\r" in text else text
+
+
+def line_ending(text: str) -> str:
+    """The line end a text uses (its first: LF, CRLF or CR; LF if none)."""
+    first = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=-1)
+    if first < 0 or text[first] == "\n":
+        return "\n"
+    return "\r\n" if text.startswith("\n", first + 1) else "\r"
+
+
 def source_lines(text: str) -> list[str]:
-    """The lines of a text as diagnostics count them: only '\n' ends a line
-    (``str.splitlines`` also breaks at form feeds, U+2028 and others, which
-    would show the wrong line under a caret)."""
-    lines = text.split("\n")
+    """The lines of a text as diagnostics count them (``lf_lines``), without
+    their line ends."""
+    lines = lf_lines(text).split("\n")
     if lines[-1] == "":  # nothing after the last newline (or an empty text): no line there
         lines.pop()
     return [line[:-1] if line.endswith("\r") else line for line in lines]
@@ -88,12 +110,14 @@ def source_lines(text: str) -> list[str]:
 
 def lines_with_ends(text: str) -> list[str]:
     """The lines of a text as ``source_lines`` counts them, each with its
-    '\n' (the last may have none): what a patch is made of."""
-    lines = [line + "\n" for line in text.split("\n")]
-    lines[-1] = lines[-1][:-1]
-    if not lines[-1]:
-        lines.pop()
-    return lines
+    line end as written (the last may have none): what a patch is made of."""
+    return _LINE.findall(text)
+
+
+def position(before: str) -> tuple[int, int]:
+    """The 1-based line and column just after ``before``."""
+    before = lf_lines(before)
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +151,6 @@ def decode(data: bytes, path: str) -> tuple[str, tuple[int, int, str] | None]:
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        before = data[: exc.start].decode("utf-8", errors="replace")
-        line = before.count("\n") + 1
-        column = len(before) - (before.rfind("\n") + 1) + 1
+        line, column = position(data[: exc.start].decode("utf-8", errors="replace"))
         bad = data[exc.start : exc.start + 1]
         return data.decode("utf-8", errors="replace"), (line, column, f"byte 0x{bad.hex()}")

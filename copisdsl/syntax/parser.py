@@ -27,7 +27,7 @@ from copisdsl.syntax import lalr
 from copisdsl.syntax import nodes as n
 from copisdsl.diagnostics import Diagnostic
 from copisdsl.resources import cache_dir, grammar_path
-from copisdsl.source import SourceFile
+from copisdsl.source import SourceFile, lf_lines
 from copisdsl.syntax.transformer import ToAst
 
 MAX_SYNTAX_ERRORS = 20
@@ -122,6 +122,7 @@ def paused_gc():
 def parse(text: str, path: str = "<input>") -> tuple[n.Document | None, list[Diagnostic]]:
     """Parse source text. Returns the document (``None`` after a syntax
     error) and the E100 diagnostics."""
+    text = lf_lines(text)  # the same length: spans hold for the text as given
     prepare()
     with paused_gc():
         fast = _parse_fast(text, path)

@@ -1,6 +1,6 @@
 """What ``copis fmt`` does with a file's bytes, apart from the layout: the
 text is decoded as the checker decodes it, a UTF-8 byte order mark and
-CRLF line endings are kept as the file had them, a read-only file is never
+the file's line endings (LF, CRLF or CR) are kept, a read-only file is never
 replaced, and the new content replaces the old in one step."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from copisdsl.diagnostics import Diagnostic
+from copisdsl.source import lf_lines, line_ending
 
 _BOM = "\ufeff"
 
@@ -46,15 +47,16 @@ def bom_of(data: bytes) -> str:
 
 
 def format_text(text: str, name: str) -> tuple[str | None, list[Diagnostic]]:
-    """``format_source`` keeping the text's line endings (CRLF when its
-    first line ends so). Raises ``UnsafeFormatError`` as it does."""
+    """``format_source`` keeping the text's line endings: every line ends as
+    its first does (LF, CRLF or a lone CR). Raises ``UnsafeFormatError`` as
+    it does."""
     from copisdsl.workflow.fmt import format_source
 
-    crlf = text.split("\n", 1)[0].endswith("\r")
-    out, diagnostics = format_source(text.replace("\r\n", "\n") if crlf else text, name)
+    ending = line_ending(text)
+    out, diagnostics = format_source(lf_lines(text).replace("\r\n", "\n"), name)
     if out is None:
         return None, diagnostics
-    return (out.replace("\n", "\r\n") if crlf else out), diagnostics
+    return (out.replace("\n", ending) if ending != "\n" else out), diagnostics
 
 
 def format_bytes(data: bytes, name: str, what: str = "file") -> Formatted:

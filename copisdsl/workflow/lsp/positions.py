@@ -3,12 +3,12 @@
 Spans count 1-based lines and columns in code points; LSP counts 0-based
 lines and columns in UTF-16 code units (a character outside the Basic
 Multilingual Plane, like most emoji, is two of them). Lines are those of
-``copisdsl.source.source_lines``: only '\\n' ends one.
+``copisdsl.source.source_lines``: LF, CRLF or a lone CR ends one (as in LSP).
 """
 
 from __future__ import annotations
 
-from copisdsl.source import Span, source_lines
+from copisdsl.source import Span, lf_lines, source_lines
 
 
 def utf16_length(text: str) -> int:
@@ -20,8 +20,8 @@ class Lines:
     """A text's lines, to convert positions both ways."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.lines = source_lines(text)
+        self.text = lf_lines(text)  # the same length: offsets into it are offsets into ``text``
+        self.lines = source_lines(self.text)
 
     def line(self, index: int) -> str:
         """Line ``index`` (0-based); empty past the end."""
