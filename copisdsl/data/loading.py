@@ -5,7 +5,8 @@ used), with pandas' own parser as the fallback for files pyarrow rejects;
 Parquet reads only the columns used; JSON Lines through pyarrow, falling
 back to pandas for fields of mixed types; Excel (``.xlsx``) through openpyxl,
 an optional extra. Text that is not UTF-8 is read as Windows-1252 (what
-spreadsheet programs write on Western Windows systems).
+spreadsheet programs write on Western Windows systems), unless the file is
+UTF-8 elsewhere: then its bad bytes are bytes (``Loaded.undecodable``).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -43,6 +45,10 @@ class Loaded:
     columns: list[str]
     format: str
     hint: str | None = None  # for an unknown column: e.g. the delimiter looks wrong
+    #: Columns holding bytes that are not text (a binary Parquet column, a
+    #: CSV field that is not UTF-8): the 0-based row of the first; such
+    #: values stay ``bytes`` in the frame, and any use of the column is E402.
+    undecodable: dict[str, int] = field(default_factory=dict)
 
 
 def read(path: Path, wanted: set[str], *, delimiter: str | None = None,
@@ -155,13 +161,28 @@ def _read_csv(data: bytes, wanted: set[str], sep: str, fmt: str, text: frozenset
     columns = list(header)
     use = [c for c in columns if c in wanted]
     frame = None
+    undecodable: dict[str, int] = {}
     if encoding == "utf8":
-        frame = _csv_pyarrow(data, use, sep, "utf8", text)
+        frame = _csv_pyarrow(data, use, sep, "utf8", text, undecodable)
     if frame is None:
-        frame = _csv_pyarrow(data, use, sep, FALLBACK_ENCODING, text)
+        frame = _csv_pyarrow(data, use, sep, FALLBACK_ENCODING, text, undecodable)
     if frame is None:
-        frame = _csv_pandas(data, use, sep, encoding)
-    return Loaded(frame, columns, fmt, hint)
+        utf8 = encoding == "utf8" and (data.isascii() or _is_utf8_elsewhere(data))
+        frame = _csv_pandas(data, use, sep, "utf8" if utf8 else FALLBACK_ENCODING, undecodable)
+    return Loaded(frame, columns, fmt, hint, undecodable)
+
+
+# A character of two to four bytes, validly encoded: a file that has one is
+# UTF-8, and its other non-ASCII bytes are errors, not Windows-1252 letters
+# (which seldom pair up so: "Ã©" is how "é" in UTF-8 looks in Windows-1252).
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+_ESCAPED = re.compile("[\udc80-\udcff]")  # a byte ``surrogateescape`` could not decode
+
+
+def _is_utf8_elsewhere(data: bytes) -> bool:
+    return _UTF8_SEQUENCE.search(data) is not None
 
 
 # Times without a UTC offset only: pyarrow's own ISO 8601 parser turns a
@@ -171,9 +192,11 @@ _TIMESTAMPS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%
 
 
 def _csv_pyarrow(data: bytes, use: list[str], sep: str, encoding: str,
-                 text: frozenset[str] = frozenset()) -> pd.DataFrame | None:
+                 text: frozenset[str], undecodable: dict[str, int]) -> pd.DataFrame | None:
     """pyarrow's reader; None when it cannot read the file as given (the
-    caller falls back), including text that is not valid ``encoding``."""
+    caller falls back), including text that is not valid ``encoding`` in a
+    file that is not UTF-8 elsewhere (``_is_utf8_elsewhere``; in one that
+    is, the columns with bad bytes go to ``undecodable``)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -186,23 +209,30 @@ def _csv_pyarrow(data: bytes, use: list[str], sep: str, encoding: str,
                                                  timestamp_parsers=_TIMESTAMPS,
                                                  column_types={c: pa.string() for c in use if c in text}),
         )
-    except (pa.ArrowInvalid, pa.ArrowKeyError, pa.ArrowNotImplementedError):
-        return None
+    except (pa.ArrowInvalid, pa.ArrowKeyError, pa.ArrowNotImplementedError, UnicodeDecodeError):
+        return None  # UnicodeDecodeError: a byte Windows-1252 leaves undefined (0x81, 0x8d, ...)
     if encoding == "utf8" and any(pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)
-                                  for f in table.schema):
+                                  for f in table.schema) and not _is_utf8_elsewhere(data):
         return None  # bytes that are not UTF-8: read again as Windows-1252
-    return _arrow_to_pandas(table)
+    return _arrow_to_pandas(table, undecodable)
 
 
-def _csv_pandas(data: bytes, use: list[str], sep: str, encoding: str) -> pd.DataFrame:
+def _csv_pandas(data: bytes, use: list[str], sep: str, encoding: str,
+                undecodable: dict[str, int]) -> pd.DataFrame:
     # No usecols here: with it, pandas silently drops the extra fields of a
     # ragged line, which usually means a text field with an unquoted comma.
+    # Bytes that do not decode come out as lone surrogates, made bytes again.
+    codec = "utf-8" if encoding == "utf8" else FALLBACK_ENCODING
     try:
         frame = pd.read_csv(io.BytesIO(data), sep=sep, low_memory=False, dtype=object,
-                            keep_default_na=True,
-                            encoding="utf-8" if encoding == "utf8" else FALLBACK_ENCODING,
-                            encoding_errors="replace")
-        return frame[[c for c in frame.columns if c in use]]
+                            keep_default_na=True, encoding=codec, encoding_errors="surrogateescape")
+        frame = frame[[c for c in frame.columns if c in use]]
+        for name in frame.columns:
+            bad = frame[name].map(lambda v: isinstance(v, str) and _ESCAPED.search(v) is not None).to_numpy(bool)
+            if bad.any():
+                undecodable[name] = int(bad.argmax())
+                frame[name] = [v.encode(codec, "surrogateescape") if b else v for v, b in zip(frame[name], bad)]
+        return frame
     except pd.errors.ParserError as exc:
         raise LoadError(f"cannot read the file as CSV: {_tokenizer_reason(exc)}",
                         "every line must have as many fields as the header"
@@ -215,15 +245,38 @@ def _tokenizer_reason(exc: Exception) -> str:
     return text.split("C error: ", 1)[-1]
 
 
-def _arrow_to_pandas(table) -> pd.DataFrame:
+def _arrow_to_pandas(table, undecodable: dict[str, int] | None = None) -> pd.DataFrame:
     """Arrow table -> DataFrame; calendar dates become datetime64 (not
-    Python date objects), so that date handling stays vectorised."""
+    Python date objects), so that date handling stays vectorised. A binary
+    column is text where its bytes are UTF-8; one holding other bytes keeps
+    those as ``bytes``, its first such row noted in ``undecodable``."""
     import pyarrow as pa
 
-    for i, field in enumerate(table.schema):
-        if pa.types.is_date(field.type):
-            table = table.set_column(i, field.name, table.column(i).cast(pa.timestamp("s")))
-    return table.to_pandas()
+    binary = []
+    for i, column in enumerate(table.schema):
+        if pa.types.is_date(column.type):
+            table = table.set_column(i, column.name, table.column(i).cast(pa.timestamp("s")))
+        elif pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+            try:
+                table = table.set_column(i, column.name, table.column(i).cast(pa.string()))
+            except pa.ArrowInvalid:  # bytes that are not UTF-8
+                binary.append(column.name)
+    frame = table.to_pandas()
+    for name in binary:
+        values = [_text_or_bytes(v) for v in frame[name]]
+        frame[name] = pd.Series(values, index=frame.index, dtype=object)
+        if undecodable is not None:
+            undecodable[name] = next(i for i, v in enumerate(values) if isinstance(v, bytes))
+    return frame
+
+
+def _text_or_bytes(value):
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value
+    return value
 
 
 # ---------------------------------------------------------------- JSON Lines
@@ -288,7 +341,8 @@ def _read_parquet(path: Path, wanted: set[str], text: frozenset[str]) -> Loaded:
                 and (pa.types.is_integer(field.type) or pa.types.is_floating(field.type)):
             # Integers become their decimal text (exact for 64 bits).
             table = table.set_column(i, field.name, table.column(i).cast(pa.string()))
-    return Loaded(_arrow_to_pandas(table), columns, "parquet")
+    undecodable: dict[str, int] = {}
+    return Loaded(_arrow_to_pandas(table, undecodable), columns, "parquet", undecodable=undecodable)
 
 
 # ---------------------------------------------------------------- Excel

@@ -142,7 +142,7 @@ class TableSource:
         except loading.LoadError as exc:
             self._e400(data, f"data file '{data.path}': {exc.message}", exc.hint)
             return None
-        table = Table(data, loaded.frame, loaded.columns, loaded.hint)
+        table = Table(data, loaded.frame, loaded.columns, loaded.hint, loaded.undecodable)
         if data.until is not None and not self._until(data, table):
             return None
         if table.rows == 0:

@@ -33,8 +33,10 @@ class Table:
     """The rows of one ``data`` file (after ``until``), with the columns
     that the journey uses."""
 
-    def __init__(self, data: Data, frame: pd.DataFrame, columns: list[str], hint: str | None = None) -> None:
+    def __init__(self, data: Data, frame: pd.DataFrame, columns: list[str], hint: str | None = None,
+                 undecodable: dict[str, int] | None = None) -> None:
         self.data = data
+        self.undecodable = undecodable or {}  # column -> 0-based file row of its first bytes that are not text
         self.frame = frame.reset_index(drop=True)
         self.columns = columns
         self.hint = hint
@@ -54,6 +56,11 @@ class Table:
             raise unknown_column(self.data.id, name, self.columns, span, self.hint)
         if name not in self.frame.columns:  # pragma: no cover - planning loads every used column
             raise Problem(error("E401", f"column '{name}' of data '{self.data.id}' was not loaded", span))
+        if name in self.undecodable:
+            raise Problem(error(
+                "E402", f"column '{name}' of data '{self.data.id}' holds bytes that are not text "
+                        f"(row {self.undecodable[name] + 1})", span,
+                "save the file as UTF-8 text (in Parquet: a column of strings, not of bytes)"))
         return self.frame[name]
 
     def numeric(self, name: str, span: Span, use: str = "numbers") -> np.ndarray:

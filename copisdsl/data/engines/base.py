@@ -14,9 +14,10 @@ class EngineError(Exception):
     rejected; ``reason`` is the engine's own message in one line, any
     secret masked."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, not_text: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.not_text = not_text  # the engine found bytes that are not UTF-8 text (E402, not E400)
 
 
 def one_line(exc: BaseException) -> str:
@@ -28,9 +29,19 @@ def one_line(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+#: What a column of each kind holds, in words (E402 messages)
+HELD = {"number": "numbers", "text": "text", "date": "dates", "bool": "true/false values",
+        "binary": "bytes"}
+#: The hint at an E402 for a column of bytes (a BLOB, bytea or binary column)
+BINARY_HINT = ("decode it to text in a `query` (in DuckDB: decode(col), for UTF-8 bytes), "
+               "or store the column as text")
+
+
 def kind_of(type_name: str) -> str:
-    """An engine's column type -> number, text, date, bool or other."""
+    """An engine's column type -> number, text, date, bool, binary or other."""
     t = type_name.lower()
+    if any(w in t for w in ("blob", "bytea", "binary")):  # before "byte", a number type of Spark
+        return "binary"
     if any(w in t for w in ("char", "text", "string", "uuid", "enum", "name")):
         return "text"
     if "timestamp" in t or t.startswith("date") or t == "datetime":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from copisdsl.data.engines import queries as q
+from copisdsl.data.engines.base import BINARY_HINT, HELD
 from copisdsl.data.kpis import NoValue
 from copisdsl.data.table import Problem
 from copisdsl.diagnostics import error
@@ -61,8 +62,10 @@ def compare(comp: n.Compare, require) -> exp.Expression:
 
 
 def _mismatch(name: str, kind: str, lit: n.Literal, what: str) -> Problem:
-    held = {"number": "numbers", "text": "text", "date": "dates", "bool": "true/false values"}.get(kind, "values")
+    held = HELD.get(kind, "values")
     hint = {"numbers": "compare with a number (no quotes)", "dates": "write a date as YYYY-MM-DD, without quotes",
             "text": 'compare with text in double quotes, like "store"'}.get(held)
+    if kind == "binary":
+        hint = BINARY_HINT
     return Problem(error("E402", f"column '{name}' holds {held}, but is compared with {what} {lit.text}",
                          lit.span, hint))

@@ -103,6 +103,10 @@ def connect(data: Data, where: Location, base_dir: Path, root: Path, wanted: set
         return out
     except EngineError as exc:
         what = {"postgres": "PostgreSQL", "spark": "Spark", "duckdb": "DuckDB"}.get(where.engine, where.engine)
+        if exc.not_text:
+            out.diagnostics.append(error("E402", f"data '{data.id}' ({shown}) holds bytes that are not text: "
+                                                 f"{what}: {exc.reason}", span, "save the file as UTF-8 text"))
+            return out
         return e400(f"data '{data.id}' ({shown}): {what}: {exc.reason}",
                     "check the server, the network and the engine's credentials in its environment"
                     if where.is_network else None)

@@ -36,7 +36,7 @@ class DuckEngine(Engine):
                 rel = self.con.read_csv(files, sep=sep, header=True, union_by_name=True)
             rel.create_view(VIEW)
         except self._duckdb.Error as exc:
-            raise EngineError(one_line(exc)) from None
+            raise EngineError(one_line(exc), _not_text(exc)) from None
 
     def file_columns(self, file: str, fmt: str, delimiter: str | None) -> list[str]:
         """The column names of one file (partition columns not included)."""
@@ -49,7 +49,7 @@ class DuckEngine(Engine):
                 rel = self.con.read_csv(file, sep=delimiter or ("\t" if fmt == "tsv" else ","), header=True)
             return list(rel.columns)
         except self._duckdb.Error as exc:
-            raise EngineError(f"{file}: {one_line(exc)}") from None
+            raise EngineError(f"{file}: {one_line(exc)}", _not_text(exc)) from None
 
     def columns(self, sql: str) -> list[tuple[str, str]]:
         try:
@@ -89,3 +89,8 @@ class DuckEngine(Engine):
 
     def close(self) -> None:
         self.con.close()
+
+
+def _not_text(exc: Exception) -> bool:
+    """DuckDB's CSV reader met bytes that are not UTF-8."""
+    return "Invalid unicode" in str(exc)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from copisdsl.data.engines import queries as q
-from copisdsl.data.engines.base import Engine, EngineError
+from copisdsl.data.engines.base import BINARY_HINT, HELD, Engine, EngineError
 from copisdsl.data.engines.conditions import condition
 from copisdsl.data.engines.summary import Summary
 from copisdsl.data.kpis import NoValue
@@ -51,7 +51,7 @@ class EngineTable:
 
     # ------------------------------------------------------------ columns
     def kind(self, name: str, span: Span) -> str:
-        """The column's kind (number, text, date, bool, other); E401 when
+        """The column's kind (number, text, date, bool, binary, other); E401 when
         the source, or one file of it, lacks it."""
         if name in self.lacking:
             raise unknown_column(self.data.id, name, self.columns, span, where=self.lacking[name])
@@ -62,10 +62,10 @@ class EngineTable:
     def _typed(self, name: str, span: Span, want: str, use: str) -> None:
         kind = self.kind(name, span)
         if kind != want:
-            held = {"text": "text", "number": "numbers", "date": "dates", "bool": "true/false values"}.get(
-                kind, "values of another type")
+            held = HELD.get(kind, "values of another type")
             hint = ("dates are DATE or TIMESTAMP columns of the engine; convert the column in a `query`"
-                    if want == "date" else "convert the column in a `query`, or name another column")
+                    if want == "date" else BINARY_HINT if kind == "binary"
+                    else "convert the column in a `query`, or name another column")
             raise Problem(error("E402", f"column '{name}' of data '{self.data.id}' must hold {use}, "
                                 f"but {self.engine.name} says it holds {held}", span, hint))
 
