@@ -161,11 +161,15 @@ CODES: tuple[CodeInfo, ...] = (
              "Use the column's name as it is in the file's header."),
     CodeInfo("E402", "error", "Column of the wrong type",
              "A column used as numbers holds text, or a date column holds values that are not "
-             "dates; the message names the first row and value that could not be read.",
+             "dates; the message names the first row and value that could not be read. Also a "
+             "column holding bytes that are not text (a binary Parquet column, a field that is not "
+             "UTF-8) and an Excel column holding a formula whose value the workbook never saved.",
              'journey j "J" {\n  data survey "survey.csv"\n  kpi avg = mean(survey.comment)\n}',
              "Point at the right column, or clean the data."),
     CodeInfo("W403", "warning", "Empty selection",
-             "A `where` filter selects no rows, so the KPI has no value.",
+             "A `where` filter selects no rows, or the column an aggregate reads has no value in "
+             "any selected row, or a `kind transactions` source has rows but no order (no row has "
+             "a customer, a date and an amount), so the KPI has no value.",
              'kpi nps = nps(survey.score where stage == "purchse")',
              "Check the filter's values against the data."),
     CodeInfo("E404", "error", "Transactions needed",

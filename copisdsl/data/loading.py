@@ -49,6 +49,9 @@ class Loaded:
     #: CSV field that is not UTF-8): the 0-based row of the first; such
     #: values stay ``bytes`` in the frame, and any use of the column is E402.
     undecodable: dict[str, int] = field(default_factory=dict)
+    #: Excel columns holding a formula without a saved value (a workbook
+    #: written by a script and never opened): the 0-based row of the first.
+    uncached: dict[str, int] = field(default_factory=dict)
 
 
 def read(path: Path, wanted: set[str], *, delimiter: str | None = None,
@@ -387,4 +390,33 @@ def _read_excel(path: Path, wanted: set[str], sheet: str | None, text: frozenset
     for name in text & set(frame.columns):
         frame[name] = [None if pd.isna(v) else str(int(v)) if isinstance(v, float) and v.is_integer()
                        else str(v) for v in frame[name]]
-    return Loaded(frame, columns, "excel")
+    gaps = [c for c in frame.columns if frame[c].isna().any()]
+    uncached = _uncached_formulas(path, sheet or names[0], columns, gaps) if gaps else {}
+    return Loaded(frame, columns, "excel", uncached=uncached)
+
+
+def _uncached_formulas(path: Path, sheet: str, columns: list[str], gaps: list[str]) -> dict[str, int]:
+    """The columns of ``gaps`` (those with empty cells) where a cell is a
+    formula whose value the workbook does not hold: openpyxl reads saved
+    values only, and a formula never calculated (as a script writes it)
+    would pass for an empty cell. Read again only for such columns."""
+    import openpyxl
+
+    where = {columns.index(c): c for c in gaps}
+    found: dict[str, int] = {}
+    book = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = zip(book[sheet].iter_rows(min_row=2, values_only=True),
+                   values[sheet].iter_rows(min_row=2, values_only=True))
+        for row, (formulas, saved) in enumerate(rows):
+            for i, name in where.items():
+                if name not in found and i < len(formulas) and isinstance(formulas[i], str) \
+                        and formulas[i].startswith("=") and (i >= len(saved) or saved[i] is None):
+                    found[name] = row
+            if len(found) == len(where):
+                break
+    finally:
+        book.close()
+        values.close()
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from copisdsl.diagnostics import Diagnostic, error
+from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.hints import did_you_mean
 from copisdsl.source import Span
 
@@ -33,6 +33,24 @@ def unknown_column(data_id: str, name: str, columns: list[str], span: Span, extr
     return Problem(error("E401", f"{what} has no column '{name}'", span, hint))
 
 
+def empty_column(data_id: str, name: str, selected: int, total: int, span: Span) -> Diagnostic:
+    """W403 for a column with no value in any of the ``selected`` rows (of
+    ``total``) that an aggregate reads: the KPI has no value, and says why."""
+    rows = (f"any of the {total} rows" if selected == total
+            else f"any of the {selected} selected rows (of {total})")
+    return warning("W403", f"column '{name}' of data '{data_id}' has no value in {rows}; the KPI has no value",
+                   span, "fill the column, or point at the column that holds the values")
+
+
+def no_orders(data_id: str, total: int, span: Span) -> Diagnostic:
+    """W403 for a ``kind transactions`` source none of whose ``total`` rows
+    is an order: every row lacks its customer, date or amount."""
+    return warning("W403", f"none of the {total} rows of data '{data_id}' has a customer, a date and an "
+                           "amount; the KPIs that use its orders have no value", span,
+                   "check that the `customer`, `date` and `amount` columns (by default customer_id, date "
+                   "and amount) are filled")
+
+
 def _containing(name: str, columns: list[str]) -> str | None:
     """``did you mean`` for a column whose name contains ``name`` (date ->
     order_date), or is contained in it, when there is exactly one."""
@@ -52,7 +70,7 @@ def require_mapping(data, require) -> None:
         try:
             require(column, spans.get(option, span))
         except Problem as p:
-            if option in spans:
+            if option in spans or p.diag.code != "E401":  # the column is there, but unusable (E402)
                 raise
             hint = p.diag.hint if p.diag.hint and p.diag.hint.startswith("did you mean") else None
             best = hint[len("did you mean '"):-2] if hint else "COLUMN"

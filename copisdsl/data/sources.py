@@ -20,7 +20,7 @@ from copisdsl.language import FUNCTIONS
 from copisdsl.syntax.nodes import conditions, walk
 from copisdsl.data import filters, loading
 from copisdsl.data.kpis import NoValue
-from copisdsl.data.problems import SCALE_HINT, SCALE_USE, segment_customer
+from copisdsl.data.problems import SCALE_HINT, SCALE_USE, empty_column, no_orders, segment_customer
 from copisdsl.data.table import Problem, Table
 from copisdsl.data.transactions import Transactions, customer_text
 from copisdsl.data.engines.base import EngineError
@@ -142,7 +142,7 @@ class TableSource:
         except loading.LoadError as exc:
             self._e400(data, f"data file '{data.path}': {exc.message}", exc.hint)
             return None
-        table = Table(data, loaded.frame, loaded.columns, loaded.hint, loaded.undecodable)
+        table = Table(data, loaded.frame, loaded.columns, loaded.hint, loaded.undecodable, loaded.uncached)
         if data.until is not None and not self._until(data, table):
             return None
         if table.rows == 0:
@@ -258,6 +258,7 @@ class TableSource:
                 values = values[selected]
             values = values[~np.isnan(values)]
             if not len(values):
+                self.diagnostics.append(empty_column(table.data.id, name, rows, table.rows, column.column.span))
                 raise NoValue(f"column '{name}' has no values in the selected rows")
             if func in ("nps", "csat"):
                 return self._scores(func, table, name, column, values, selected)
@@ -330,6 +331,10 @@ class TableSource:
                     self.diagnostics.append(p.diag)
             if tx is not None and tx.set_aside:
                 self.diagnostics.append(_w405(data, tx))
+            if tx is not None and tx.orders == 0 and not tx.set_aside:
+                rows = self.engines[data_id].rows if data_id in self.engines else table.rows
+                if rows:
+                    self.diagnostics.append(no_orders(data_id, rows, data.node.head))
             self._tx[data_id] = tx
         return self._tx[data_id]
 

@@ -34,9 +34,10 @@ class Table:
     that the journey uses."""
 
     def __init__(self, data: Data, frame: pd.DataFrame, columns: list[str], hint: str | None = None,
-                 undecodable: dict[str, int] | None = None) -> None:
+                 undecodable: dict[str, int] | None = None, uncached: dict[str, int] | None = None) -> None:
         self.data = data
         self.undecodable = undecodable or {}  # column -> 0-based file row of its first bytes that are not text
+        self.uncached = uncached or {}  # column -> 0-based row of its first formula without a saved value
         self.frame = frame.reset_index(drop=True)
         self.columns = columns
         self.hint = hint
@@ -61,6 +62,12 @@ class Table:
                 "E402", f"column '{name}' of data '{self.data.id}' holds bytes that are not text "
                         f"(row {self.undecodable[name] + 1})", span,
                 "save the file as UTF-8 text (in Parquet: a column of strings, not of bytes)"))
+        if name in self.uncached:
+            raise Problem(error(
+                "E402", f"column '{name}' of data '{self.data.id}' holds formulas without a saved value "
+                        f"(row {self.uncached[name] + 1})", span,
+                "copis reads the values a workbook saved, not its formulas: open it in Excel or "
+                "LibreOffice and save it, or write the values instead of formulas"))
         return self.frame[name]
 
     def numeric(self, name: str, span: Span, use: str = "numbers") -> np.ndarray:

@@ -91,3 +91,51 @@ def test_windows_1252_stays_windows_1252_but_its_undefined_bytes_are_e402(tmp_pa
     code, heads, out = check(tmp_path, journey('"d.csv"'))
     assert code == 1 and heads == ["E402 error: column 'channel' of data 'd' holds bytes that are not text "
                                    "(row 2)"], out
+
+
+def test_an_empty_column_is_w403_not_a_silent_null(tmp_path):
+    (tmp_path / "d.csv").write_text("id,customer_id,date,amount,channel\n1,c1,2026-01-01,,web\n"
+                                    "2,c2,2026-01-02,,store\n", encoding="utf-8")
+    text = ('journey j "J" {\n  data d "d.csv" { kind transactions }\n  kpi total = sum(d.amount)\n'
+            '  kpi web = mean(d.amount where channel == "web")\n  kpi rev = revenue(d)\n'
+            '  kpi n = count(d.amount)\n' + TAIL)
+    code, heads, out = check(tmp_path, text)
+    assert code == 0 and heads == [
+        "W403 warning: none of the 2 rows of data 'd' has a customer, a date and an amount; the KPIs that "
+        "use its orders have no value",
+        "W403 warning: column 'amount' of data 'd' has no value in any of the 2 rows; the KPI has no value",
+        "W403 warning: column 'amount' of data 'd' has no value in any of the 1 selected rows (of 2); "
+        "the KPI has no value",
+    ], out
+    assert run(tmp_path, "check", "--strict", "j.copis").returncode == 1
+
+
+def test_an_empty_column_on_duckdb_is_w403(tmp_path):
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "d.duckdb")) as con:
+        con.execute("CREATE TABLE t (id INTEGER, amount DOUBLE, channel VARCHAR)")
+        con.execute("INSERT INTO t VALUES (1, NULL, 'web'), (2, NULL, 'store')")
+    code, heads, out = check(tmp_path, journey('"duckdb:///d.duckdb" { table "t" }'))
+    assert code == 0 and heads == [
+        "W403 warning: column 'amount' of data 'd' has no value in any of the 2 rows; the KPI has no value"], out
+
+
+def test_excel_formulas_without_saved_values_are_e402(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["id", "amount", "channel"])
+    sheet.append([1, 5, "web"])
+    sheet.append([2, "=B2*2", "web"])  # as a script writes it: never calculated, no saved value
+    book.save(tmp_path / "d.xlsx")
+    code, heads, out = check(tmp_path, journey('"d.xlsx"'))
+    assert code == 1 and heads == [
+        "E402 error: column 'amount' of data 'd' holds formulas without a saved value (row 2)"], out
+    assert "open it in Excel or LibreOffice and save it" in out
+    sheet["B3"] = None  # an empty cell, not a formula: the sum is of the values there are
+    book.save(tmp_path / "d.xlsx")
+    done = run(tmp_path, "export", "j.copis")
+    import json
+
+    assert {k["name"]: k["value"] for k in json.loads(done.stdout)["kpis"]} == {"total": 5, "web": 2}

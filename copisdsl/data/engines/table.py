@@ -16,7 +16,8 @@ from copisdsl.data.engines.base import BINARY_HINT, HELD, Engine, EngineError
 from copisdsl.data.engines.conditions import condition
 from copisdsl.data.engines.summary import Summary
 from copisdsl.data.kpis import NoValue
-from copisdsl.data.problems import (SCALE_HINT, SCALE_USE, Problem, require_mapping, segment_customer,
+from copisdsl.data.problems import (SCALE_HINT, SCALE_USE, Problem, empty_column, require_mapping,
+                                    segment_customer,
                                     unknown_column)
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.hints import did_you_mean
@@ -174,6 +175,7 @@ class EngineTable:
         if func == "count":
             return float(present)
         if present == 0:
+            self.diagnostics.append(empty_column(self.data.id, name, selected, total, column.column.span))
             raise NoValue(f"column '{name}' has no values in the selected rows")
         if func in ("nps", "csat") and int(row["outside"] or 0):
             example = float(row["example"])
