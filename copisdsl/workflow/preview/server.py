@@ -14,6 +14,13 @@ rebuilt and shows the diagnostics over the last good page while the file
 does not compile. Only files inside OUT are served; bound to a loopback
 address, the server also refuses requests for other host names (DNS
 rebinding).
+
+Load: the listen backlog is ``BACKLOG``; at most ``MAX_CONNECTIONS`` are
+served at once (a thread each). A new connection beyond that closes the one
+idle the longest (waiting for its next request), or, when every one is busy,
+is answered 503 at once; a connection silent for ``IDLE_TIMEOUT`` is closed.
+Out of file descriptors, the accept loop pauses instead of spinning. A
+client that goes away mid-answer is no error: nothing is printed.
 """
 
 from __future__ import annotations
@@ -23,9 +30,13 @@ import http.server
 import ipaddress
 import json
 import mimetypes
+import errno
 import secrets
+import select
 import socket
+import sys
 import threading
+import time
 import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +46,12 @@ if TYPE_CHECKING:
 
 CLIENT_JS = Path(__file__).resolve().with_name("client.js")
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream, to notice closed tabs
+BACKLOG = 1024  # connections the kernel queues before they are accepted (it may cap this lower)
+MAX_CONNECTIONS = 256  # served at once; far below the usual limit of 1,024 open files
+IDLE_TIMEOUT = 30.0  # seconds a connection may stay silent (before or within a request)
+_OUT_OF_FILES = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
+_BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
+         b"Connection: close\r\n\r\n")
 EVENTS, STATE, CLIENT = "/_copis/events", "/_copis/state", "/_copis/client.js"
 
 _TYPES = {".html": "text/html; charset=utf-8", ".svg": "image/svg+xml", ".css": "text/css; charset=utf-8",
@@ -76,12 +93,45 @@ def page_revision(snapshot: Snapshot, page: str) -> int:
 class _HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
+    request_queue_size = BACKLOG
 
     def __init__(self, address, preview: PreviewServer) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.preview = preview
         super().__init__(address, _Handler)
+
+    def get_request(self):
+        try:
+            return super().get_request()
+        except OSError as exc:
+            if exc.errno in _OUT_OF_FILES:
+                # The connection stays queued and the socket readable: pause
+                # rather than try again at once (100 % CPU, nothing served).
+                self.preview.closing.wait(0.05)
+            raise
+
+    def process_request(self, request, client_address) -> None:
+        if not self.preview._admit(request):
+            try:
+                request.setblocking(False)
+                request.send(_BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:
+        self.preview._forget(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:
+        error = sys.exc_info()[1]
+        if isinstance(error, OSError):
+            return  # a client that went away or stalled: its business
+        # A fault of ours: one line, as the terminal shows everything else.
+        print(f"copis preview: {type(error).__name__}: {error}", file=sys.stderr)
 
 
 class PreviewServer:
@@ -99,6 +149,8 @@ class PreviewServer:
         self.session = secrets.token_hex(4)  # lets a page tell a restarted server from the one it knew
         self.closing = threading.Event()
         self._streams: set[socket.socket] = set()
+        # Open connections, the longest idle first: socket -> busy (a request is being answered).
+        self._connections: dict[socket.socket, bool] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._httpd = _HTTPServer((host, port), self)
@@ -156,10 +208,56 @@ class PreviewServer:
         with self._lock:
             (self._streams.add if add else self._streams.discard)(sock)
 
+    def _admit(self, sock: socket.socket) -> bool:
+        """Count a new connection in; at ``MAX_CONNECTIONS``, close the one
+        idle the longest to make room (False when every one is busy)."""
+        with self._lock:
+            idle = None
+            if len(self._connections) >= MAX_CONNECTIONS:
+                idle = next((s for s, busy in self._connections.items() if not busy), None)
+                if idle is None:
+                    return False
+                del self._connections[idle]
+            self._connections[sock] = False
+        if idle is not None:
+            try:
+                idle.shutdown(socket.SHUT_RDWR)  # its thread reads the end and finishes
+            except OSError:
+                pass
+        return True
+
+    def _busy(self, sock: socket.socket, busy: bool) -> None:
+        with self._lock:
+            if sock in self._connections:
+                del self._connections[sock]  # to the end: idle the shortest
+                self._connections[sock] = busy
+
+    def _forget(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._connections.pop(sock, None)
+
+    @property
+    def connections(self) -> int:
+        """How many connections are open (served or idle)."""
+        with self._lock:
+            return len(self._connections)
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _HTTPServer
     server_version = "copis-preview"
+    timeout = IDLE_TIMEOUT
+    protocol_version = "HTTP/1.1"  # keep-alive: a page's pictures come over one connection
+
+    def handle_one_request(self) -> None:
+        self.server.preview._busy(self.connection, False)  # waiting for a request: may be closed for room
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        ok = super().parse_request()
+        if ok:
+            self.server.preview._busy(self.connection, True)
+        return ok
 
     def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's name
         pass  # the terminal shows rebuilds, not requests
@@ -287,21 +385,39 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         try:
             self.wfile.write(b"retry: 1000\n\n")
             last = None
+            quiet_since = time.monotonic()
             while not preview.closing.is_set():
-                snapshot = preview.state.current if last is None else preview.state.wait(last, KEEPALIVE)
-                if preview.closing.is_set():
+                # In short waits, to notice a closed tab within a second
+                # (its connection is then free for another).
+                snapshot = preview.state.current if last is None else preview.state.wait(last, 1.0)
+                if preview.closing.is_set() or _gone(self.connection):
                     break
                 if snapshot.version != last:
                     data = dict(snapshot.to_json(), session=preview.session)
                     line = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
                     self.wfile.write(f"id: {snapshot.version}\nevent: state\ndata: {line}\n\n".encode("utf-8"))
                     last = snapshot.version
-                else:
+                    quiet_since = time.monotonic()
+                elif time.monotonic() - quiet_since >= KEEPALIVE:
                     self.wfile.write(b": keep-alive\n\n")
+                    quiet_since = time.monotonic()
         except OSError:
             pass  # the page went away
         finally:
             preview._track(self.connection, False)
+
+
+def _gone(sock: socket.socket) -> bool:
+    """Whether the client of an event stream closed its end (it sends
+    nothing on it, so anything readable is the end)."""
+    try:
+        poller = select.poll()  # not select(): it cannot take descriptors above 1,023
+        poller.register(sock, select.POLLIN)
+        return bool(poller.poll(0)) and sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
 
 
 def _placeholder(title: str, text: str) -> bytes:
