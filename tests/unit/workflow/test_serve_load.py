@@ -176,3 +176,24 @@ def test_eleven_hundred_idle_connections_under_a_limit_of_1024_files(tmp_path):
         log.close()
     err = (tmp_path / "stderr.txt").read_text(errors="replace")
     assert "Traceback" not in err, err[-3000:]
+
+
+@pytest.mark.skipif(not has_dot(), reason="Graphviz `dot` is not installed")
+def test_two_hundred_requests_at_concurrency_50_have_no_error(tmp_path):
+    """The load of `make bench` (benchmarks/serve_load.py), shorter; errors only, no timing."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "benchmarks"))
+    from generate import journey
+    from serve_load import load, serve
+
+    folder = tmp_path / "journeys"
+    folder.mkdir()
+    (folder / "a.copis").write_text(journey(50), encoding="utf-8")
+    with (tmp_path / "stderr.txt").open("wb") as log:
+        proc, port = serve(folder, tmp_path / "out", log)
+        try:
+            result = load(port, 200, 50)
+        finally:
+            proc.kill()
+            proc.wait(timeout=30)
+    assert result.errors == [] and len(result.latencies) == 200
+    assert "Traceback" not in (tmp_path / "stderr.txt").read_text(errors="replace")
