@@ -17,8 +17,7 @@ from copisdsl.data.engines.conditions import condition
 from copisdsl.data.engines.summary import Summary
 from copisdsl.data.kpis import NoValue
 from copisdsl.data.problems import (SCALE_HINT, SCALE_USE, Problem, empty_column, require_mapping,
-                                    segment_customer,
-                                    unknown_column)
+                                    segment_customer, unknown_column)
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.hints import did_you_mean
 from copisdsl.semantic.model import Data
