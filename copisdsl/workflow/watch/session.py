@@ -125,6 +125,10 @@ class Session:
             return None
         return self._rebuild(todo, changed, removed, start)
 
+    def files(self) -> set[Path]:
+        """Every journey file found and every file its latest build read."""
+        return {path for key, j in self._journeys.items() for path in (key, *j.inputs)}
+
     def watch_dirs(self) -> dict[Path, bool]:
         """The folders to watch, each with whether to watch it recursively:
         the folders given, the folders of the files given and of every file

@@ -13,6 +13,9 @@ from copisdsl.workflow.watch.debounce import DEBOUNCE, MAX_WAIT, Debouncer
 from copisdsl.workflow.watch.session import Rebuild, Session
 
 _STOP = object()
+# Seconds before the first build that a file's mtime still counts as "since":
+# file systems stamp with a coarse clock that may lag time.time() a little.
+_MTIME_SLACK = 1.0
 
 
 class Watcher:
@@ -41,6 +44,26 @@ class Watcher:
         self._observer.daemon = True
         self.sync()
         self._observer.start()
+
+    def start_and_build(self) -> Rebuild:
+        """The first build, with nothing saved meanwhile missed: the observer
+        starts first (on the folders known before any build), and after the
+        build every file it read that changed since it began is fed as an
+        event, for the folders the build showed were not yet watched (a data
+        file elsewhere). A save the build already read costs one more build,
+        never a lost one."""
+        since = time.time() - _MTIME_SLACK
+        self.start()
+        first = self.session.build_all()
+        self.sync()
+        for path in sorted(self.session.files()):
+            try:
+                changed = path.stat().st_mtime >= since
+            except OSError:
+                changed = True  # gone meanwhile: a build says so
+            if changed:
+                self.feed(path)
+        return first
 
     def sync(self) -> None:
         """Watch the folders the session needs now, and no others."""

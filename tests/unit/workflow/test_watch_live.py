@@ -183,3 +183,35 @@ def test_a_data_file_outside_the_folder_is_watched(tmp_path):
         assert ">5<" in (tmp_path / "out" / "a" / "index.html").read_text(encoding="utf-8")
     finally:
         live.close()
+
+
+def test_a_data_file_changed_during_the_first_build_is_caught_by_its_mtime(tmp_path):
+    """A data file outside the journey's folder is watched only once a build
+    has read it: a change made before that is found by its mtime."""
+    folder, data = tmp_path / "journeys", tmp_path / "shared"
+    folder.mkdir()
+    data.mkdir()
+    (data / "visits.csv").write_text("day,count\n1,10\n", encoding="utf-8")
+    (folder / "a.copis").write_text(JOURNEY.format(label="Hello").replace("data/visits.csv", "../shared/visits.csv"),
+                                    encoding="utf-8")
+    os.utime(folder / "a.copis", (time.time() - 60, time.time() - 60))  # saved long before the start
+    session = Session([folder], tmp_path / "build", root=tmp_path)
+    watcher = Watcher(session, debounce=0.05)
+    real_build = session.build_all
+
+    def build_then_save():
+        first = real_build()
+        (data / "visits.csv").write_text("day,count\n1,10\n2,32\n", encoding="utf-8")  # not yet watched
+        return first
+
+    session.build_all = build_then_save
+    try:
+        assert watcher.start_and_build().ok
+        deadline = time.monotonic() + TIMEOUT
+        rebuilt = None
+        while rebuilt is None and time.monotonic() < deadline:
+            rebuilt = watcher.step(timeout=0.5)
+        assert rebuilt is not None, "the change made during the first build was not rebuilt"
+        assert ">42<" in (tmp_path / "build" / "a" / "index.html").read_text(encoding="utf-8")
+    finally:
+        watcher.stop()
