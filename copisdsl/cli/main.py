@@ -305,8 +305,8 @@ def report(results, fmt: str, color: bool, *, err: bool = False, quiet: bool = F
     elif fmt == "github":
         for d in diags:
             click.echo(format_github(d), err=err)
-        if not quiet:
-            click.echo(summary_line(len(results), diags), err=err)
+        if not quiet:  # on standard error: standard output holds annotations only
+            click.echo(summary_line(len(results), diags), err=True)
     else:
         _echo_text(diags, {r.source.path: r.source.lines for r in results}, color, err)
         if not quiet:

@@ -94,6 +94,14 @@ def test_github_annotations(files):
            "endpoint 'chekout' (hint: did you mean 'checkout'?)" in out
 
 
+def test_github_standard_output_is_annotations_only(files):
+    result = CliRunner().invoke(main, ["check", "--format", "github", str(files / "err.copis")])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines and all(line.startswith("::") for line in lines)
+    assert "1 file, 1 error" in result.stderr
+
+
 def test_github_escapes_newlines_and_percent():
     from copisdsl.diagnostics import format_github, warning
     from copisdsl.source import Span
