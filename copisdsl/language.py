@@ -102,5 +102,9 @@ CLV_SETTING_KEYS = ("margin", "discount", "horizon", "model", "unit", "holdout",
 CLV_MODELS = ("historic", "bgnbd")
 CLV_UNITS = ("day", "week")
 
+# The kinds of ``data`` source (``kind NAME``): one row per order, or one
+# row per customer interaction (an event log, reference §12.2).
+DATA_KINDS = ("transactions", "events")
+
 # The per-customer variables a segment condition may compare.
 SEGMENT_VARIABLES = ("clv", "orders", "revenue", "aov", "recency", "tenure", "frequency")

@@ -148,10 +148,11 @@ class Data:
     id: str
     path: str
     node: n.Data
-    kind: str | None = None  # "transactions", "events" or None
+    kind: str | None = None  # one of language.DATA_KINDS, or None
     customer: str = "customer_id"
     date: str = "date"
     amount: str = "amount"
+    touchpoint: str = "touchpoint"  # an event log's touchpoint column
     until: str | None = None
     sheet: str | None = None
     delimiter: str | None = None
@@ -163,6 +164,10 @@ class Data:
     @property
     def is_transactions(self) -> bool:
         return self.kind == "transactions"
+
+    @property
+    def is_events(self) -> bool:
+        return self.kind == "events"
 
 
 @dataclass(slots=True)
@@ -232,6 +237,11 @@ class Model:
     def transactions(self) -> Data | None:
         """The journey's transactions file (the first declared)."""
         return next((d for d in self.data.values() if d.is_transactions), None)
+
+    @property
+    def events(self) -> Data | None:
+        """The journey's event log (the first ``kind events`` declared, §12.2)."""
+        return next((d for d in self.data.values() if d.is_events), None)
 
     def stage(self, stage_id: str) -> Stage | None:
         return next((s for s in self.stages if s.id == stage_id), None)

@@ -10,6 +10,7 @@ from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.locations import declaration_problem
 from copisdsl.hints import did_you_mean
 from copisdsl.language import CLV_MODELS, CLV_SETTING_KEYS, CLV_UNITS
+from copisdsl.language import DATA_KINDS
 from copisdsl.semantic.model import ClvSettings, Data
 from copisdsl.semantic.state import ResolveState
 from copisdsl.semantic.values import date_problem, duration_months
@@ -26,15 +27,13 @@ class Option(NamedTuple):
     read: Reader
 
 
-DATA_KINDS = ("transactions", "events")
-
-
 def _kind(key: str, v: n.Literal):
     if v.kind == "name" and v.value in DATA_KINDS:
         return v.value
     return error("E204", f"unknown data kind {v.text}", v.span,
-                 "the kinds are `transactions` (one row per order) and `events` (one row per customer "
-                 "interaction, §12.2); leave `kind` out for other tables")
+                 did_you_mean(str(v.value), DATA_KINDS) or
+                 "the kinds are `transactions` (one row per order) and `events` (one row per "
+                 "customer interaction); leave `kind` out for other tables")
 
 
 def _column(key: str, v: n.Literal):
@@ -132,6 +131,7 @@ DATA_OPTIONS: dict[str, Option] = {
     "customer": Option("customer", _column),
     "date": Option("date", _column),
     "amount": Option("amount", _column),
+    "touchpoint": Option("touchpoint", _column),
     "until": Option("until", _date),
     "sheet": Option("sheet", _sheet),
     "delimiter": Option("delimiter", _delimiter),
@@ -184,6 +184,9 @@ def data(state: ResolveState, d: n.Data) -> Data:
     for key, v in _block_options(state, d.options or (), DATA_OPTIONS, "data option", "options"):
         result.option_spans[key] = v.span
         _apply(state, result, DATA_OPTIONS[key], key, v)
+    if "touchpoint" in result.option_spans and not result.is_events:
+        state.err("E204", "'touchpoint' names the touchpoint column of an event log", result.option_spans["touchpoint"],
+                  f"add `kind events` to data '{result.id}', or leave `touchpoint` out")
     _source_problem(state, d, result)
     return result
 

@@ -8,6 +8,10 @@ folds separators the way the grammar wants them: a newline or ';' ends a
 statement, except inside ( ) and after ','; runs of them count once,
 and none is emitted where no statement follows (after '{', before '}', at
 the ends of the file), which keeps the grammar's rules flat and the parse fast.
+
+Inside a ``data`` block, ``touchpoint`` is never a keyword: there it is the
+event log's option ``touchpoint COLUMN`` (reference §12.2), a plain
+``key value`` statement like ``customer COLUMN``.
 """
 
 from __future__ import annotations
@@ -182,6 +186,8 @@ def _token(kind: str, value: str, pos: int, line: int, col: int, end: int) -> To
 
 
 _NO_SEPARATOR_AFTER = frozenset({"LBRACE", "COMMA", "_NL"})
+# The tokens after DATA that open a data block: NAME, STRING, then '{'.
+_DATA_HEAD = frozenset({(1, "NAME"), (2, "STRING")})
 
 
 def _chunks(text: str) -> list[tuple[int, int]]:
@@ -223,6 +229,9 @@ def tokenize(text: str, actions, stack):
     depth = 0  # of ( )
     braces = 0
     prev = "LBRACE"  # nothing to separate at the start of the file
+    # ``data NAME "path" {``: how far into that head we are (0: not in one),
+    # and the brace depth of the data block we are in (-1: none).
+    data_head, data_braces = 0, -1
     pending = None  # a statement separator, emitted only if a statement follows
     end = 0
     findall = _SCAN.findall
@@ -241,6 +250,8 @@ def tokenize(text: str, actions, stack):
                     kind = "NL"
                 elif kind == "LBRACE":
                     braces += 1
+                    if data_head == 3:
+                        data_braces = braces
                     if braces > MAX_BLOCK_NESTING:
                         raise LexError(pos, line, pos - base, value,
                                        f"blocks nested too deeply (more than {MAX_BLOCK_NESTING} levels)",
@@ -248,6 +259,8 @@ def tokenize(text: str, actions, stack):
                                        "you opened")
                 elif kind == "RBRACE" and braces:
                     braces -= 1
+                    if braces < data_braces:
+                        data_braces = -1
             elif kind == "NUMERIC":
                 kind = _numeric(value)
             elif kind == "COMMENT":
@@ -275,7 +288,7 @@ def tokenize(text: str, actions, stack):
                     if pending is not None and prev != "LBRACE":
                         yield pending  # the parser state must see the separator first
                         prev, pending = "_NL", None
-                    if keyword in actions[stack[-1]]:
+                    if keyword in actions[stack[-1]] and (keyword != "TOUCHPOINT" or braces != data_braces):
                         kind = keyword
             elif kind == "LPAR":
                 depth += 1
@@ -290,3 +303,7 @@ def tokenize(text: str, actions, stack):
                 pending = None
             yield new(cls, (kind, value, pos, end, line, pos - base, line, end - base))
             prev = kind
+            if kind == "DATA":
+                data_head = 1
+            elif data_head:
+                data_head = data_head + 1 if (data_head, kind) in _DATA_HEAD else 0
