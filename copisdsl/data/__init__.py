@@ -29,7 +29,7 @@ def missing_libraries() -> str | None:
 
 
 def enrich(model: Model, base_dir: Path, root: Path | None = None) -> tuple[Figures, list[Diagnostic]]:
-    """The figures of a resolved journey, and the data diagnostics (E400-E404, W403, W405, W406).
+    """The figures of a resolved journey, and the data diagnostics (E400-E404, W403, W405-W407).
 
     ``base_dir`` is the folder data paths are relative to (the ``.copis``
     file's folder); ``root`` is the folder they may not leave (default
@@ -91,6 +91,7 @@ def _compute(model: Model, base_dir: Path, root: Path) -> tuple[Figures, list[Di
             objective.direction, objective.target, value, kpi.index if kpi is not None else None)
     if source is not None:
         figures.clv = source.clv_figures()
+        figures.reach, figures.flow_volumes = source.event_figures()
         figures.inputs = source.inputs()
         diags += source.diagnostics
         source.close()

@@ -59,13 +59,14 @@ def _containing(name: str, columns: list[str]) -> str | None:
     return f"did you mean '{hits[0]}'?" if len(hits) == 1 else None
 
 
-def require_mapping(data, require) -> None:
+def require_mapping(data, require, options: tuple[str, ...] = ("customer", "date", "amount")) -> None:
     """E401 for a transactions file without its customer, date or amount
-    column; ``require(column, span)`` raises the plain E401. For a default
-    mapping (customer_id, date, amount) the hint says how to name the column."""
+    column (an event log: the ``options`` customer, touchpoint, date);
+    ``require(column, span)`` raises the plain E401. For a default mapping
+    (customer_id, date, amount) the hint says how to name the column."""
     span = data.node.head
     spans = data.option_spans
-    for option in ("customer", "date", "amount"):
+    for option in options:
         column = getattr(data, option)
         try:
             require(column, spans.get(option, span))

@@ -68,6 +68,8 @@ class TableSource:
         for data in self.model.data.values():
             if data.is_transactions:
                 wanted[data.id] |= {data.customer, data.date, data.amount}
+            if data.is_events:
+                wanted[data.id] |= {data.customer, data.touchpoint, data.date}
             if data.until is not None:
                 wanted[data.id].add(data.date)
         for kpi in self.model.kpis:
@@ -135,6 +137,15 @@ class TableSource:
         if not stat.S_ISREG(found.st_mode):  # a pipe or a device would block or never end
             self._e400(data, f"data path '{data.path}' is not a regular file")
             return None
+        if data.is_events:
+            # An event log stays in DuckDB, however large (reference §12.2).
+            if loading.file_format(resolved)[0] == "excel":
+                self._e400(data, f"data file '{data.path}': an event log is read as CSV, TSV, Parquet "
+                           "or JSON Lines", "save the sheet as CSV")
+                return None
+            self._inputs.pop()  # connect lists it again
+            self._connect(data, where, wanted)
+            return None
         try:
             keep_text = data.is_transactions or data.id in self.segmented
             loaded = loading.read(resolved, wanted, delimiter=data.delimiter, sheet=data.sheet,
@@ -177,6 +188,30 @@ class TableSource:
         except EngineError as exc:
             self._e400(data, f"data '{data.id}' ({where.shown()}): {table.engine.name}: {exc.reason}")
             del self.engines[data.id]
+
+    def event_figures(self) -> tuple[dict | None, list | None]:
+        """Reach and flow volumes from the journey's event log (§12.2);
+        (None, None) without one, or when it cannot be read."""
+        from copisdsl.data.events import Customers, event_figures
+        from copisdsl.data.portfolio import assign_segments
+
+        log = self.model.events
+        if log is None or log.id not in self.engines:
+            return None, None
+        customers = None
+        first = self.model.transactions
+        tx = self.transactions_of(first.id) if first is not None else None
+        values = self.customer_values(first.id) if tx is not None else None
+        if values is not None:
+            customers = Customers(ids=np.asarray(tx.ids).astype(str), clv=values.clv,
+                                  segments=assign_segments(self.model, values),
+                                  has_clv=not np.all(np.isnan(values.clv)))
+        try:
+            found = self._engine_call(log.id, lambda t: event_figures(self.model, t, customers))
+        except NoValue:
+            return None, None
+        self.diagnostics += found.diagnostics
+        return found.reach, found.flow_volumes
 
     def close(self) -> None:
         """Release the engines' connections."""

@@ -84,5 +84,12 @@ class Engine:
 
         return segment_values(ids, positions)
 
+    def customers(self, ids, values, segments):
+        """A relation (c, v, s) the engine's queries can join: the CLV
+        layer's customers as text ids, their CLV (0 where they have none)
+        and segment positions (-1: none), sent to the engine without
+        writing to its data (reference §12.2, value at stake)."""
+        raise NotImplementedError
+
     def close(self) -> None:
         """Release the connection."""

@@ -99,6 +99,7 @@ def connect(data: Data, where: Location, base_dir: Path, root: Path, wanted: set
         # A column that no file has is a plain E401 (with hints); one that
         # only some lack names the first such file.
         table.lacking = {c: f for c, f in lacking.items() if c in table.kinds}
+        table.in_files = True
         out.table = table
         return out
     except EngineError as exc:
@@ -133,6 +134,8 @@ def _files(pattern: str, base_dir: Path, root: Path) -> tuple[list[str], Path, t
     if any(c in pattern for c in GLOB_CHARS):
         found = globbing.glob(full, recursive=True)
         base = Path(fixed)
+    elif os.path.isfile(full):  # one file, read by an engine (an event log, §12.2)
+        found, base = [full], Path(full).parent
     else:  # a folder: its Parquet files, recursively
         base = Path(full)
         found = [str(p) for p in base.rglob("*") if p.suffix.lower() in (".parquet", ".pq")

@@ -7,6 +7,10 @@ from copisdsl.data.engines.base import Engine, EngineError, kind_of, one_line
 
 #: the view a glob's or folder's files are read through
 VIEW = "copis_files"
+#: an event log's rows, in file order (their ``rowid``)
+ORDERED = "copis_events"
+#: the CLV layer's customers, for an event log's value at stake
+CUSTOMERS = "copis_customers"
 
 
 class DuckEngine(Engine):
@@ -37,6 +41,31 @@ class DuckEngine(Engine):
             rel.create_view(VIEW)
         except self._duckdb.Error as exc:
             raise EngineError(one_line(exc), _not_text(exc)) from None
+
+    def keep_in_order(self, columns: list[str]) -> str:
+        """Copy ``columns`` of ``VIEW`` into the temporary table ``ORDERED``
+        (in this connection's memory, never a file), whose ``rowid`` is the
+        row's place in the files: DuckDB keeps the order of insertion, and
+        an event log's equal dates keep file order (§12.2). Returns the
+        name of the column holding that order."""
+        from sqlglot import exp
+
+        select = exp.select(*[exp.column(c, quoted=True) for c in columns]).from_(
+            exp.Table(this=exp.to_identifier(VIEW, quoted=True)))
+        try:
+            self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{ORDERED}" AS {select.sql("duckdb")}')
+        except self._duckdb.Error as exc:
+            raise EngineError(one_line(exc)) from None
+        return "rowid"
+
+    def customers(self, ids, values, segments):
+        import pyarrow as pa
+        from sqlglot import exp
+
+        table = pa.table({"c": pa.array(ids, pa.string()), "v": pa.array(values, pa.float64()),
+                          "s": pa.array(segments, pa.int64())})
+        self.con.register(CUSTOMERS, table)
+        return exp.Table(this=exp.to_identifier(CUSTOMERS, quoted=True)).as_("k")
 
     def file_columns(self, file: str, fmt: str, delimiter: str | None) -> list[str]:
         """The column names of one file (partition columns not included)."""

@@ -10,6 +10,10 @@ from copisdsl.data.engines.base import Engine, EngineError, kind_of, one_line
 STATEMENT_TIMEOUT_MS = 600_000
 
 
+def _placeholder(name: str) -> str:
+    return f"%({name})s"
+
+
 class PostgresEngine(Engine):
     name = "PostgreSQL"
     dialect = "postgres"
@@ -28,10 +32,31 @@ class PostgresEngine(Engine):
             self.con.read_only = True  # SET TRANSACTION READ ONLY on each transaction
         except psycopg.Error as exc:
             raise EngineError(one_line(exc)) from None
+        self._arrays: dict[str, list] = {}
+
+    def customers(self, ids, values, segments):
+        """The customers as three array parameters, unnested by the query
+        itself: a read-only transaction may not create even a temporary table."""
+        from sqlglot import exp
+
+        self._arrays = {"copis_c": [str(i) for i in ids], "copis_v": [float(v) for v in values],
+                        "copis_s": [int(s) for s in segments]}
+        arrays = [exp.cast(exp.Placeholder(this=name), kind) for name, kind in
+                  (("copis_c", "TEXT[]"), ("copis_v", "DOUBLE PRECISION[]"), ("copis_s", "BIGINT[]"))]
+        return exp.Unnest(expressions=arrays, alias=exp.TableAlias(
+            this=exp.to_identifier("k"), columns=[exp.to_identifier(c) for c in ("c", "v", "s")]))
 
     def _run(self, sql: str):
+        params = None
+        if self._arrays and any(_placeholder(name) in sql for name in self._arrays):
+            # Parameters make psycopg read '%' as a placeholder's start: the
+            # query's own (a LIKE pattern, a modulo) are doubled first.
+            sql = sql.replace("%", "%%")
+            for name in self._arrays:
+                sql = sql.replace("%" + _placeholder(name), _placeholder(name))
+            params = self._arrays
         try:
-            cur = self.con.execute(sql)
+            cur = self.con.execute(sql, params)
             return cur
         except self._psycopg.Error as exc:
             try:

@@ -8,6 +8,9 @@ from urllib.parse import urlsplit
 
 from copisdsl.data.engines.base import Engine, EngineError, kind_of, one_line
 
+#: the CLV layer's customers, for an event log's value at stake (a session view)
+CUSTOMERS = "copis_customers"
+
 
 class SparkEngine(Engine):
     name = "Spark"
@@ -54,6 +57,19 @@ class SparkEngine(Engine):
         except Exception as exc:  # noqa: BLE001
             raise EngineError(one_line(exc)) from None
         return list(frame.columns), [tuple(r) for r in rows]
+
+    def customers(self, ids, values, segments):
+        import pandas as pd
+        from sqlglot import exp
+
+        frame = pd.DataFrame({"c": pd.Series(ids, dtype=object), "v": values, "s": segments})
+        try:
+            # A temporary view of this session: nothing is written on the cluster.
+            self.spark.createDataFrame(frame, schema="c string, v double, s bigint") \
+                .createOrReplaceTempView(CUSTOMERS)
+        except Exception as exc:  # noqa: BLE001
+            raise EngineError(one_line(exc)) from None
+        return exp.Table(this=exp.to_identifier(CUSTOMERS)).as_("k")
 
     def close(self) -> None:
         try:

@@ -35,6 +35,7 @@ class EngineTable:
         self.engine = engine
         self.source = source
         self.lacking = lacking or {}
+        self.in_files = False  # read from local files (a glob, a folder, one file), not a database
         self.dialect = engine.dialect
         schema = engine.columns(q.write(exp.select(exp.Star()).from_(source.copy()).limit(0), self.dialect))
         self.columns = [name for name, _ in schema]
@@ -59,7 +60,8 @@ class EngineTable:
             raise unknown_column(self.data.id, name, self.columns, span)
         return self.kinds[name]
 
-    def _typed(self, name: str, span: Span, want: str, use: str) -> None:
+    def typed(self, name: str, span: Span, want: str, use: str) -> None:
+        """E401 when the source lacks the column, E402 when its kind is not ``want``."""
         kind = self.kind(name, span)
         if kind != want:
             held = HELD.get(kind, "values of another type")
@@ -89,7 +91,7 @@ class EngineTable:
             return True
         span = self.data.option_spans.get("date", self.data.option_spans.get("until", self.data.node.head))
         try:
-            self._typed(self.data.date, span, "date", "dates")
+            self.typed(self.data.date, span, "date", "dates")
         except Problem as p:
             self.diagnostics.append(p.diag)
             return False
@@ -110,7 +112,7 @@ class EngineTable:
         if func == "count":
             self.kind(name, column.column.span)
         else:
-            self._typed(name, column.column.span, "number", SCALE_USE.get(func, "numbers"))
+            self.typed(name, column.column.span, "number", SCALE_USE.get(func, "numbers"))
         return condition(column.where, self.kind) if column.where is not None else None
 
     def segment_aggregate(self, func: str, column: n.Column, within) -> float:
@@ -212,8 +214,8 @@ class EngineTable:
             data = self.data
             require_mapping(data, self.kind)
             spans = data.option_spans
-            self._typed(data.date, spans.get("date", data.node.head), "date", "dates")
-            self._typed(data.amount, spans.get("amount", data.node.head), "number", "amounts (numbers)")
+            self.typed(data.date, spans.get("date", data.node.head), "date", "dates")
+            self.typed(data.amount, spans.get("amount", data.node.head), "number", "amounts (numbers)")
             args = (data.customer, data.date, data.amount, data.until)
             columns = self.engine.arrays(q.customer_summary(*args, self.source.copy(), self.dialect))
 
