@@ -199,6 +199,16 @@ CODES: tuple[CodeInfo, ...] = (
              '  clv { model bgnbd }\n  kpi clv = clv(orders)\n}',
              "Read the figures as that limiting case; more customers or a longer order history "
              "may give a fit inside the parameter space."),
+    CodeInfo("W407", "warning", "Unknown touchpoint in an event log",
+             "Rows of the journey's event log (`kind events`) whose touchpoint column holds a value "
+             "that is no touchpoint ID of the journey, or nothing. Those rows count for nothing: "
+             "not in reach, not in the customers of the log, not as a customer's next event. "
+             "Reported at the `data` declaration once per value, with its number of rows and the "
+             "closest touchpoint ID (for the 100 most frequent values; one more W407 says when "
+             "there are more).",
+             'journey j "J" {\n  data visits "events.csv" { kind events }\n'
+             '  stage s "S" { touchpoint checkout "Checkout" {} }\n}',
+             "Correct the value in the data, or declare the touchpoint it stands for."),
 )
 
 BY_CODE = {c.code: c for c in CODES}

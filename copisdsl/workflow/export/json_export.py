@@ -15,8 +15,8 @@ import math
 from typing import Any
 
 from copisdsl.diagnostics import Diagnostic, to_json_dict
-from copisdsl.data.figures import ClvFigures, Figures, HoldoutFigures
-from copisdsl.semantic.model import ElementValue, Model, Stage, Touchpoint
+from copisdsl.data.figures import ClvFigures, Figures, FlowVolume, HoldoutFigures, Reach
+from copisdsl.semantic.model import ElementValue, FlowEdge, Model, Stage, Touchpoint
 
 SIGNIFICANT_DIGITS = 12
 
@@ -52,11 +52,13 @@ def export_dict(model: Model, figures: Figures, diagnostics: list[Diagnostic] = 
             "tags": list(model.tags),
         },
         "stages": [
-            {"id": s.id, "title": s.title, "touchpoints": [_touchpoint(model, tp) for tp in s.touchpoints],
+            {"id": s.id, "title": s.title,
+             "touchpoints": [_touchpoint(model, tp, figures) for tp in s.touchpoints],
              **_meta(s)}
             for s in model.stages
         ],
-        "flows": [{"from": f.source, "to": f.target, "label": f.label} for f in model.flows],
+        "flows": [_flow(f, figures.flow_volumes[i] if figures.flow_volumes is not None else None)
+                  for i, f in enumerate(model.flows)],
         "objectives": [_objective(o, figures) for o in model.objectives],
         "kpis": [_kpi(k, figures) for k in model.kpis],
         "clv": _clv(figures.clv),
@@ -78,7 +80,7 @@ def _marker(value: str | bool | None) -> str | bool | None:
     return value if value is not None else None
 
 
-def _touchpoint(model: Model, tp: Touchpoint) -> dict[str, Any]:
+def _touchpoint(model: Model, tp: Touchpoint, figures: Figures) -> dict[str, Any]:
     return {
         "id": tp.id,
         "title": tp.title,
@@ -95,7 +97,23 @@ def _touchpoint(model: Model, tp: Touchpoint) -> dict[str, Any]:
         "support": list(tp.support),
         "fail_point": _marker(tp.fail_point),
         **_meta(tp),
+        "reach": _reach(figures.reach.get(tp.id) if figures.reach is not None else None),
     }
+
+
+def _reach(reach: Reach | None) -> dict[str, Any] | None:
+    if reach is None:
+        return None
+    return {"customers": int(reach.customers), "share": number(reach.share),
+            "value_at_stake": number(reach.value_at_stake),
+            "segments": {k: int(v) for k, v in reach.segments.items()}}
+
+
+def _flow(flow: FlowEdge, volume: FlowVolume | None) -> dict[str, Any]:
+    return {"from": flow.source, "to": flow.target, "label": flow.label,
+            "customers": int(volume.customers) if volume is not None else None,
+            "conversion": number(volume.conversion) if volume is not None else None,
+            "median_days": measure(volume.median_days) if volume is not None else None}
 
 
 def _meta(item: Stage | Touchpoint) -> dict[str, Any]:

@@ -98,7 +98,9 @@ def test_keys_and_values_follow_the_reference():
     assert list(doc["stages"][0]) == ["id", "title", "touchpoints", "owner", "description", "tags"]
     ad = doc["stages"][0]["touchpoints"][0]
     assert list(ad) == ["id", "title", "channel", "emotion", "elements", "moment_of_truth", "repurchase",
-                        "pains", "opportunities", "evidence", "frontstage", "backstage", "support", "fail_point", "owner", "description", "tags"]
+                        "pains", "opportunities", "evidence", "frontstage", "backstage", "support", "fail_point", "owner", "description", "tags",
+                        "reach"]
+    assert ad["reach"] is None  # no event log
     assert (ad["owner"], ad["description"], ad["tags"]) == (None, None, [])
     assert ad["elements"] == {"customer": ["maya"], "objective": ["Grow reach"],
                               "process": ["See ad", "Tap through"], "information": ["Interest targeting"],
@@ -107,8 +109,9 @@ def test_keys_and_values_follow_the_reference():
     checkout = doc["stages"][1]["touchpoints"][0]
     assert checkout["moment_of_truth"] is True and checkout["repurchase"] == "Saved cart"
     assert checkout["pains"] == ["Too many fields", "Slow"] and checkout["emotion"] is None
-    assert doc["flows"] == [{"from": "insta_ad", "to": "checkout", "label": None},
-                            {"from": "checkout", "to": "insta_ad", "label": "again"}]
+    no_log = {"customers": None, "conversion": None, "median_days": None}
+    assert doc["flows"] == [{"from": "insta_ad", "to": "checkout", "label": None, **no_log},
+                            {"from": "checkout", "to": "insta_ad", "label": "again", **no_log}]
     assert doc["objectives"][0] == {"text": "Grow reach", "scope": "insta_ad", "direction": "increase",
                                     "metric": "impressions", "target": 20000, "value": 18500,
                                     "status": "not_met"}
