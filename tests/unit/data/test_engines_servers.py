@@ -3,7 +3,12 @@ pandas reader of one file, DuckDB (a glob, a partitioned folder, a
 duckdb:/// file), PostgreSQL and Spark Connect, the last two real servers
 started by the tests (tests/servers.py), KPIs by segment (§12.1) included.
 On PostgreSQL only aggregate rows come back (read from the server's
-statement log and the rows fetched)."""
+statement log and the rows fetched).
+
+The event log (reference §12.2) is read by DuckDB from one CSV file for
+the reference. Its equal dates are written in the journey's touchpoint
+order, which is the order a database (a table has no row order) breaks
+such ties in, so that every engine takes the same steps."""
 
 from __future__ import annotations
 
@@ -19,6 +24,23 @@ from copisdsl.api import check_file
 JOURNEY = """journey shop "Shop" {{
   data survey {survey}
   data orders {orders}
+  data visits {events}
+  stage aware "Aware" {{
+    touchpoint ad "Ad" {{}}
+    touchpoint search "Search" {{}}
+  }}
+  stage buy "Buy" {{
+    touchpoint cart "Cart" {{}}
+    touchpoint pay "Pay" {{}}
+  }}
+  stage after "After" {{
+    touchpoint review "Review" {{}}
+    touchpoint support "Support" {{}}
+  }}
+  flow aware -> buy
+  flow cart -> pay -> after
+  flow ad -> cart
+  flow review -> support -> ad
   clv {{ margin 40%  horizon 2y }}
   segment vip "VIP" when clv >= 150
   segment regular "Regular" when orders >= 2 and recency <= 180d
@@ -74,11 +96,22 @@ def _data():
         # refunds and free orders (amount <= 0) are not orders (reference §14): every engine sets them aside
         amount = round(rng.uniform(5, 120), 2) * rng.choice([1] * 16 + [0, -1])
         orders.append({"customer_id": customer, "date": day, "amount": amount})
-    return survey, orders
+    touchpoints = ["ad", "search", "cart", "pay", "review", "support"]
+    events = []
+    for _ in range(3000):
+        # customers with and without orders; a few rows of no touchpoint of the journey (W407)
+        customer = f"c{rng.randrange(460):04d}"
+        when = dt.datetime(2024, 1, 1) + dt.timedelta(days=rng.randrange(120))  # many equal dates
+        touchpoint = rng.choice(touchpoints * 10 + ["chekout"])
+        events.append({"customer_id": customer, "touchpoint": touchpoint, "date": when})
+    rank = {t: i for i, t in enumerate(touchpoints)}
+    events.sort(key=lambda r: (r["date"], rank.get(r["touchpoint"], -1)))
+    return survey, orders, events
 
 
-SURVEY, ORDERS = _data()
-COLUMNS = {"survey": ["customer_id", "score", "answer", "channel", "stage", "visited"], "orders": ["customer_id", "date", "amount"]}
+SURVEY, ORDERS, EVENTS = _data()
+COLUMNS = {"survey": ["customer_id", "score", "answer", "channel", "stage", "visited"], "orders": ["customer_id", "date", "amount"],
+           "events": ["customer_id", "touchpoint", "date"]}
 
 
 def _write_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
@@ -94,11 +127,12 @@ def _arrow(rows: list[dict], columns: list[str]):
     return pa.table({c: [r[c] for r in rows] for c in columns})
 
 
-def figures(folder: Path, survey: str, orders: str) -> dict:
+def figures(folder: Path, survey: str, orders: str, events: str) -> dict:
     journey = folder / "shop.copis"
-    journey.write_text(JOURNEY.format(survey=survey, orders=orders), encoding="utf-8")
+    journey.write_text(JOURNEY.format(survey=survey, orders=orders, events=events), encoding="utf-8")
     result = check_file(journey, figures=True)
     assert not result.errors, [d.message for d in result.diagnostics]
+    assert [d.code for d in result.diagnostics if d.code == "W407"] == ["W407"]
     kpis = {v.name: v.value for v in result.figures.kpis.values()}
     for v in result.figures.kpis.values():
         for segment, value in (v.by_segment or {}).items():
@@ -109,6 +143,13 @@ def figures(folder: Path, survey: str, orders: str) -> dict:
         kpis[f"{s.id}_customers"] = s.customers
         kpis[f"{s.id}_clv"] = s.clv_total
         kpis[f"{s.id}_revenue"] = s.revenue
+    for tp, reach in result.figures.reach.items():
+        kpis[f"{tp}_reach"], kpis[f"{tp}_share"] = reach.customers, reach.share
+        kpis[f"{tp}_at_stake"] = reach.value_at_stake
+        kpis.update({f"{tp}_{seg}": n for seg, n in reach.segments.items()})
+    for i, (flow, volume) in enumerate(zip(result.model.flows, result.figures.flow_volumes)):
+        kpis[f"flow{i}_{flow.source}_{flow.target}"] = volume.customers
+        kpis[f"flow{i}_conversion"], kpis[f"flow{i}_days"] = volume.conversion, volume.median_days
     return kpis
 
 
@@ -137,8 +178,22 @@ def files(tmp_path_factory):
     (folder / "survey_parts").mkdir()
     pq.write_table(_arrow(SURVEY[:300], COLUMNS["survey"]), folder / "survey_parts" / "a.parquet")
     pq.write_table(_arrow(SURVEY[300:], COLUMNS["survey"]), folder / "survey_parts" / "b.parquet")
-    reference = figures(folder, '"survey.csv"', '"orders.csv" { kind transactions }')
+    _write_csv(folder / "events.csv", EVENTS, COLUMNS["events"])
+    for month in (1, 2, 3, 4):
+        (folder / "events_parts" / f"month={month}").mkdir(parents=True)
+        rows = [r for r in EVENTS if r["date"].month == month]
+        pq.write_table(_arrow(rows, COLUMNS["events"]), folder / "events_parts" / f"month={month}" / "e.parquet")
+    reference = figures(folder, '"survey.csv"', '"orders.csv" { kind transactions }',
+                        '"events.csv" { kind events }')
     return folder, reference
+
+
+def test_the_event_log_has_figures_to_compare(files):
+    _, reference = files
+    assert reference["ad_reach"] > 100 and 0 < reference["ad_share"] < 1
+    assert reference["ad_vip"] > 0 and reference["ad_at_stake"] > 0
+    assert all(reference[f"flow{i}_{k}"] for i in range(6) for k in ("conversion", "days")
+               if f"flow{i}_conversion" in reference)
 
 
 def test_duckdb_glob_folder_and_database_file_agree_with_one_file(files):
@@ -146,13 +201,16 @@ def test_duckdb_glob_folder_and_database_file_agree_with_one_file(files):
 
     folder, reference = files
     assert {"seg_basket[vip]", "seg_web[regular]", "seg_mix[rest]"} <= reference.keys()
-    same(figures(folder, '"survey_parts/*.parquet"', '"orders_parts" { kind transactions }'), reference)
+    same(figures(folder, '"survey_parts/*.parquet"', '"orders_parts" { kind transactions }',
+                 '"events_parts" { kind events }'), reference)
     con = duckdb.connect(str(folder / "shop.duckdb"))
     con.execute(f"CREATE TABLE orders AS SELECT * FROM read_parquet('{folder}/orders_parts/**/*.parquet')")
     con.execute(f"CREATE TABLE survey AS SELECT * FROM read_parquet('{folder}/survey_parts/*.parquet')")
+    con.execute(f"CREATE TABLE events AS SELECT * FROM read_parquet('{folder}/events_parts/**/*.parquet')")
     con.close()
     same(figures(folder, '"duckdb:///shop.duckdb" { table "survey" }',
-                 '"duckdb:///shop.duckdb" { kind transactions; query "SELECT * FROM orders" }'), reference)
+                 '"duckdb:///shop.duckdb" { kind transactions; query "SELECT * FROM orders" }',
+                 '"duckdb:///shop.duckdb" { kind events; table "events" }'), reference)
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +223,7 @@ def pg_shop(postgres, monkeypatch_module):
     with psycopg.connect(postgres.url) as con:
         con.execute("CREATE TABLE survey (customer_id text, score integer, answer integer, channel text, stage text, visited date)")
         con.execute("CREATE TABLE orders (customer_id text, date date, amount double precision)")
+        con.execute("CREATE TABLE events (customer_id text, touchpoint text, date timestamp)")
         with con.cursor() as cur:
             with cur.copy("COPY survey FROM STDIN") as copy:
                 for r in SURVEY:
@@ -172,6 +231,9 @@ def pg_shop(postgres, monkeypatch_module):
             with cur.copy("COPY orders FROM STDIN") as copy:
                 for r in ORDERS:
                     copy.write_row([r[c] for c in COLUMNS["orders"]])
+            with cur.copy("COPY events FROM STDIN") as copy:
+                for r in EVENTS:
+                    copy.write_row([r[c] for c in COLUMNS["events"]])
     return postgres
 
 
@@ -187,7 +249,8 @@ def test_postgres_gives_the_same_figures_and_only_aggregate_rows(files, pg_shop)
     folder, reference = files
     url = "postgresql://127.0.0.1:${COPIS_TEST_PGPORT}/shop"
     before = len(pg_shop.statements())
-    got = figures(folder, f'"{url}" {{ table "survey" }}', f'"{url}" {{ kind transactions; table "public.orders" }}')
+    got = figures(folder, f'"{url}" {{ table "survey" }}', f'"{url}" {{ kind transactions; table "public.orders" }}',
+                  f'"{url}" {{ kind events; table "events" }}')
     same(got, reference)
     log = pg_shop.statements()[before:]
     statements = [line.split("statement: ", 1)[1] for line in log.splitlines() if "statement: " in line]
@@ -216,10 +279,12 @@ def test_postgres_fetches_one_row_per_customer_not_per_order(files, pg_shop, mon
     monkeypatch.setattr(pg.PostgresEngine, "fetch", counting)
     folder, reference = files
     url = "postgresql://127.0.0.1:${COPIS_TEST_PGPORT}/shop"
-    figures(folder, f'"{url}" {{ table "survey" }}', f'"{url}" {{ kind transactions; table "orders" }}')
+    figures(folder, f'"{url}" {{ table "survey" }}', f'"{url}" {{ kind transactions; table "orders" }}',
+            f'"{url}" {{ kind events; table "events" }}')
     customers = len({r["customer_id"] for r in ORDERS})
     assert max(fetched) == customers  # the summary; every other query is one row (or a few values)
     assert sum(fetched) < len(ORDERS) / 2
+    assert sum(fetched) < len(EVENTS) / 2  # the event log's figures: rows per touchpoint and flow edge
 
 
 @pytest.mark.postgres
@@ -251,6 +316,9 @@ def test_spark_gives_the_same_figures(files, spark):
     session.sql(f"CREATE TABLE IF NOT EXISTS orders USING parquet LOCATION '{folder}/orders_parts'")
     session.sql("MSCK REPAIR TABLE orders")  # register the year=... partitions
     session.sql(f"CREATE TABLE IF NOT EXISTS survey USING parquet LOCATION '{folder}/survey_parts'")
+    session.sql(f"CREATE TABLE IF NOT EXISTS events USING parquet LOCATION '{folder}/events_parts'")
+    session.sql("MSCK REPAIR TABLE events")
     got = figures(folder, f'"{spark.url}" {{ table "survey" }}',
-                  f'"{spark.url}" {{ kind transactions; query "SELECT customer_id, date, amount FROM orders" }}')
+                  f'"{spark.url}" {{ kind transactions; query "SELECT customer_id, date, amount FROM orders" }}',
+                  f'"{spark.url}" {{ kind events; table "events" }}')
     same(got, reference)
