@@ -56,14 +56,11 @@ def event_figures(model: Model, table: EngineTable, customers: Customers | None)
     require_mapping(data, table.kind, MAPPING)
     spans = data.option_spans
     table.typed(data.date, spans.get("date", data.node.head), "date", "dates")
-    source, row = table.source, None
+    log = eq.EventColumns(table.source, data.customer, data.touchpoint, data.date, None, data.until)
     if table.in_files:
-        row = table.engine.keep_in_order(list(dict.fromkeys([data.customer, data.touchpoint, data.date])))
-        from copisdsl.data.engines.duck import ORDERED
-        from copisdsl.data.engines import queries as q
-
-        source = q.relation(None, None, ORDERED, table.dialect)
-    log = eq.EventColumns(source, data.customer, data.touchpoint, data.date, row, data.until)
+        # Local files: their rows copied once, in file order, then read by every query.
+        source, row = table.engine.keep_in_order(eq.rows(log))
+        log = eq.EventColumns(source, data.customer, data.touchpoint, data.date, row, data.until, prepared=True)
     ids = list(model.touchpoints)
     fetch, dialect = table.engine.fetch, table.dialect
     out = EventFigures({}, [])

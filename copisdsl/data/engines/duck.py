@@ -42,21 +42,19 @@ class DuckEngine(Engine):
         except self._duckdb.Error as exc:
             raise EngineError(one_line(exc), _not_text(exc)) from None
 
-    def keep_in_order(self, columns: list[str]) -> str:
-        """Copy ``columns`` of ``VIEW`` into the temporary table ``ORDERED``
-        (in this connection's memory, never a file), whose ``rowid`` is the
-        row's place in the files: DuckDB keeps the order of insertion, and
-        an event log's equal dates keep file order (§12.2). Returns the
-        name of the column holding that order."""
+    def keep_in_order(self, select):
+        """Copy the rows of the SQLGlot ``select`` (over ``VIEW``) into the
+        temporary table ``ORDERED``, in this connection's memory, never a
+        file. DuckDB keeps the order of insertion, so its ``rowid`` is each
+        row's place in the files, and an event log's equal dates keep file
+        order (§12.2). Returns the table as a FROM item and its order column."""
         from sqlglot import exp
 
-        select = exp.select(*[exp.column(c, quoted=True) for c in columns]).from_(
-            exp.Table(this=exp.to_identifier(VIEW, quoted=True)))
         try:
             self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{ORDERED}" AS {select.sql("duckdb")}')
         except self._duckdb.Error as exc:
             raise EngineError(one_line(exc)) from None
-        return "rowid"
+        return exp.Table(this=exp.to_identifier(ORDERED, quoted=True)).as_("copis_src", quoted=True), "rowid"
 
     def customers(self, ids, values, segments):
         import pyarrow as pa

@@ -29,7 +29,9 @@ SECONDS_PER_DAY = 86400
 @dataclass(frozen=True)
 class EventColumns:
     """Where an event log's figures come from: its relation, its mapped
-    columns, the column of file order (None: none is known), ``until``."""
+    columns, the column of file order (None: none is known), ``until``.
+    ``prepared``: the relation already holds the rows of ``rows`` (columns
+    c, t, d), copied by the engine, and ``row`` is its order column."""
 
     source: exp.Expression
     customer: str
@@ -37,6 +39,7 @@ class EventColumns:
     date: str
     row: str | None
     until: str | None
+    prepared: bool = False
 
 
 def _sub(tree: exp.Expression, alias: str) -> exp.Subquery:
@@ -47,41 +50,59 @@ def _text(name: str) -> exp.Expression:
     return exp.Trim(this=exp.cast(q.col(name), "VARCHAR"))
 
 
-def _known(names: list[str]) -> exp.Expression:
-    return exp.In(this=exp.column("t"), expressions=[q.text(v) for v in names])
-
-
-def _rows(log: EventColumns, touchpoints: list[str]) -> exp.Select:
-    """Every row with a customer and a date (on or before ``until``), any touchpoint."""
+def rows(log: EventColumns) -> exp.Select:
+    """Every row with a customer and a date (on or before ``until``), any
+    touchpoint: c, t, d. Projection and filter only, so an engine that keeps
+    the order of its input keeps file order here."""
     conds = [exp.Not(this=exp.Is(this=q.col(c), expression=exp.Null())) for c in (log.customer, log.date)]
     conds.append(exp.NEQ(this=_text(log.customer), expression=q.text("")))
     if log.until is not None:
         conds.append(exp.LTE(this=q.as_date(log.date), expression=q.day_literal(log.until)))
-    if log.row is not None:
-        order = q.col(log.row)
-    else:
-        order = exp.Case(ifs=[exp.If(this=exp.EQ(this=_text(log.touchpoint), expression=q.text(v)),
-                                     true=exp.Literal.number(i)) for i, v in enumerate(touchpoints)])
     return (exp.select(_text(log.customer).as_("c"), _text(log.touchpoint).as_("t"),
-                       exp.cast(q.col(log.date), "TIMESTAMP").as_("d"), order.as_("o"))
+                       exp.cast(q.col(log.date), "TIMESTAMP").as_("d"))
             .from_(log.source.copy()).where(exp.and_(*conds)))
 
 
+def _base(log: EventColumns) -> exp.Subquery:
+    """``rows`` with ``o``, the row's file order (NULL where unknown)."""
+    if log.prepared:
+        tree = exp.select("c", "t", "d", exp.column(log.row).as_("o")).from_(log.source.copy())
+    else:
+        tree = rows(log)
+        tree.select(exp.Null().as_("o") if log.row is None else q.col(log.row).as_("o"), copy=False)
+    return _sub(tree, "r")
+
+
+def _journey(touchpoints: list[str]) -> exp.Expression:
+    """The journey's touchpoints as a small inline table (t, k): ID and position."""
+    return exp.values([(q.text(t), exp.Literal.number(i)) for i, t in enumerate(touchpoints)],
+                      alias="tp", columns=["t", "k"])
+
+
+def _on_touchpoint() -> exp.Expression:
+    return exp.EQ(this=exp.column("t", table="r"), expression=exp.column("t", table="tp"))
+
+
 def _events(log: EventColumns, touchpoints: list[str]) -> exp.Subquery:
-    """The rows whose touchpoint is one of the journey's: the only ones that count."""
-    rows = _rows(log, touchpoints)
-    return _sub(exp.select("c", "t", "d", "o").from_(_sub(rows, "r")).where(_known(touchpoints)), "e")
+    """The rows whose touchpoint is one of the journey's, the only ones that
+    count: c, t, d and ``o``, the order of equal dates (file order, else
+    the touchpoint's position in the journey)."""
+    order = exp.column("k", table="tp") if log.row is None else exp.column("o", table="r")
+    tree = (exp.select(exp.column("c", table="r"), exp.column("t", table="r"), exp.column("d", table="r"),
+                       order.as_("o"))
+            .from_(_base(log)).join(_journey(touchpoints), on=_on_touchpoint(), join_type="INNER"))
+    return _sub(tree, "e")
 
 
 def unknown_touchpoints(log: EventColumns, touchpoints: list[str], dialect: str) -> str:
     """Rows (value, rows) for the touchpoint values that are not the
     journey's (a missing one as NULL), the most frequent first, at most
     ``MAX_UNKNOWN`` + 1 of them."""
-    rows = _rows(log, touchpoints)
-    unknown = exp.or_(exp.Is(this=exp.column("t"), expression=exp.Null()),
-                      exp.Not(this=_known(touchpoints)))
-    tree = (exp.select("t", exp.Count(this=exp.Star()).as_("n")).from_(_sub(rows, "r")).where(unknown)
-            .group_by("t")
+    value = exp.column("t", table="r")
+    tree = (exp.select(value.as_("t"), exp.Count(this=exp.Star()).as_("n")).from_(_base(log))
+            .join(_journey(touchpoints), on=_on_touchpoint(), join_type="LEFT")
+            .where(exp.Is(this=exp.column("k", table="tp"), expression=exp.Null()))
+            .group_by(value.copy())
             .order_by(exp.Ordered(this=exp.column("n"), desc=True), exp.Ordered(this=exp.column("t")))
             .limit(MAX_UNKNOWN + 1))
     return q.write(tree, dialect)
