@@ -54,6 +54,11 @@ def event_figures(model: Model, table: EngineTable, customers: Customers | None)
     of a missing or mistyped mapped column, and ``EngineError``."""
     data = table.data
     require_mapping(data, table.kind, MAPPING)
+    ids = list(model.touchpoints)
+    if table.rows == 0:  # W403 says so; a reader guesses no column type from a header alone
+        return EventFigures({tp: Reach(0, 0.0, None if customers is None or not customers.has_clv else 0.0,
+                                       dict.fromkeys(model.segments, 0)) for tp in ids},
+                            [FlowVolume(0, None, None) for _ in model.flows])
     spans = data.option_spans
     table.typed(data.date, spans.get("date", data.node.head), "date", "dates")
     log = eq.EventColumns(table.source, data.customer, data.touchpoint, data.date, None, data.until)
@@ -61,7 +66,6 @@ def event_figures(model: Model, table: EngineTable, customers: Customers | None)
         # Local files: their rows copied once, in file order, then read by every query.
         source, row = table.engine.keep_in_order(eq.rows(log))
         log = eq.EventColumns(source, data.customer, data.touchpoint, data.date, row, data.until, prepared=True)
-    ids = list(model.touchpoints)
     fetch, dialect = table.engine.fetch, table.dialect
     out = EventFigures({}, [])
     _, found = fetch(eq.unknown_touchpoints(log, ids, dialect))

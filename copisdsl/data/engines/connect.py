@@ -94,7 +94,9 @@ def connect(data: Data, where: Location, base_dir: Path, root: Path, wanted: set
             have = set(engine.file_columns(f, fmt, data.delimiter)) | set(_partitions(f, base))
             for column in sorted(wanted - have):
                 lacking.setdefault(column, _rel(f, base_dir))
-        engine.register_files(files, fmt, data.delimiter)
+        text = {data.customer} if data.kind is not None else set()
+        engine.register_files(files, fmt, data.delimiter,
+                              frozenset(text | ({data.touchpoint} if data.is_events else set())))
         table = EngineTable(data, engine, q.relation(None, None, VIEW, engine.dialect))
         # A column that no file has is a plain E401 (with hints); one that
         # only some lack names the first such file.

@@ -27,9 +27,11 @@ class DuckEngine(Engine):
         except duckdb.Error as exc:
             raise EngineError(one_line(exc)) from None
 
-    def register_files(self, files: list[str], fmt: str, delimiter: str | None) -> None:
+    def register_files(self, files: list[str], fmt: str, delimiter: str | None,
+                       text: frozenset[str] = frozenset()) -> None:
         """Make ``VIEW`` the union of ``files`` (one format; ``key=value``
-        folders become columns)."""
+        folders become columns); CSV columns named in ``text`` are read as
+        the text the files hold (customer IDs, reference §14: ``007`` is not ``7``)."""
         try:
             if fmt == "parquet":
                 rel = self.con.read_parquet(files, hive_partitioning=True, union_by_name=True)
@@ -37,7 +39,10 @@ class DuckEngine(Engine):
                 rel = self.con.read_json(files, format="newline_delimited")
             else:
                 sep = delimiter or ("\t" if fmt == "tsv" else ",")
-                rel = self.con.read_csv(files, sep=sep, header=True, union_by_name=True)
+                have = set().union(*(self.file_columns(f, fmt, delimiter) for f in files)) if text else set()
+                types = {c: "VARCHAR" for c in sorted(text & have)}
+                rel = self.con.read_csv(files, sep=sep, header=True, union_by_name=True,
+                                        **({"dtype": types} if types else {}))
             rel.create_view(VIEW)
         except self._duckdb.Error as exc:
             raise EngineError(one_line(exc), _not_text(exc)) from None
