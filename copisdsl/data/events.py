@@ -62,13 +62,21 @@ def event_figures(model: Model, table: EngineTable, customers: Customers | None)
     spans = data.option_spans
     table.typed(data.date, spans.get("date", data.node.head), "date", "dates")
     log = eq.EventColumns(table.source, data.customer, data.touchpoint, data.date, None, data.until)
-    if table.in_files:
-        # Local files: their rows copied once, in file order, then read by every query.
-        source, row = table.engine.keep_in_order(eq.rows(log))
-        log = eq.EventColumns(source, data.customer, data.touchpoint, data.date, row, data.until, prepared=True)
     fetch, dialect = table.engine.fetch, table.dialect
     out = EventFigures({}, [])
-    _, found = fetch(eq.unknown_touchpoints(log, ids, dialect))
+    if table.in_files:
+        # Local files: their rows copied once in file order (the row number
+        # keeps it), then those of the journey's touchpoints once more, which
+        # every other query reads without a join.
+        from copisdsl.data.engines.duck import KNOWN, ORDERED
+
+        raw = eq.EventColumns(table.engine.keep(eq.rows(log), ORDERED), data.customer, data.touchpoint,
+                              data.date, "rowid", data.until, prepared=True)
+        _, found = fetch(eq.unknown_touchpoints(raw, ids, dialect))
+        log = eq.EventColumns(table.engine.keep(eq.known_rows(raw, ids), KNOWN), data.customer, data.touchpoint,
+                              data.date, "o", data.until, prepared=True, known=True)
+    else:
+        _, found = fetch(eq.unknown_touchpoints(log, ids, dialect))
     out.diagnostics = _w407(data, found, ids)
     _, found = fetch(eq.customer_count(log, ids, dialect))
     total = int(found[0][0] or 0)

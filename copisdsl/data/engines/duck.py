@@ -7,8 +7,8 @@ from copisdsl.data.engines.base import Engine, EngineError, kind_of, one_line
 
 #: the view a glob's or folder's files are read through
 VIEW = "copis_files"
-#: an event log's rows, in file order (their ``rowid``)
-ORDERED = "copis_events"
+#: an event log's rows, in file order (their ``rowid``), and those that count
+ORDERED, KNOWN = "copis_events", "copis_known_events"
 #: the CLV layer's customers, for an event log's value at stake
 CUSTOMERS = "copis_customers"
 
@@ -47,19 +47,20 @@ class DuckEngine(Engine):
         except self._duckdb.Error as exc:
             raise EngineError(one_line(exc), _not_text(exc)) from None
 
-    def keep_in_order(self, select):
-        """Copy the rows of the SQLGlot ``select`` (over ``VIEW``) into the
-        temporary table ``ORDERED``, in this connection's memory, never a
-        file. DuckDB keeps the order of insertion, so its ``rowid`` is each
-        row's place in the files, and an event log's equal dates keep file
-        order (§12.2). Returns the table as a FROM item and its order column."""
+    def keep(self, select, name: str):
+        """Copy the rows of the SQLGlot ``select`` into the temporary table
+        ``name``, in this connection's memory, never a file; returns it as
+        a FROM item. DuckDB keeps the order of insertion: copied from
+        ``VIEW`` by a projection and a filter, a row's ``rowid`` is its
+        place in the files, by which an event log's equal dates keep file
+        order (§12.2)."""
         from sqlglot import exp
 
         try:
-            self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{ORDERED}" AS {select.sql("duckdb")}')
+            self.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {select.sql("duckdb")}')
         except self._duckdb.Error as exc:
             raise EngineError(one_line(exc)) from None
-        return exp.Table(this=exp.to_identifier(ORDERED, quoted=True)).as_("copis_src", quoted=True), "rowid"
+        return exp.Table(this=exp.to_identifier(name, quoted=True)).as_("copis_src", quoted=True)
 
     def customers(self, ids, values, segments):
         import pyarrow as pa

@@ -31,7 +31,8 @@ class EventColumns:
     """Where an event log's figures come from: its relation, its mapped
     columns, the column of file order (None: none is known), ``until``.
     ``prepared``: the relation already holds the rows of ``rows`` (columns
-    c, t, d), copied by the engine, and ``row`` is its order column."""
+    c, t, d), copied by the engine, and ``row`` is its order column;
+    ``known``: only those of ``known_rows`` (c, t, d, o)."""
 
     source: exp.Expression
     customer: str
@@ -40,6 +41,7 @@ class EventColumns:
     row: str | None
     until: str | None
     prepared: bool = False
+    known: bool = False  # the prepared rows are only the journey's touchpoints, with ``o``
 
 
 def _sub(tree: exp.Expression, alias: str) -> exp.Subquery:
@@ -83,15 +85,20 @@ def _on_touchpoint() -> exp.Expression:
     return exp.EQ(this=exp.column("t", table="r"), expression=exp.column("t", table="tp"))
 
 
-def _events(log: EventColumns, touchpoints: list[str]) -> exp.Subquery:
+def known_rows(log: EventColumns, touchpoints: list[str]) -> exp.Select:
     """The rows whose touchpoint is one of the journey's, the only ones that
     count: c, t, d and ``o``, the order of equal dates (file order, else
     the touchpoint's position in the journey)."""
     order = exp.column("k", table="tp") if log.row is None else exp.column("o", table="r")
-    tree = (exp.select(exp.column("c", table="r"), exp.column("t", table="r"), exp.column("d", table="r"),
+    return (exp.select(exp.column("c", table="r"), exp.column("t", table="r"), exp.column("d", table="r"),
                        order.as_("o"))
             .from_(_base(log)).join(_journey(touchpoints), on=_on_touchpoint(), join_type="INNER"))
-    return _sub(tree, "e")
+
+
+def _events(log: EventColumns, touchpoints: list[str]) -> exp.Subquery:
+    if log.known:
+        return _sub(exp.select("c", "t", "d", "o").from_(log.source.copy()), "e")
+    return _sub(known_rows(log, touchpoints), "e")
 
 
 def unknown_touchpoints(log: EventColumns, touchpoints: list[str], dialect: str) -> str:
