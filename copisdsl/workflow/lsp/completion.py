@@ -9,7 +9,7 @@ import re
 
 from lsprotocol import types as t
 
-from copisdsl.language import CLV_MODELS, CLV_UNITS, FUNCTIONS, KPI_CLAUSES, SEGMENT_VARIABLES
+from copisdsl.language import CLV_MODELS, CLV_UNITS, DATA_KINDS, FUNCTIONS, KPI_CLAUSES, SEGMENT_VARIABLES
 from copisdsl.language import BUILTIN, DEFAULT, STATEMENT_KEYWORDS
 from copisdsl.semantic.options import CLV_SETTINGS, DATA_OPTIONS
 from copisdsl.semantic.placement import PLACES, SUPPORT_PLACES
@@ -28,8 +28,7 @@ _NODE_OF.update({"owner": n.Meta, "description": n.Meta, "tags": n.Meta,
 _BLOCK_WORDS = {"journey", "stage", "touchpoint", "persona"}
 
 # The values some options take (the resolver's messages list the same).
-OPTION_VALUES = {("data", "kind"): ("transactions", "events"), ("clv", "model"): CLV_MODELS,
-                 ("clv", "unit"): CLV_UNITS}
+OPTION_VALUES = {("data", "kind"): DATA_KINDS, ("clv", "model"): CLV_MODELS, ("clv", "unit"): CLV_UNITS}
 
 
 def keywords_allowed(block: str) -> list[str]:
