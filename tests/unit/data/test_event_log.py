@@ -146,3 +146,23 @@ def test_a_missing_mapped_column_is_e401(tmp_path):
     [e401] = [d for d in result.diagnostics if d.code == "E401"]
     assert "no column 'touchpoint'" in e401.message and e401.hint == "name the column with `touchpoint COLUMN`"
     assert result.figures.reach is None
+
+
+def test_until_ignores_later_rows(tmp_path):
+    journey = _write(tmp_path, [("c1", "ad", 0), ("c1", "search", 1), ("c2", "ad", 3), ("c2", "chekout", 3)])
+    journey.write_text(JOURNEY.replace("{ kind events }", "{ kind events  until 2024-05-02 }"), encoding="utf-8")
+    result = check_file(journey, figures=True)
+    reach = result.figures.reach
+    assert (reach["ad"].customers, reach["ad"].share, reach["search"].customers) == (1, 1.0, 1)
+    assert result.figures.flow_volumes[0].customers == 1 and result.figures.flow_volumes[0].median_days == 1
+    assert not [d for d in result.diagnostics if d.code == "W407"]  # the unknown row is after `until`
+
+
+def test_median_days_keep_the_time_of_day(tmp_path):
+    journey = _write(tmp_path, [])
+    (tmp_path / "events.csv").write_text(
+        "customer_id,touchpoint,date\nc1,ad,2024-05-01 06:00:00\nc1,search,2024-05-01 18:00:00\n"
+        "c2,ad,2024-05-01 00:00:00\nc2,search,2024-05-03 00:00:00\nc3,ad,2024-05-02 00:00:00\n"
+        "c3,search,2024-05-02 06:00:00\n", encoding="utf-8")
+    volume = check_file(journey, figures=True).figures.flow_volumes[0]  # ad -> search
+    assert (volume.customers, volume.conversion, volume.median_days) == (3, 1.0, 0.5)  # 0.25, 0.5, 2 days
