@@ -67,6 +67,7 @@ def make_log(path: Path, events: int, customers: int) -> None:
     touchpoints drawn with a funnel's weights, timestamps over a year,
     written in time order, some with equal times."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     rng = np.random.default_rng(SEED)
@@ -76,9 +77,12 @@ def make_log(path: Path, events: int, customers: int) -> None:
     seconds = rng.integers(0, 365 * 86400 // 600, events) * 600  # ten-minute steps: equal times happen
     order = np.argsort(seconds, kind="stable")
     start = np.datetime64("2024-01-01T00:00:00", "s")
+    # Arrow builds the text columns: no Python string per row
+    customer = pc.binary_join_element_wise("c", pa.array(owner[order]).cast(pa.string()), "")
     table = pa.table({
-        "customer_id": pa.array(np.char.add("c", owner[order].astype(str)).astype(object), pa.string()),
-        "touchpoint": pa.array(np.array(TOUCHPOINTS, dtype=object)[touchpoint[order]], pa.string()),
+        "customer_id": customer,
+        "touchpoint": pa.DictionaryArray.from_arrays(pa.array(touchpoint[order].astype(np.int32)),
+                                                     pa.array(TOUCHPOINTS)).cast(pa.string()),
         "date": pa.array(start + seconds[order].astype("timedelta64[s]")),
     })
     path.parent.mkdir(parents=True, exist_ok=True)

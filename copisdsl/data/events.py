@@ -66,15 +66,16 @@ def event_figures(model: Model, table: EngineTable, customers: Customers | None)
     out = EventFigures({}, [])
     if table.in_files:
         # Local files: their rows copied once in file order (the row number
-        # keeps it), then those of the journey's touchpoints once more, which
-        # every other query reads without a join.
-        from copisdsl.data.engines.duck import KNOWN, ORDERED
+        # keeps it); after W407 those that count for nothing are dropped from
+        # the copy, so every other query reads it without a join.
+        from copisdsl.data.engines.duck import ORDERED
 
-        raw = eq.EventColumns(table.engine.keep(eq.rows(log), ORDERED), data.customer, data.touchpoint,
-                              data.date, "rowid", data.until, prepared=True)
-        _, found = fetch(eq.unknown_touchpoints(raw, ids, dialect))
-        log = eq.EventColumns(table.engine.keep(eq.known_rows(raw, ids), KNOWN), data.customer, data.touchpoint,
-                              data.date, "o", data.until, prepared=True, known=True)
+        copy = table.engine.keep(eq.rows(log), ORDERED)
+        log = eq.EventColumns(copy, data.customer, data.touchpoint, data.date, "rowid", data.until, prepared=True)
+        _, found = fetch(eq.unknown_touchpoints(log, ids, dialect))
+        table.engine.drop_rows(ORDERED, eq.unknown(ids))
+        log = eq.EventColumns(copy, data.customer, data.touchpoint, data.date, "rowid", data.until,
+                              prepared=True, known=True)
     else:
         _, found = fetch(eq.unknown_touchpoints(log, ids, dialect))
     out.diagnostics = _w407(data, found, ids)

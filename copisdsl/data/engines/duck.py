@@ -7,8 +7,8 @@ from copisdsl.data.engines.base import Engine, EngineError, kind_of, one_line
 
 #: the view a glob's or folder's files are read through
 VIEW = "copis_files"
-#: an event log's rows, in file order (their ``rowid``), and those that count
-ORDERED, KNOWN = "copis_events", "copis_known_events"
+#: an event log's rows, in file order (their ``rowid``)
+ORDERED = "copis_events"
 #: the CLV layer's customers, for an event log's value at stake
 CUSTOMERS = "copis_customers"
 
@@ -61,6 +61,17 @@ class DuckEngine(Engine):
         except self._duckdb.Error as exc:
             raise EngineError(one_line(exc)) from None
         return exp.Table(this=exp.to_identifier(name, quoted=True)).as_("copis_src", quoted=True)
+
+    def drop_rows(self, name: str, cond) -> None:
+        """Delete the rows of the temporary table ``name`` where the SQLGlot
+        condition ``cond`` holds (the others keep their ``rowid``)."""
+        from sqlglot import exp
+
+        delete = exp.Delete(this=exp.Table(this=exp.to_identifier(name, quoted=True)), where=exp.Where(this=cond))
+        try:
+            self.con.execute(delete.sql("duckdb"))
+        except self._duckdb.Error as exc:
+            raise EngineError(one_line(exc)) from None
 
     def customers(self, ids, values, segments):
         import pyarrow as pa

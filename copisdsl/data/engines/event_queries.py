@@ -32,7 +32,7 @@ class EventColumns:
     columns, the column of file order (None: none is known), ``until``.
     ``prepared``: the relation already holds the rows of ``rows`` (columns
     c, t, d), copied by the engine, and ``row`` is its order column;
-    ``known``: only those of ``known_rows`` (c, t, d, o)."""
+    ``known``: only those whose touchpoint is the journey's are left."""
 
     source: exp.Expression
     customer: str
@@ -41,7 +41,7 @@ class EventColumns:
     row: str | None
     until: str | None
     prepared: bool = False
-    known: bool = False  # the prepared rows are only the journey's touchpoints, with ``o``
+    known: bool = False  # the prepared rows are only the journey's touchpoints
 
 
 def _sub(tree: exp.Expression, alias: str) -> exp.Subquery:
@@ -85,20 +85,23 @@ def _on_touchpoint() -> exp.Expression:
     return exp.EQ(this=exp.column("t", table="r"), expression=exp.column("t", table="tp"))
 
 
-def known_rows(log: EventColumns, touchpoints: list[str]) -> exp.Select:
+def _events(log: EventColumns, touchpoints: list[str]) -> exp.Subquery:
     """The rows whose touchpoint is one of the journey's, the only ones that
     count: c, t, d and ``o``, the order of equal dates (file order, else
     the touchpoint's position in the journey)."""
+    if log.known:
+        return _sub(exp.select("c", "t", "d", exp.column(log.row).as_("o")).from_(log.source.copy()), "e")
     order = exp.column("k", table="tp") if log.row is None else exp.column("o", table="r")
-    return (exp.select(exp.column("c", table="r"), exp.column("t", table="r"), exp.column("d", table="r"),
+    tree = (exp.select(exp.column("c", table="r"), exp.column("t", table="r"), exp.column("d", table="r"),
                        order.as_("o"))
             .from_(_base(log)).join(_journey(touchpoints), on=_on_touchpoint(), join_type="INNER"))
+    return _sub(tree, "e")
 
 
-def _events(log: EventColumns, touchpoints: list[str]) -> exp.Subquery:
-    if log.known:
-        return _sub(exp.select("c", "t", "d", "o").from_(log.source.copy()), "e")
-    return _sub(known_rows(log, touchpoints), "e")
+def unknown(touchpoints: list[str]) -> exp.Expression:
+    """The condition of a row (column ``t``) that counts for nothing."""
+    return exp.or_(exp.Is(this=exp.column("t"), expression=exp.Null()),
+                   exp.Not(this=exp.In(this=exp.column("t"), expressions=[q.text(v) for v in touchpoints])))
 
 
 def unknown_touchpoints(log: EventColumns, touchpoints: list[str], dialect: str) -> str:
