@@ -129,14 +129,16 @@ def reach(log: EventColumns, touchpoints: list[str], customers: exp.Expression |
     """Rows (t, s, n, v): per touchpoint and segment position ``s``, the
     distinct customers ``n`` and the sum ``v`` of their CLV. ``customers``
     is a relation (c, v, s) of the CLV layer's customers (s -1: in no
-    segment); without it, ``s`` and ``v`` are NULL."""
+    segment); without it, ``s`` and ``v`` are NULL. The CLV is summed as
+    a decimal (to a millionth): a sum of floats depends on the order a
+    parallel engine adds them in, and the same data must give the same bytes."""
     pairs = _sub(exp.select("c", "t").distinct().from_(_events(log, touchpoints)), "p")
     if customers is None:
         tree = (exp.select("t", exp.Null().as_("s"), exp.Count(this=exp.Star()).as_("n"), exp.Null().as_("v"))
                 .from_(pairs).group_by("t"))
         return q.write(tree, dialect)
     tree = (exp.select(exp.column("t", table="p"), exp.column("s", table="k"),
-                       exp.Count(this=exp.Star()).as_("n"), exp.Sum(this=exp.column("v", table="k")).as_("v"))
+                       exp.Count(this=exp.Star()).as_("n"), exp.Sum(this=exp.cast(exp.column("v", table="k"), "DECIMAL(38, 6)")).as_("v"))
             .from_(pairs)
             .join(customers, on=exp.EQ(this=exp.column("c", table="p"), expression=exp.column("c", table="k")),
                   join_type="LEFT")
