@@ -30,6 +30,7 @@ import http.server
 import ipaddress
 import json
 import mimetypes
+import re
 import errno
 import secrets
 import select
@@ -71,12 +72,14 @@ def is_loopback(host: str) -> bool:
 def inject(page: bytes, tag: bytes) -> bytes:
     """``page`` with ``tag`` added before ``</head>`` (else ``</body>``,
     else at the end)."""
-    lower = page.lower()
-    for marker in (b"</head>", b"</body>"):
-        at = lower.find(marker)
-        if at >= 0:
-            return page[:at] + tag + page[at:]
+    for marker in (_HEAD_END, _BODY_END):
+        found = marker.search(page)  # no lowered copy of a large page per request
+        if found is not None:
+            return page[:found.start()] + tag + page[found.start():]
     return page + tag
+
+
+_HEAD_END, _BODY_END = re.compile(rb"</head>", re.I), re.compile(rb"</body>", re.I)
 
 
 def page_revision(snapshot: Snapshot, page: str) -> int:
