@@ -94,4 +94,7 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
 MONEY_AGGREGATES = ("sum", "mean", "median", "min", "max")
 
 # The per-customer variables a segment condition may compare.
+#: the models of `clv { model M }` (reference §8, §14)
+CLV_MODELS = ("historic", "bgnbd", "pareto")
+
 SEGMENT_VARIABLES = ("clv", "orders", "revenue", "aov", "recency", "tenure", "frequency")

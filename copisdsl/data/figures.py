@@ -73,8 +73,21 @@ class FlowVolume:
 
 
 @dataclass(slots=True)
+class FitSummary:
+    """How the CLV models' fit went: the purchase model's (BG/NBD or
+    Pareto/NBD) maximised log-likelihood, which is what compares the two
+    models on one log (the Gamma-Gamma spend model, fitted independently, is
+    the same for both); whether both fits converged; and every parameter's
+    standard error from the observed information (NaN where there is none)."""
+
+    log_likelihood: float
+    converged: bool
+    standard_errors: dict[str, float]
+
+
+@dataclass(slots=True)
 class ClvFigures:
-    model: str  # historic | bgnbd
+    model: str  # historic | bgnbd | pareto
     unit: str  # day | week
     margin: float
     discount: float
@@ -83,6 +96,7 @@ class ClvFigures:
     mean_clv: float | None
     customers: int
     segments: list[SegmentFigures] = field(default_factory=list)
+    fit: FitSummary | None = None  # None for historic, and without a fit
 
 
 @dataclass(slots=True)

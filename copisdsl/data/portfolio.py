@@ -18,7 +18,7 @@ from copisdsl.data import clv as clvmath
 from copisdsl.syntax import nodes as n
 from copisdsl.data.filters import OPS, duration_days
 from copisdsl.data.transactions import Transactions
-from copisdsl.data.figures import ClvFigures, SegmentFigures
+from copisdsl.data.figures import ClvFigures, FitSummary, SegmentFigures
 from copisdsl.data.fit_notes import fit_notes
 from copisdsl.language import SEGMENT_VARIABLES as _VARIABLES
 from copisdsl.semantic.model import ClvSettings, Model
@@ -40,6 +40,7 @@ class CustomerValues:
     note: str | None = None  # why there is no CLV, when there is none
     fit_notes: list[tuple[str, str]] = field(default_factory=list)  # W406 (message, hint)
     end: dt.date | None = None  # the end of observation recency and tenure count to
+    fit: FitSummary | None = None  # how the models' fit went (model-based CLV only)
 
     def variable(self, name: str) -> np.ndarray:
         return getattr(self, name)
@@ -58,22 +59,30 @@ def customer_values(tx: Transactions, settings: ClvSettings) -> CustomerValues:
         recency=(tx.end_day - last).astype(float), tenure=(tx.end_day - first).astype(float),
         frequency=rfm.frequency, end=tx.end_date(),
     )
-    if settings.model == "bgnbd":
-        _bgnbd(values, rfm, settings)
+    if settings.model in _PURCHASE_MODELS:
+        _model_values(values, rfm, settings)
     else:
         values.clv = clvmath.historic_clv(rfm, margin=settings.margin, discount=settings.discount,
                                           horizon_years=settings.horizon_months / 12, unit=settings.unit)
     return values
 
 
-def _bgnbd(values: CustomerValues, rfm, settings: ClvSettings) -> None:
+# model -> (its name in messages, fit, CLV)
+_PURCHASE_MODELS = {
+    "bgnbd": ("BG/NBD", clvmath.fit_bgnbd, clvmath.bgnbd_clv),
+    "pareto": ("Pareto/NBD", clvmath.fit_pareto, clvmath.pareto_clv),
+}
+
+
+def _model_values(values: CustomerValues, rfm, settings: ClvSettings) -> None:
+    name, fit, clv = _PURCHASE_MODELS[settings.model]
     with warnings.catch_warnings():
         # The fits' own warnings become W406 values (``fit_notes``) below.
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            bg = clvmath.fit_bgnbd(rfm.frequency, rfm.recency, rfm.T)
+            purchases = fit(rfm.frequency, rfm.recency, rfm.T)
         except (ValueError, RuntimeError, ArithmeticError) as exc:
-            values.note = f"the BG/NBD model cannot be fitted: {exc}"
+            values.note = f"the {name} model cannot be fitted: {exc}"
             return
         if not (rfm.frequency > 0).any():
             values.note = "the Gamma-Gamma spend model needs customers who ordered on two or more days"
@@ -84,14 +93,20 @@ def _bgnbd(values: CustomerValues, rfm, settings: ClvSettings) -> None:
             values.note = f"the Gamma-Gamma spend model cannot be fitted: {exc}"
             return
         try:
-            values.clv = clvmath.bgnbd_clv(rfm, bg, gg, margin=settings.margin, discount=settings.discount,
-                                           horizon_months=settings.horizon_months, unit=settings.unit)
+            values.clv = clv(rfm, purchases, gg, margin=settings.margin, discount=settings.discount,
+                             horizon_months=settings.horizon_months, unit=settings.unit)
         except (ValueError, RuntimeError, ArithmeticError) as exc:
-            values.note = f"the BG/NBD CLV cannot be computed: {exc}"
+            values.note = f"the {name} CLV cannot be computed: {exc}"
             return
     # W406 only for figures that exist: without a CLV, ``note`` says why.
-    values.fit_notes = fit_notes("bgnbd", bg) + fit_notes("gamma_gamma", gg)
-    values.params = {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b, "p": gg.p, "q": gg.q, "v": gg.v}
+    values.fit_notes = fit_notes(settings.model, purchases) + fit_notes("gamma_gamma", gg)
+    values.params = {k: getattr(purchases, k) for k in _PARAM_NAMES[settings.model]}
+    values.params.update(p=gg.p, q=gg.q, v=gg.v)
+    values.fit = FitSummary(log_likelihood=purchases.log_likelihood, converged=purchases.converged and gg.converged,
+                            standard_errors={**purchases.standard_errors, **gg.standard_errors})
+
+
+_PARAM_NAMES = {"bgnbd": ("r", "alpha", "a", "b"), "pareto": ("r", "alpha", "s", "beta")}
 
 
 def condition_mask(cond, values: CustomerValues) -> np.ndarray:
@@ -148,6 +163,7 @@ def clv_figures(model: Model, values: CustomerValues | None, note: str | None = 
     count = len(values.orders)
     figures.customers = count
     figures.params = dict(values.params)
+    figures.fit = values.fit
     has_clv = count > 0 and not np.all(np.isnan(values.clv))
     clv = np.nan_to_num(values.clv, nan=0.0)
     if has_clv:

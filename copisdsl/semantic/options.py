@@ -9,13 +9,13 @@ from typing import Callable, NamedTuple
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.locations import declaration_problem
 from copisdsl.hints import did_you_mean
+from copisdsl.language import CLV_MODELS
 from copisdsl.semantic.model import ClvSettings, Data
 from copisdsl.semantic.state import ResolveState
 from copisdsl.semantic.values import date_problem, duration_months
 from copisdsl.syntax import nodes as n
 
 MAX_HORIZON_MONTHS = 1200  # a CLV looks a few years ahead; a longer horizon only exhausts memory
-CLV_MODELS = ("historic", "bgnbd")
 CLV_UNITS = ("day", "week")
 
 Reader = Callable[[str, n.Literal], object]  # (key, value) -> the attribute's value or a Diagnostic
@@ -92,7 +92,7 @@ def _model(key: str, v: n.Literal):
     if v.kind == "name" and v.value in CLV_MODELS:
         return v.value
     return error("E204", f"unknown clv model {v.text}", v.span,
-                 did_you_mean(str(v.value), CLV_MODELS) or "the models are historic and bgnbd")
+                 did_you_mean(str(v.value), CLV_MODELS) or "the models are " + ", ".join(CLV_MODELS))
 
 
 def _unit(key: str, v: n.Literal):

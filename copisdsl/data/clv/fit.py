@@ -168,7 +168,8 @@ def _newton(fun: Objective, theta: np.ndarray) -> tuple[np.ndarray, float, np.nd
     return theta, value, grad, h
 
 
-def maximise(fun: Objective, starts: Sequence[Sequence[float]], names: tuple[str, ...]) -> Optimum | None:
+def maximise(fun: Objective, starts: Sequence[Sequence[float]], names: tuple[str, ...],
+             search_evaluations: int = 400) -> Optimum | None:
     """Minimise ``fun`` (the normalised negative log-likelihood with its
     gradient, over log-parameters named ``names``) from each of ``starts``
     and return the best optimum, or None when every start fails.
@@ -176,14 +177,17 @@ def maximise(fun: Objective, starts: Sequence[Sequence[float]], names: tuple[str
     The search runs from every start in turn and stops early only when two
     starts have converged to the same interior maximum (values within 1e-10)
     or two have run to the edge of the box (a limit of the model, which more
-    starts only find again)."""
+    starts only find again).  ``search_evaluations`` caps TNC's evaluations
+    before Newton's method takes over (small for a gradient by differences,
+    where each evaluation costs ``2k + 1`` likelihoods)."""
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(names)
     found: list[Optimum] = []
     for x0 in starts:
         with np.errstate(all="ignore"):
             try:
                 res = optimize.minimize(fun, np.asarray(x0, dtype=float), jac=True, method="TNC",
-                                        bounds=bounds, options={"maxfun": 400, "ftol": 1e-14, "gtol": 1e-10})
+                                        bounds=bounds, options={"maxfun": search_evaluations, "ftol": 1e-14,
+                                                                  "gtol": 1e-10})
             except (ValueError, FloatingPointError, ArithmeticError):  # pragma: no cover - defensive
                 continue
             if not np.isfinite(res.fun):

@@ -9,7 +9,7 @@ import re
 
 from lsprotocol import types as t
 
-from copisdsl.language import FUNCTIONS, SEGMENT_VARIABLES
+from copisdsl.language import CLV_MODELS, FUNCTIONS, SEGMENT_VARIABLES
 from copisdsl.language import BUILTIN, DEFAULT, STATEMENT_KEYWORDS
 from copisdsl.semantic.options import CLV_SETTINGS, DATA_OPTIONS
 from copisdsl.semantic.placement import PLACES, SUPPORT_PLACES
@@ -28,7 +28,7 @@ _NODE_OF.update({"owner": n.Meta, "description": n.Meta, "tags": n.Meta,
 _BLOCK_WORDS = {"journey", "stage", "touchpoint", "persona"}
 
 # The values some options take (the resolver's messages list the same).
-OPTION_VALUES = {("data", "kind"): ("transactions", "events"), ("clv", "model"): ("historic", "bgnbd"),
+OPTION_VALUES = {("data", "kind"): ("transactions", "events"), ("clv", "model"): CLV_MODELS,
                  ("clv", "unit"): ("day", "week")}
 
 

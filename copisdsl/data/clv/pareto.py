@@ -1,0 +1,184 @@
+"""The Pareto/NBD purchase model (Schmittlein, Morrison & Colombo 1987), in
+the integral-free form of Fader & Hardie's note "A Note on Deriving the
+Pareto/NBD Model and Related Expressions" (2005).
+
+A customer buys at a Poisson rate ``lambda ~ Gamma(r, alpha)`` while alive
+and drops out after an exponential lifetime of rate ``mu ~ Gamma(s, beta)``.
+The likelihood of (x, t_x, T) is
+
+    Gamma(r+x) alpha^r beta^s / Gamma(r) *
+        [ 1 / ((alpha+T)^(r+x) (beta+T)^s) + s / (r+s+x) * A0 ]
+
+with, for alpha >= beta (m = alpha, b = s+1) and otherwise (m = beta,
+b = r+x), ``A0 = F(t_x) - F(T)`` where
+``F(t) = 2F1(r+s+x, b; r+s+x+1; |alpha-beta| / (m+t)) / (m+t)^(r+s+x)``.
+
+Numerics: scipy's ``hyp2f1`` overflows or loses accuracy for large
+parameters with the argument near 1, so the hypergeometric function is
+evaluated here by :func:`_log_hyp2f1_c_a1`, a series of positive terms
+with a bound on what it leaves out (see there).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import special
+
+from copisdsl.data.clv.fit import (_aggregate, _vdot, _warn_fit, _weighted, maximise, numeric_gradient,
+                                   standard_errors)
+from copisdsl.data.clv.params import ParetoNBDParams, _pareto_params, _rft
+
+_NAMES = ("r", "alpha", "s", "beta")
+#: The series stops when its remainder is below this share of its sum.
+SERIES_TOLERANCE = 1e-15
+#: At most this many terms; rows still running then (an argument within
+#: about 1e-2 of 1: one of the rate spreads a hundred times narrower than
+#: the other, extreme parameters met on the way to the edge of the
+#: parameter space) get the geometric estimate of their remainder.
+SERIES_TERMS = 3_000
+
+
+def _log_hyp2f1_c_a1(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``log 2F1(a, b; a+1; z)`` for ``a, b > 0``, ``0 <= z < 1`` (arrays).
+
+    Euler's transformation gives ``2F1(a, b; a+1; z) = (1-z)^(1-b) G`` with
+    ``G = 2F1(1, a+1-b; a+1; z) = sum_n prod_{k<n} (a+1-b+k)/(a+1+k) z^n``.
+    Every term of G is positive and each is less than ``z`` times the one
+    before, so ``1 <= G <= 1/(1-z)`` (no overflow, no cancellation) and what
+    the first N terms leave out is at most ``t_N z / (1 - z)``.  The sum runs
+    until that bound is below :data:`SERIES_TOLERANCE` of it, for the rows
+    still running only, at most :data:`SERIES_TERMS` terms (accuracy
+    measured against mpmath by benchmarks/pareto_accuracy.py: see
+    docs/export.md)."""
+    shape = np.broadcast(a, b, z).shape
+    a, b, z = (np.broadcast_to(np.asarray(v, dtype=float), shape).ravel() for v in (a, b, z))
+    c = a + 1.0 - b
+    total = np.ones(len(z))
+    term = np.ones(len(z))
+    active = np.flatnonzero(z > 0)
+    k = 0
+    while active.size and k < SERIES_TERMS:
+        za = z[active]
+        term[active] *= (c[active] + k) / (a[active] + 1.0 + k) * za
+        total[active] += term[active]
+        k += 1
+        done = term[active] * za <= SERIES_TOLERANCE * total[active] * (1.0 - za)
+        active = active[~done]
+    if active.size:
+        ratio = (c[active] + k) / (a[active] + 1.0 + k) * z[active]  # the ratios rise towards z
+        total[active] += term[active] * ratio / (1.0 - ratio)
+    return ((1.0 - b) * np.log1p(-z) + np.log(total)).reshape(shape)
+
+
+def _log_a0(r, alpha, s, beta, x, tx, T):
+    """``log A0`` (−inf where ``t_x == T``, where A0 is 0) for each row."""
+    ab = alpha >= beta
+    m = np.where(ab, alpha, beta)
+    a = r + s + x
+    b = np.where(ab, s + 1.0, r + x)
+    d = abs(alpha - beta)
+
+    def log_f(t):
+        return _log_hyp2f1_c_a1(a, b, d / (m + t)) - a * np.log(m + t)
+
+    l_tx, l_T = log_f(tx), log_f(T)
+    with np.errstate(divide="ignore"):
+        return l_tx + np.log(-np.expm1(np.minimum(l_T - l_tx, 0.0)))
+
+
+def _pareto_ll_terms(r, alpha, s, beta, x, tx, T) -> np.ndarray:
+    """Per-row Pareto/NBD log-likelihood (vectorised, log space)."""
+    gl = special.gammaln
+    head = gl(r + x) - gl(r) + r * math.log(alpha) + s * math.log(beta)
+    alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
+    died = np.log(s) - np.log(r + s + x) + _log_a0(r, alpha, s, beta, x, tx, T)
+    return head + np.logaddexp(alive, died)
+
+
+def pareto_log_likelihood(params, frequency, recency, T) -> float:
+    """Total Pareto/NBD log-likelihood of the data; ``params`` is
+    ``(r, alpha, s, beta)`` or a :class:`ParetoNBDParams`."""
+    r, alpha, s, beta = _pareto_params(params)
+    x, tx, TT = _rft(frequency, recency, T)
+    return float(np.sum(_pareto_ll_terms(r, alpha, s, beta, x, tx, TT)))
+
+
+def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
+    """Fit the Pareto/NBD model by maximum likelihood.
+
+    As :func:`fit_bgnbd`: rows with identical (x, t_x, T) are evaluated once
+    with their weight, time is rescaled so the longest ``T`` is 10, and
+    :func:`fit.maximise` searches the log-parameters from several starts;
+    the gradient is by central differences (the hypergeometric terms have
+    no convenient derivative).  Returns the parameters in the time unit of
+    the input with the fit's record (log-likelihood, convergence, edges,
+    standard errors).  Raises ``ValueError`` for empty/invalid input or when
+    every ``T`` is 0."""
+    x, tx, TT = _rft(frequency, recency, T)
+    x, tx, TT, w = _weighted(weights, x, tx, TT)
+    Tmax = float(TT.max())
+    if Tmax <= 0:
+        raise ValueError("every T is 0: the observation window has no length, nothing to fit")
+    scale = 10.0 / Tmax
+    (xa, txa, Ta), wa, _ = _aggregate((x, tx * scale, TT * scale), w)
+    total = float(wa.sum())
+
+    def neg_ll(theta):
+        r, alpha, s, beta = np.exp(theta)
+        with np.errstate(all="ignore"):
+            value = -_vdot(wa, _pareto_ll_terms(r, alpha, s, beta, xa, txa, Ta)) / total
+        return value if np.isfinite(value) else np.inf
+
+    fun = numeric_gradient(neg_ll)
+    exposure = _vdot(wa, Ta)
+    rate = max(_vdot(wa, xa) / exposure, 1e-6) if exposure > 0 else 1.0
+    starts = [[0.0, math.log(1.0 / rate), 0.0, math.log(10.0)],
+              [math.log(0.5), math.log(0.5 / rate), math.log(0.5), math.log(5.0)],
+              [math.log(2.0), math.log(2.0 / rate), math.log(2.0), math.log(40.0)]]
+    opt = maximise(fun, starts, _NAMES, search_evaluations=30)
+    if opt is None:  # pragma: no cover - defensive
+        raise RuntimeError("fit_pareto: optimisation failed from every starting point")
+    _warn_fit("fit_pareto", opt)
+    r, alpha_s, s, beta_s = (float(v) for v in np.exp(opt.theta))
+    alpha, beta = alpha_s / scale, beta_s / scale
+    ll = _vdot(w, _pareto_ll_terms(r, alpha, s, beta, x, tx, TT))
+    se = standard_errors(opt, np.array([r, alpha, s, beta]), total, _NAMES, fun)
+    return ParetoNBDParams(r=r, alpha=alpha, s=s, beta=beta, log_likelihood=ll, converged=opt.converged,
+                           edges=opt.edges, standard_errors=se)
+
+
+def pareto_probability_alive(params, frequency, recency, T) -> np.ndarray:
+    """P(customer still alive at T | x, t_x, T) under Pareto/NBD:
+    ``1 / (1 + s/(r+s+x) (alpha+T)^(r+x) (beta+T)^s A0)``, in log space."""
+    r, alpha, s, beta = _pareto_params(params)
+    x, tx, TT = _rft(frequency, recency, T)
+    with np.errstate(divide="ignore"):
+        log_odds = (np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + TT) + s * np.log(beta + TT)
+                    + _log_a0(r, alpha, s, beta, x, tx, TT))
+    return special.expit(-log_odds)
+
+
+def pareto_expected_purchases(params, t, frequency, recency, T) -> np.ndarray:
+    """Conditional expected number of purchases in (T, T+t] given (x, t_x, T):
+    ``P(alive) (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)]``
+    (the limit ``(r+x)(beta+T)/(alpha+T) log((beta+T+t)/(beta+T))`` at
+    ``s = 1``).  ``t`` may be a scalar or broadcast against the customers."""
+    r, alpha, s, beta = _pareto_params(params)
+    x, tx, TT = _rft(frequency, recency, T)
+    tt = np.asarray(t, dtype=float)
+    if not np.all(np.isfinite(tt)) or np.any(tt < 0):
+        raise ValueError("t must be finite and >= 0")
+    params = (r, alpha, s, beta)
+    return pareto_probability_alive(params, x, tx, TT) * _purchases_if_alive(params, tt, x, TT)
+
+
+def _purchases_if_alive(params, t, x, T):
+    """E[purchases in (T, T+t] | alive at T, x]:
+    ``(r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)]``."""
+    r, alpha, s, beta = params
+    u = np.log1p(t / (beta + T))
+    k = s - 1.0
+    growth = u if abs(k) < 1e-12 else -np.expm1(-k * u) / k
+    return (r + x) * (beta + T) / (alpha + T) * growth
