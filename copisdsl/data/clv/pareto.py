@@ -34,10 +34,10 @@ _NAMES = ("r", "alpha", "s", "beta")
 #: The series stops when its remainder is below this share of its sum.
 SERIES_TOLERANCE = 1e-15
 #: At most this many terms; rows still running then (an argument within
-#: about 1e-2 of 1: one of the rate spreads a hundred times narrower than
+#: about 5e-2 of 1: one of the rate spreads twenty times narrower than
 #: the other, extreme parameters met on the way to the edge of the
 #: parameter space) get the geometric estimate of their remainder.
-SERIES_TERMS = 3_000
+SERIES_TERMS = 500
 
 
 def _log_hyp2f1_c_a1(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> np.ndarray:
