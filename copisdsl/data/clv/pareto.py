@@ -36,7 +36,8 @@ SERIES_TOLERANCE = 1e-15
 #: At most this many terms; rows still running then (an argument within
 #: about 5e-2 of 1: one of the rate spreads twenty times narrower than
 #: the other, extreme parameters met on the way to the edge of the
-#: parameter space) get the geometric estimate of their remainder.
+#: parameter space) take scipy's hyp2f1 of the bounded G where it lies
+#: within G's bounds, else the geometric estimate of the remainder.
 SERIES_TERMS = 500
 
 
@@ -67,8 +68,13 @@ def _log_hyp2f1_c_a1(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> np.ndarray:
         done = term[active] * za <= SERIES_TOLERANCE * total[active] * (1.0 - za)
         active = active[~done]
     if active.size:
-        ratio = (c[active] + k) / (a[active] + 1.0 + k) * z[active]  # the ratios rise towards z
-        total[active] += term[active] * ratio / (1.0 - ratio)
+        # G itself is bounded, so scipy's hyp2f1 of it cannot overflow; kept where it is within the bounds
+        za = z[active]
+        with np.errstate(all="ignore"):
+            g = special.hyp2f1(1.0, c[active], a[active] + 1.0, za)
+        ratio = (c[active] + k) / (a[active] + 1.0 + k) * za  # the ratios rise towards z
+        tail = total[active] + term[active] * ratio / (1.0 - ratio)
+        total[active] = np.where(np.isfinite(g) & (g >= total[active]) & (g <= 1.0 / (1.0 - za)), g, tail)
     return ((1.0 - b) * np.log1p(-z) + np.log(total)).reshape(shape)
 
 
