@@ -32,6 +32,7 @@ GRADIENT_TOLERANCE = 1e-8
 #: is "at the edge": the likelihood is maximised by a limit of the model.
 EDGE_MARGIN = 2.0
 _NEWTON_STEPS = 20
+_MAX_STEP = 2.0  # the longest Newton step in any log-parameter
 
 Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
@@ -120,12 +121,19 @@ def numeric_gradient(fun: Callable[[np.ndarray], float], step: float = 1e-6) -> 
             grad[i] = (fun(theta + e) - fun(theta - e)) / (2.0 * step)
         return value, grad
 
+    with_gradient.value_only = fun  # type: ignore[attr-defined]  # lets `hessian` difference values
     return with_gradient
 
 
 def hessian(fun: Objective, theta: np.ndarray, step: float = 1e-5) -> np.ndarray:
-    """Hessian of ``fun`` at ``theta`` by central differences of its gradient, symmetrised."""
+    """Hessian of ``fun`` at ``theta`` by central differences of its gradient,
+    symmetrised; for a :func:`numeric_gradient` objective, by second
+    differences of its values (fewer evaluations than differencing
+    differences)."""
     k = len(theta)
+    value_only = getattr(fun, "value_only", None)
+    if value_only is not None:
+        return _second_differences(value_only, theta)
     h = np.empty((k, k))
     for i in range(k):
         e = np.zeros(k)
@@ -134,11 +142,32 @@ def hessian(fun: Objective, theta: np.ndarray, step: float = 1e-5) -> np.ndarray
     return 0.5 * (h + h.T)
 
 
+def _second_differences(f: Callable[[np.ndarray], float], theta: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    k = len(theta)
+    eye = np.eye(k) * step
+    centre = f(theta)
+    h = np.empty((k, k))
+    for i in range(k):
+        h[i, i] = (f(theta + eye[i]) - 2.0 * centre + f(theta - eye[i])) / step**2
+        for j in range(i):
+            h[i, j] = h[j, i] = (f(theta + eye[i] + eye[j]) - f(theta + eye[i] - eye[j])
+                                 - f(theta - eye[i] + eye[j]) + f(theta - eye[i] - eye[j])) / (4.0 * step**2)
+    return h
+
+
 def _at_edge(theta: np.ndarray) -> np.ndarray:
     return np.abs(theta) >= _LOG_BOUND - EDGE_MARGIN
 
 
-def _newton(fun: Objective, theta: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray | None]:
+Limits = Callable[[np.ndarray], tuple[tuple[str, str], ...]]
+
+
+def _no_limits(theta: np.ndarray) -> tuple[tuple[str, str], ...]:
+    return ()
+
+
+def _newton(fun: Objective, theta: np.ndarray,
+            limits: Limits = _no_limits) -> tuple[np.ndarray, float, np.ndarray, np.ndarray | None]:
     """Newton's method from ``theta`` until the gradient is below the
     tolerance: the Hessian's eigenvalues are made positive (so every step
     goes downhill) and each step is halved until the value decreases.
@@ -152,6 +181,9 @@ def _newton(fun: Objective, theta: np.ndarray) -> tuple[np.ndarray, float, np.nd
         eigval, eigvec = np.linalg.eigh(h)
         floor = max(float(np.max(np.abs(eigval))), 1e-300) * 1e-10
         direction = -eigvec @ ((eigvec.T @ grad) / np.maximum(np.abs(eigval), floor))
+        length = float(np.max(np.abs(direction)))
+        if length > _MAX_STEP:  # a trust region: far trials only cost evaluations in extreme corners
+            direction *= _MAX_STEP / length
         slope = float(grad @ direction)
         step = 1.0
         while step > 1e-12:
@@ -163,13 +195,13 @@ def _newton(fun: Objective, theta: np.ndarray) -> tuple[np.ndarray, float, np.nd
         else:
             break  # no decrease left at the precision of the value: as good as it gets
         theta, value, grad = trial, trial_value, trial_grad
-        if _at_edge(theta).any():
+        if _at_edge(theta).any() or limits(theta):
             return theta, value, grad, None
     return theta, value, grad, h
 
 
 def maximise(fun: Objective, starts: Sequence[Sequence[float]], names: tuple[str, ...],
-             search_evaluations: int = 400) -> Optimum | None:
+             search_evaluations: int = 400, limits: Limits = _no_limits) -> Optimum | None:
     """Minimise ``fun`` (the normalised negative log-likelihood with its
     gradient, over log-parameters named ``names``) from each of ``starts``
     and return the best optimum, or None when every start fails.
@@ -179,7 +211,9 @@ def maximise(fun: Objective, starts: Sequence[Sequence[float]], names: tuple[str
     or two have run to the edge of the box (a limit of the model, which more
     starts only find again).  ``search_evaluations`` caps TNC's evaluations
     before Newton's method takes over (small for a gradient by differences,
-    where each evaluation costs ``2k + 1`` likelihoods)."""
+    where each evaluation costs ``2k + 1`` likelihoods).  ``limits`` names,
+    as ``edges``, the limits of the model a point counts as having reached
+    though inside the box (where the likelihood turns flat sooner)."""
     bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(names)
     found: list[Optimum] = []
     for x0 in starts:
@@ -194,9 +228,9 @@ def maximise(fun: Objective, starts: Sequence[Sequence[float]], names: tuple[str
                 continue
             theta, value, grad = np.asarray(res.x, dtype=float), float(res.fun), np.asarray(res.jac, dtype=float)
             h = None
-            if not _at_edge(theta).any():
-                theta, value, grad, h = _newton(fun, theta)
-        found.append(_optimum(theta, value, grad, h, names))
+            if not _at_edge(theta).any() and not limits(theta):
+                theta, value, grad, h = _newton(fun, theta, limits)
+        found.append(_optimum(theta, value, grad, h, names, limits(theta)))
         converged = [o for o in found if o.converged]
         if any(_same_value(o.value, p.value) for i, o in enumerate(converged) for p in converged[:i]):
             break
@@ -215,9 +249,10 @@ def _same_value(u: float, v: float) -> bool:
     return abs(u - v) <= 1e-10 * max(1.0, abs(u), abs(v))
 
 
-def _optimum(theta, value, grad, h, names) -> Optimum:
+def _optimum(theta, value, grad, h, names, limits=()) -> Optimum:
     edge = _at_edge(theta)
     edges = tuple((name, "0" if x < 0 else "∞") for name, x, e in zip(names, theta, edge) if e)
+    edges += tuple(e for e in limits if e[0] not in dict(edges))
     positive = h is not None and bool(np.all(np.linalg.eigvalsh(h) > 0))
     converged = not edges and positive and bool(np.max(np.abs(grad)) < GRADIENT_TOLERANCE)
     return Optimum(theta=theta, value=value, gradient=grad, hessian=None if edges else h,

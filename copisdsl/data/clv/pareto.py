@@ -143,7 +143,7 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     starts = [[0.0, math.log(1.0 / rate), 0.0, math.log(10.0)],
               [math.log(0.5), math.log(0.5 / rate), math.log(0.5), math.log(5.0)],
               [math.log(2.0), math.log(2.0 / rate), math.log(2.0), math.log(40.0)]]
-    opt = maximise(fun, starts, _NAMES, search_evaluations=30)
+    opt = maximise(fun, starts, _NAMES, search_evaluations=30, limits=_dropout_limit)
     if opt is None:  # pragma: no cover - defensive
         raise RuntimeError("fit_pareto: optimisation failed from every starting point")
     _warn_fit("fit_pareto", opt)
@@ -151,8 +151,30 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     alpha, beta = alpha_s / scale, beta_s / scale
     ll = _vdot(w, _pareto_ll_terms(r, alpha, s, beta, x, tx, TT))
     se = standard_errors(opt, np.array([r, alpha, s, beta]), total, _NAMES, fun)
+    if _dropout_limit(opt.theta):  # only s / beta is determined, neither alone
+        se["s"] = se["beta"] = math.nan
     return ParetoNBDParams(r=r, alpha=alpha, s=s, beta=beta, log_likelihood=ll, converged=opt.converged,
                            edges=opt.edges, standard_errors=se)
+
+
+#: The mean drop-out rate times the longest observation window (10 after
+#: the rescaling) beyond which a fit is the limit of no drop-out (or of
+#: drop-out at once): the likelihood is then flat enough along (s, beta)
+#: to meet the gradient tolerance before the box's edge.
+DROPOUT_LIMIT = 1e-6
+
+
+def _dropout_limit(theta: np.ndarray) -> tuple[tuple[str, str], ...]:
+    """``(("s", "0"),)`` or ``(("beta", "∞"),)`` (whichever is further out)
+    for a fit whose mean drop-out rate ``s / beta`` is negligible over the
+    observation window, the reverse for one where everyone drops out at once."""
+    log_s, log_beta = float(theta[2]), float(theta[3])
+    expected = log_s - log_beta + math.log(10.0)
+    if expected < math.log(DROPOUT_LIMIT):
+        return (("s", "0"),) if -log_s > log_beta else (("beta", "∞"),)
+    if expected > -math.log(DROPOUT_LIMIT):
+        return (("s", "∞"),) if log_s > -log_beta else (("beta", "0"),)
+    return ()
 
 
 def pareto_probability_alive(params, frequency, recency, T) -> np.ndarray:
