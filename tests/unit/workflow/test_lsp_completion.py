@@ -125,3 +125,10 @@ async def test_functions_with_signatures_and_data_ids(client, journey):
 async def test_nothing_inside_strings_and_comments(client, journey):
     assert await complete_at(client, journey, "#HERE", 'pain "st', 2) == {}
     assert await complete_at(client, journey, "#HERE", "# st", 3) == {}
+
+
+async def test_clv_models_after_model(client, journey):
+    from copisdsl.language import CLV_MODELS
+
+    items = await complete_at(client, journey, "#JOURNEY", "clv { model ", 2)
+    assert list(items) == list(CLV_MODELS) and "pareto" in items
