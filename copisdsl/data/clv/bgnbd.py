@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy import special
 
-from copisdsl.data.clv.fit import _aggregate, _vdot, _warn_fit, _weighted, maximise, standard_errors
+from copisdsl.data.clv.fit import _aggregate, _vdot, _warn_fit, _weighted, maximise, shape_limit, standard_errors
 from copisdsl.data.clv.params import BGNBDParams, _bg_params, _rft
 
 _NAMES = ("r", "alpha", "a", "b")
@@ -136,7 +136,7 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
         [math.log(3.0), math.log(3.0 / mean_rate), math.log(2.0), math.log(10.0)],
         [0.0, 0.0, 0.0, 0.0],
     ]
-    opt = maximise(data.neg_ll_grad, starts, _NAMES)
+    opt = maximise(data.neg_ll_grad, starts, _NAMES, limits=shape_limit(0, "r"))
     if opt is None:  # pragma: no cover - defensive
         raise RuntimeError("fit_bgnbd: optimisation failed from every starting point")
     _warn_fit("fit_bgnbd", opt)
@@ -144,6 +144,8 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
     alpha = alpha_s / s
     ll = _vdot(w, _bgnbd_ll_terms(r, alpha, a, b, x, tx, TT))
     se = standard_errors(opt, np.array([r, alpha, a, b]), data.W, _NAMES, data.neg_ll_grad)
+    if ("r", "∞") in opt.edges:  # only r / alpha is determined, neither alone
+        se["r"] = se["alpha"] = math.nan
     return BGNBDParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=ll, converged=opt.converged,
                        edges=opt.edges, standard_errors=se)
 

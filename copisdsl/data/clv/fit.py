@@ -166,6 +166,23 @@ def _no_limits(theta: np.ndarray) -> tuple[tuple[str, str], ...]:
     return ()
 
 
+#: A gamma mixing whose shape exceeds this (a coefficient of variation of
+#: its rate below 1 %) counts as the limit of no spread: the likelihood is
+#: flat along shape and rate growing together long before the box's edge,
+#: too flat for the gradient to be told from rounding.
+SHAPE_LIMIT = 1e4
+
+
+def shape_limit(index: int, name: str) -> Limits:
+    """The ``limits`` of a model whose parameter ``index`` (called ``name``)
+    is the shape of a gamma mixing (r of the purchase rate)."""
+
+    def limits(theta: np.ndarray) -> tuple[tuple[str, str], ...]:
+        return ((name, "∞"),) if theta[index] > math.log(SHAPE_LIMIT) else ()
+
+    return limits
+
+
 def _newton(fun: Objective, theta: np.ndarray,
             limits: Limits = _no_limits) -> tuple[np.ndarray, float, np.ndarray, np.ndarray | None]:
     """Newton's method from ``theta`` until the gradient is below the
@@ -272,7 +289,8 @@ def standard_errors(opt: Optimum, natural: np.ndarray, total_weight: float,
     fit given the limit), computed with ``fun`` when ``opt`` has none.
     NaN everywhere when that Hessian is not positive definite."""
     out = {name: math.nan for name in names}
-    free = ~_at_edge(opt.theta)
+    limited = dict(opt.edges)
+    free = ~_at_edge(opt.theta) & np.array([name not in limited for name in names])
     if not free.any():
         return out
     h = opt.hessian

@@ -27,7 +27,7 @@ import numpy as np
 from scipy import special
 
 from copisdsl.data.clv.fit import (_aggregate, _vdot, _warn_fit, _weighted, maximise, numeric_gradient,
-                                   standard_errors)
+                                   shape_limit, standard_errors)
 from copisdsl.data.clv.params import ParetoNBDParams, _pareto_params, _rft
 
 _NAMES = ("r", "alpha", "s", "beta")
@@ -143,7 +143,9 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     starts = [[0.0, math.log(1.0 / rate), 0.0, math.log(10.0)],
               [math.log(0.5), math.log(0.5 / rate), math.log(0.5), math.log(5.0)],
               [math.log(2.0), math.log(2.0 / rate), math.log(2.0), math.log(40.0)]]
-    opt = maximise(fun, starts, _NAMES, search_evaluations=30, limits=_dropout_limit)
+    rate_limit = shape_limit(0, "r")
+    opt = maximise(fun, starts, _NAMES, search_evaluations=30,
+                   limits=lambda theta: rate_limit(theta) + _dropout_limit(theta))
     if opt is None:  # pragma: no cover - defensive
         raise RuntimeError("fit_pareto: optimisation failed from every starting point")
     _warn_fit("fit_pareto", opt)
@@ -153,6 +155,8 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     se = standard_errors(opt, np.array([r, alpha, s, beta]), total, _NAMES, fun)
     if _dropout_limit(opt.theta):  # only s / beta is determined, neither alone
         se["s"] = se["beta"] = math.nan
+    if rate_limit(opt.theta):  # only r / alpha
+        se["r"] = se["alpha"] = math.nan
     return ParetoNBDParams(r=r, alpha=alpha, s=s, beta=beta, log_likelihood=ll, converged=opt.converged,
                            edges=opt.edges, standard_errors=se)
 
