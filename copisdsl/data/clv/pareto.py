@@ -13,10 +13,10 @@ with, for alpha >= beta (m = alpha, b = s+1) and otherwise (m = beta,
 b = r+x), ``A0 = F(t_x) - F(T)`` where
 ``F(t) = 2F1(r+s+x, b; r+s+x+1; |alpha-beta| / (m+t)) / (m+t)^(r+s+x)``.
 
-Numerics: scipy's ``hyp2f1`` overflows or loses accuracy for large
-parameters with the argument near 1, so the hypergeometric function is
-evaluated here by :func:`_log_hyp2f1_c_a1`, a series of positive terms
-with a bound on what it leaves out (see there).
+Numerics: scipy's ``hyp2f1`` overflows for large parameters with the
+argument near 1, so the hypergeometric function is evaluated here by
+:func:`_log_hyp2f1_c_a1`, Gauss's continued fraction of a bounded
+transform of it (see there).
 """
 
 from __future__ import annotations
@@ -31,51 +31,55 @@ from copisdsl.data.clv.fit import (_aggregate, _vdot, _warn_fit, _weighted, maxi
 from copisdsl.data.clv.params import ParetoNBDParams, _pareto_params, _rft
 
 _NAMES = ("r", "alpha", "s", "beta")
-#: The series stops when its remainder is below this share of its sum.
-SERIES_TOLERANCE = 1e-15
-#: At most this many terms; rows still running then (an argument within
-#: about 5e-2 of 1: one of the rate spreads twenty times narrower than
-#: the other, extreme parameters met on the way to the edge of the
-#: parameter space) take scipy's hyp2f1 of the bounded G where it lies
-#: within G's bounds, else the geometric estimate of the remainder.
-SERIES_TERMS = 500
+#: The continued fraction stops when a convergent changes the value by
+#: less than this share of it ...
+FRACTION_TOLERANCE = 4e-16  # two units in the last place
+#: ... or after this many terms (for an argument within 1e-5 of 1 it needs
+#: a few thousand; the usual ones take 8 to 30).
+FRACTION_TERMS = 6_000
+_TINY = 1e-300
 
 
 def _log_hyp2f1_c_a1(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """``log 2F1(a, b; a+1; z)`` for ``a, b > 0``, ``0 <= z < 1`` (arrays).
+    """``log 2F1(a, b; a+1; z)`` for ``a, b > 0`` with ``a + 1 - b > 0``,
+    ``0 <= z < 1`` (arrays; both of the model's cases are such).
 
     Euler's transformation gives ``2F1(a, b; a+1; z) = (1-z)^(1-b) G`` with
-    ``G = 2F1(1, a+1-b; a+1; z) = sum_n prod_{k<n} (a+1-b+k)/(a+1+k) z^n``.
-    Every term of G is positive and each is less than ``z`` times the one
-    before, so ``1 <= G <= 1/(1-z)`` (no overflow, no cancellation) and what
-    the first N terms leave out is at most ``t_N z / (1 - z)``.  The sum runs
-    until that bound is below :data:`SERIES_TOLERANCE` of it, for the rows
-    still running only, at most :data:`SERIES_TERMS` terms (accuracy
-    measured against mpmath by benchmarks/pareto_accuracy.py: see
-    docs/export.md)."""
+    ``G = 2F1(a+1-b, 1; a+1; z)``, which lies between 1 and ``1/(1-z)`` (no
+    overflow).  G is evaluated by Gauss's continued fraction
+    ``G = 1 / (1 - k1 z / (1 - k2 z / (1 - ...)))`` with
+    ``k_{2n+1} = (c+n)(a+n) / ((a+2n)(a+2n+1))`` and
+    ``k_{2n} = n(b-1+n) / ((a+2n-1)(a+2n))`` (``c = a+1-b``), by the modified
+    Lentz method, for the rows still running only.  Unlike the power series,
+    whose terms fall only like ``z^n`` (hundreds of terms at z = 0.93), the
+    fraction converges in 8 to 30 terms for most arguments, and in a few
+    thousand within 1e-5 of 1.  Accuracy measured against mpmath by
+    benchmarks/pareto_accuracy.py: see docs/export.md."""
     shape = np.broadcast(a, b, z).shape
     a, b, z = (np.broadcast_to(np.asarray(v, dtype=float), shape).ravel() for v in (a, b, z))
     c = a + 1.0 - b
-    total = np.ones(len(z))
-    term = np.ones(len(z))
+    value = np.ones(len(z))
+    lentz_c = np.full(len(z), 1.0 / _TINY)  # the first convergent is 1 (a1 = b1 = 1)
+    lentz_d = np.ones(len(z))
     active = np.flatnonzero(z > 0)
-    k = 0
-    while active.size and k < SERIES_TERMS:
-        za = z[active]
-        term[active] *= (c[active] + k) / (a[active] + 1.0 + k) * za
-        total[active] += term[active]
-        k += 1
-        done = term[active] * za <= SERIES_TOLERANCE * total[active] * (1.0 - za)
-        active = active[~done]
-    if active.size:
-        # G itself is bounded, so scipy's hyp2f1 of it cannot overflow; kept where it is within the bounds
-        za = z[active]
-        with np.errstate(all="ignore"):
-            g = special.hyp2f1(1.0, c[active], a[active] + 1.0, za)
-        ratio = (c[active] + k) / (a[active] + 1.0 + k) * za  # the ratios rise towards z
-        tail = total[active] + term[active] * ratio / (1.0 - ratio)
-        total[active] = np.where(np.isfinite(g) & (g >= total[active]) & (g <= 1.0 / (1.0 - za)), g, tail)
-    return ((1.0 - b) * np.log1p(-z) + np.log(total)).reshape(shape)
+    j = 1
+    while active.size and j < FRACTION_TERMS:
+        n, aa, za = j // 2, a[active], z[active]
+        if j % 2:
+            k = (c[active] + n) * (aa + n) / ((aa + 2 * n) * (aa + 2 * n + 1))
+        else:
+            k = n * (aa - c[active] + n) / ((aa + 2 * n - 1) * (aa + 2 * n))
+        step = -k * za
+        d = 1.0 + step * lentz_d[active]
+        d = 1.0 / np.where(d == 0, _TINY, d)
+        cc = 1.0 + step / lentz_c[active]
+        cc = np.where(cc == 0, _TINY, cc)
+        delta = cc * d
+        value[active] *= delta
+        lentz_d[active], lentz_c[active] = d, cc
+        active = active[np.abs(delta - 1.0) > FRACTION_TOLERANCE]
+        j += 1
+    return ((1.0 - b) * np.log1p(-z) + np.log(value)).reshape(shape)
 
 
 def _log_a0(r, alpha, s, beta, x, tx, T):
