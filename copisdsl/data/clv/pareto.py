@@ -82,28 +82,39 @@ def _log_hyp2f1_c_a1(a: np.ndarray, b: np.ndarray, z: np.ndarray) -> np.ndarray:
     return ((1.0 - b) * np.log1p(-z) + np.log(value)).reshape(shape)
 
 
-def _log_a0(r, alpha, s, beta, x, tx, T):
-    """``log A0`` (−inf where ``t_x == T``, where A0 is 0) for each row."""
-    ab = alpha >= beta
-    m = np.where(ab, alpha, beta)
-    a = r + s + x
-    b = np.where(ab, s + 1.0, r + x)
-    d = abs(alpha - beta)
+def _pairs(x: np.ndarray, t: np.ndarray):
+    """The distinct (x, t) rows and each row's index among them: the
+    hypergeometric term depends on x and one time only, and many customers
+    share both (a fifth of the distinct (x, t_x, T) rows of a large log)."""
+    (xu, tu), _, inverse = _aggregate((x, t), np.ones(len(x)))
+    return xu, tu, inverse
 
-    def log_f(t):
-        return _log_hyp2f1_c_a1(a, b, d / (m + t)) - a * np.log(m + t)
 
-    l_tx, l_T = log_f(tx), log_f(T)
+def _log_f(r, alpha, s, beta, pairs) -> np.ndarray:
+    """``log F(t)`` of the module docstring for each row, evaluated once per
+    distinct (x, t) of ``pairs`` (from :func:`_pairs`)."""
+    xu, tu, inverse = pairs
+    m = max(alpha, beta)
+    a = r + s + xu
+    b = s + 1.0 if alpha >= beta else r + xu
+    return (_log_hyp2f1_c_a1(a, b, abs(alpha - beta) / (m + tu)) - a * np.log(m + tu))[inverse]
+
+
+def _log_a0(r, alpha, s, beta, x, tx, T, pairs=None):
+    """``log A0`` (−inf where ``t_x == T``, where A0 is 0) for each row;
+    ``pairs`` are the (x, t_x) and (x, T) pairs when computed beforehand."""
+    tx_pairs, T_pairs = pairs or (_pairs(x, tx), _pairs(x, T))
+    l_tx, l_T = _log_f(r, alpha, s, beta, tx_pairs), _log_f(r, alpha, s, beta, T_pairs)
     with np.errstate(divide="ignore"):
         return l_tx + np.log(-np.expm1(np.minimum(l_T - l_tx, 0.0)))
 
 
-def _pareto_ll_terms(r, alpha, s, beta, x, tx, T) -> np.ndarray:
+def _pareto_ll_terms(r, alpha, s, beta, x, tx, T, pairs=None) -> np.ndarray:
     """Per-row Pareto/NBD log-likelihood (vectorised, log space)."""
     gl = special.gammaln
     head = gl(r + x) - gl(r) + r * math.log(alpha) + s * math.log(beta)
     alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-    died = np.log(s) - np.log(r + s + x) + _log_a0(r, alpha, s, beta, x, tx, T)
+    died = np.log(s) - np.log(r + s + x) + _log_a0(r, alpha, s, beta, x, tx, T, pairs)
     return head + np.logaddexp(alive, died)
 
 
@@ -134,11 +145,12 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     scale = 10.0 / Tmax
     (xa, txa, Ta), wa, _ = _aggregate((x, tx * scale, TT * scale), w)
     total = float(wa.sum())
+    pairs = (_pairs(xa, txa), _pairs(xa, Ta))
 
     def neg_ll(theta):
         r, alpha, s, beta = np.exp(theta)
         with np.errstate(all="ignore"):
-            value = -_vdot(wa, _pareto_ll_terms(r, alpha, s, beta, xa, txa, Ta)) / total
+            value = -_vdot(wa, _pareto_ll_terms(r, alpha, s, beta, xa, txa, Ta, pairs)) / total
         return value if np.isfinite(value) else np.inf
 
     fun = numeric_gradient(neg_ll)
