@@ -47,8 +47,11 @@ MEANINGS = {
 #: both parameters of one mixing distribution at ∞ (shape and rate growing
 #: together): the spread vanishes, whatever each alone would mean
 PAIRS = {
+    ("bgnbd", "r", "alpha"): _SAME_RATE,
     ("bgnbd", "a", "b"): "customers do not differ in their drop-out probability",
+    ("pareto", "r", "alpha"): _SAME_RATE,
     ("pareto", "s", "beta"): "customers do not differ in their drop-out rate",
+    ("gamma_gamma", "q", "v"): _SAME_SPEND,
 }
 
 

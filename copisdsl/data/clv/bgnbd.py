@@ -136,7 +136,7 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
         [math.log(3.0), math.log(3.0 / mean_rate), math.log(2.0), math.log(10.0)],
         [0.0, 0.0, 0.0, 0.0],
     ]
-    opt = maximise(data.neg_ll_grad, starts, _NAMES, limits=shape_limit(0, "r"))
+    opt = maximise(data.neg_ll_grad, starts, _NAMES, limits=shape_limit(0, 1, _NAMES))
     if opt is None:  # pragma: no cover - defensive
         raise RuntimeError("fit_bgnbd: optimisation failed from every starting point")
     _warn_fit("fit_bgnbd", opt)
@@ -144,8 +144,6 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
     alpha = alpha_s / s
     ll = _vdot(w, _bgnbd_ll_terms(r, alpha, a, b, x, tx, TT))
     se = standard_errors(opt, np.array([r, alpha, a, b]), data.W, _NAMES, data.neg_ll_grad)
-    if ("r", "∞") in opt.edges:  # only r / alpha is determined, neither alone
-        se["r"] = se["alpha"] = math.nan
     return BGNBDParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=ll, converged=opt.converged,
                        edges=opt.edges, standard_errors=se)
 

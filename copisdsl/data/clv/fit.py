@@ -142,7 +142,7 @@ def hessian(fun: Objective, theta: np.ndarray, step: float = 1e-5) -> np.ndarray
     return 0.5 * (h + h.T)
 
 
-def _second_differences(f: Callable[[np.ndarray], float], theta: np.ndarray, step: float = 1e-4) -> np.ndarray:
+def _second_differences(f: Callable[[np.ndarray], float], theta: np.ndarray, step: float = 1e-3) -> np.ndarray:
     k = len(theta)
     eye = np.eye(k) * step
     centre = f(theta)
@@ -173,12 +173,13 @@ def _no_limits(theta: np.ndarray) -> tuple[tuple[str, str], ...]:
 SHAPE_LIMIT = 1e4
 
 
-def shape_limit(index: int, name: str) -> Limits:
-    """The ``limits`` of a model whose parameter ``index`` (called ``name``)
-    is the shape of a gamma mixing (r of the purchase rate)."""
+def shape_limit(shape: int, rate: int, names: tuple[str, ...]) -> Limits:
+    """The ``limits`` of a gamma mixing whose shape and rate are the
+    log-parameters ``shape`` and ``rate``: past :data:`SHAPE_LIMIT` both are
+    at ∞ (the spread vanishes; only their ratio, the mean, is determined)."""
 
     def limits(theta: np.ndarray) -> tuple[tuple[str, str], ...]:
-        return ((name, "∞"),) if theta[index] > math.log(SHAPE_LIMIT) else ()
+        return ((names[shape], "∞"), (names[rate], "∞")) if theta[shape] > math.log(SHAPE_LIMIT) else ()
 
     return limits
 

@@ -36,7 +36,7 @@ _NAMES = ("r", "alpha", "s", "beta")
 FRACTION_TOLERANCE = 4e-16  # two units in the last place
 #: ... or after this many terms (for an argument within 1e-5 of 1 it needs
 #: a few thousand; the usual ones take 8 to 30).
-FRACTION_TERMS = 6_000
+FRACTION_TERMS = 6000
 _TINY = 1e-300
 
 
@@ -159,9 +159,12 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     starts = [[0.0, math.log(1.0 / rate), 0.0, math.log(10.0)],
               [math.log(0.5), math.log(0.5 / rate), math.log(0.5), math.log(5.0)],
               [math.log(2.0), math.log(2.0 / rate), math.log(2.0), math.log(40.0)]]
-    rate_limit = shape_limit(0, "r")
-    opt = maximise(fun, starts, _NAMES, search_evaluations=30,
-                   limits=lambda theta: rate_limit(theta) + _dropout_limit(theta))
+    purchase_spread, dropout_spread = shape_limit(0, 1, _NAMES), shape_limit(2, 3, _NAMES)
+
+    def limits(theta):
+        return purchase_spread(theta) + (dropout_spread(theta) or _dropout_limit(theta))
+
+    opt = maximise(fun, starts, _NAMES, search_evaluations=30, limits=limits)
     if opt is None:  # pragma: no cover - defensive
         raise RuntimeError("fit_pareto: optimisation failed from every starting point")
     _warn_fit("fit_pareto", opt)
@@ -171,8 +174,6 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     se = standard_errors(opt, np.array([r, alpha, s, beta]), total, _NAMES, fun)
     if _dropout_limit(opt.theta):  # only s / beta is determined, neither alone
         se["s"] = se["beta"] = math.nan
-    if rate_limit(opt.theta):  # only r / alpha
-        se["r"] = se["alpha"] = math.nan
     return ParetoNBDParams(r=r, alpha=alpha, s=s, beta=beta, log_likelihood=ll, converged=opt.converged,
                            edges=opt.edges, standard_errors=se)
 

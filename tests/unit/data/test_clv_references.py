@@ -161,14 +161,14 @@ def test_the_gradient_at_a_converged_fit_is_below_the_tolerance(cdnow):
 def test_a_log_whose_maximum_is_no_spread_at_all_ends_at_the_edge():
     """This seed's likelihood rises all the way to r → ∞ (the profile at
     r = 1e6 is above that at 1e4): the fit stops at the limit of no spread
-    in purchase rates and says so (W406's 'r → ∞'), with no standard error
-    for r and alpha, of which only the ratio is determined."""
+    in purchase rates and says so (W406's 'r, alpha → ∞'), with no standard
+    error for r and alpha, of which only the ratio is determined."""
     from copisdsl.data.fit_notes import fit_notes
 
     x, tx, T = _simulate_homogeneous(4000, 0.05, 1.0, 4.0, 365.0, seed=4)
     with pytest.warns(RuntimeWarning, match="edge"):
         bg = clv.fit_bgnbd(x, tx, T)
-    assert ("r", "∞") in bg.edges and bg.r >= 1e4
+    assert bg.edges == (("r", "∞"), ("alpha", "∞")) and bg.r >= 1e4
     assert bg.r / bg.alpha == pytest.approx(0.05, rel=0.05)  # the one purchase rate
     assert np.isnan(bg.standard_errors["r"]) and np.isnan(bg.standard_errors["alpha"])
     assert 0 < bg.standard_errors["a"] < bg.a
@@ -177,4 +177,4 @@ def test_a_log_whose_maximum_is_no_spread_at_all_ends_at_the_edge():
                              options={"xatol": 1e-9, "fatol": 1e-9}).fun
     assert bg.log_likelihood <= far < bg.log_likelihood + 0.05  # the limit is worth almost nothing more
     [(message, _)] = fit_notes("bgnbd", bg)
-    assert "r → ∞: customers do not differ in how often they buy" in message
+    assert "(r, alpha → ∞: customers do not differ in how often they buy)" in message
