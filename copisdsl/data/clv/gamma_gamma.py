@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy import special
 
-from copisdsl.data.clv.fit import _aggregate, _vdot, _warn_fit, _weighted, maximise, standard_errors
+from copisdsl.data.clv.fit import _aggregate, _vdot, _warn_fit, _weighted, maximise, shape_limit, standard_errors
 from copisdsl.data.clv.params import GammaGammaParams, _float_array, _gg_params, _same_length
 
 _NAMES = ("p", "q", "v")
@@ -87,7 +87,7 @@ def fit_gamma_gamma(frequency, monetary_value, *, weights=None) -> GammaGammaPar
     data = _GGData(xa, ma, wa)
     starts = [[0.0, 0.0, 0.0], [math.log(5.0), math.log(3.0), math.log(2.0 * 3.0 / 5.0)],
               [math.log(0.5), math.log(0.5), math.log(0.5)]]
-    opt = maximise(data.neg_ll_grad, starts, _NAMES)
+    opt = maximise(data.neg_ll_grad, starts, _NAMES, limits=shape_limit(1, 2, _NAMES))  # q, v: spread of spend
     if opt is None:  # pragma: no cover - defensive
         raise RuntimeError("fit_gamma_gamma: optimisation failed from every starting point")
     _warn_fit("fit_gamma_gamma", opt)

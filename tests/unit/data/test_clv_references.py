@@ -178,3 +178,21 @@ def test_a_log_whose_maximum_is_no_spread_at_all_ends_at_the_edge():
     assert bg.log_likelihood <= far < bg.log_likelihood + 0.05  # the limit is worth almost nothing more
     [(message, _)] = fit_notes("bgnbd", bg)
     assert "(r, alpha → ∞: customers do not differ in how often they buy)" in message
+
+
+def test_a_log_without_spread_in_spend_ends_at_the_edge():
+    """Every customer's orders are drawn around the same mean spend: the
+    Gamma-Gamma fit stops at q, v → ∞ (no spread), with p (the spread of a
+    customer's own orders, 4 here) still estimated."""
+    from copisdsl.data.fit_notes import fit_notes
+
+    rng = np.random.default_rng(1)
+    x = rng.integers(1, 10, 3000).astype(float)
+    m = np.array([rng.gamma(4.0 * k, 10.0 / (4.0 * k)) for k in x])  # the mean of k orders of shape 4
+    with pytest.warns(RuntimeWarning, match="edge"):
+        gg = clv.fit_gamma_gamma(x, m)
+    assert gg.edges == (("q", "∞"), ("v", "∞"))
+    assert gg.p == pytest.approx(4.0, rel=0.03) and 0 < gg.standard_errors["p"] < 0.1
+    assert gg.p * gg.v / (gg.q - 1) == pytest.approx(10.0, rel=0.02)  # the one mean spend
+    [(message, _)] = fit_notes("gamma_gamma", gg)
+    assert "(q, v → ∞: customers do not differ in their average spend)" in message
