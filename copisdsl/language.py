@@ -99,7 +99,7 @@ MONEY_AGGREGATES = ("sum", "mean", "median", "min", "max")
 # The `clv { }` settings (reference sections 8 and 14), in the order hints
 # list them, and the words some of them take.
 CLV_SETTING_KEYS = ("margin", "discount", "horizon", "model", "unit", "holdout", "interval")
-CLV_MODELS = ("historic", "bgnbd")
+CLV_MODELS = ("historic", "bgnbd", "pareto")
 CLV_UNITS = ("day", "week")
 
 # The kinds of ``data`` source (``kind NAME``): one row per order, or one
@@ -107,4 +107,5 @@ CLV_UNITS = ("day", "week")
 DATA_KINDS = ("transactions", "events")
 
 # The per-customer variables a segment condition may compare.
+
 SEGMENT_VARIABLES = ("clv", "orders", "revenue", "aov", "recency", "tenure", "frequency")

@@ -119,9 +119,11 @@ class FlowVolume:
 
 @dataclass(slots=True)
 class FitSummary:
-    """How the CLV models' fit went: the purchase model's maximised
-    log-likelihood, whether both fits (purchases and spend) converged, and
-    the parameters' standard errors where they are known (may be empty)."""
+    """How the CLV models' fit went: the purchase model's (BG/NBD or
+    Pareto/NBD) maximised log-likelihood, which is what compares the two
+    models on one log (the Gamma-Gamma spend model, fitted independently, is
+    the same for both); whether both fits converged; and every parameter's
+    standard error from the observed information (NaN where there is none)."""
 
     log_likelihood: float
     converged: bool
@@ -130,7 +132,7 @@ class FitSummary:
 
 @dataclass(slots=True)
 class ClvFigures:
-    model: str  # historic | bgnbd
+    model: str  # historic | bgnbd | pareto
     unit: str  # day | week
     margin: float
     discount: float

@@ -76,8 +76,8 @@ def customer_values(tx: Transactions, settings: ClvSettings) -> CustomerValues:
         frequency=rfm.frequency, end=tx.end_date(), ids=tx.ids, rfm=rfm,
         without_orders=tx.without_orders,
     )
-    if settings.model == "bgnbd":
-        _bgnbd(values, rfm, settings)
+    if settings.model in _PURCHASE_MODELS:
+        _model_values(values, rfm, settings)
         if values.params and settings.holdout is not None:
             _holdout(values, tx, settings)
     else:
@@ -86,14 +86,39 @@ def customer_values(tx: Transactions, settings: ClvSettings) -> CustomerValues:
     return values
 
 
-def _bgnbd(values: CustomerValues, rfm, settings: ClvSettings) -> None:
+@dataclass(frozen=True)
+class _PurchaseModel:
+    """What the pipeline needs of a purchase model (with Gamma-Gamma spend)."""
+
+    name: str  # in messages
+    params: tuple[str, ...]  # its parameters, in the order of ``as_tuple()``
+    fit: Callable
+    clv: Callable
+    p_alive: Callable  # (params, x, t_x, T) -> P(alive)
+    expected: Callable  # (params, t, x, t_x, T) -> expected purchases in (T, T + t]
+    log_covariance: Callable  # (params, x, t_x, T) -> covariance of the log-parameters, or None
+
+
+_PURCHASE_MODELS = {
+    "bgnbd": _PurchaseModel("BG/NBD", ("r", "alpha", "a", "b"), clvmath.fit_bgnbd, clvmath.bgnbd_clv,
+                            clvmath.bgnbd_probability_alive, clvmath.bgnbd_expected_purchases,
+                            clvmath.bgnbd_log_covariance),
+    "pareto": _PurchaseModel("Pareto/NBD", ("r", "alpha", "s", "beta"), clvmath.fit_pareto, clvmath.pareto_clv,
+                             clvmath.pareto_probability_alive, clvmath.pareto_expected_purchases,
+                             clvmath.pareto_log_covariance),
+}
+
+
+def _model_values(values: CustomerValues, rfm, settings: ClvSettings) -> None:
+    model = _PURCHASE_MODELS[settings.model]
+    name, fit, clv = model.name, model.fit, model.clv
     with warnings.catch_warnings():
         # The fits' own warnings become W406 values (``fit_notes``) below.
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            bg = clvmath.fit_bgnbd(rfm.frequency, rfm.recency, rfm.T)
+            purchases = fit(rfm.frequency, rfm.recency, rfm.T)
         except (ValueError, RuntimeError, ArithmeticError) as exc:
-            values.note = f"the BG/NBD model cannot be fitted: {exc}"
+            values.note = f"the {name} model cannot be fitted: {exc}"
             return
         if not (rfm.frequency > 0).any():
             values.note = "the Gamma-Gamma spend model needs customers who ordered on two or more days"
@@ -104,59 +129,61 @@ def _bgnbd(values: CustomerValues, rfm, settings: ClvSettings) -> None:
             values.note = f"the Gamma-Gamma spend model cannot be fitted: {exc}"
             return
         try:
-            values.clv = clvmath.bgnbd_clv(rfm, bg, gg, margin=settings.margin, discount=settings.discount,
-                                           horizon_months=settings.horizon_months, unit=settings.unit)
+            values.clv = clv(rfm, purchases, gg, margin=settings.margin, discount=settings.discount,
+                             horizon_months=settings.horizon_months, unit=settings.unit)
         except (ValueError, RuntimeError, ArithmeticError) as exc:
-            values.note = f"the BG/NBD CLV cannot be computed: {exc}"
+            values.note = f"the {name} CLV cannot be computed: {exc}"
             return
     # W406 only for figures that exist: without a CLV, ``note`` says why.
-    values.fit_notes = fit_notes("bgnbd", bg) + fit_notes("gamma_gamma", gg)
-    values.params = {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b, "p": gg.p, "q": gg.q, "v": gg.v}
-    values.fit = FitSummary(log_likelihood=bg.log_likelihood, converged=bg.converged and gg.converged,
-                            standard_errors={})
-    _predictions(values, rfm, bg, gg, settings)
+    values.fit_notes = fit_notes(settings.model, purchases) + fit_notes("gamma_gamma", gg)
+    values.params = {k: getattr(purchases, k) for k in model.params}
+    values.params.update(p=gg.p, q=gg.q, v=gg.v)
+    values.fit = FitSummary(log_likelihood=purchases.log_likelihood, converged=purchases.converged and gg.converged,
+                            standard_errors={**purchases.standard_errors, **gg.standard_errors})
+    _predictions(values, rfm, model, purchases, gg, settings)
     if settings.interval is not None:
-        _intervals(values, rfm, bg, gg, settings)
+        _intervals(values, rfm, model, purchases, gg, settings)
 
 
-def _predictions(values: CustomerValues, rfm, bg, gg, settings: ClvSettings) -> None:
+def _predictions(values: CustomerValues, rfm, model: _PurchaseModel, purchases, gg, settings: ClvSettings) -> None:
     """P(alive), expected purchases over the horizon and expected spend per customer."""
     horizon = settings.horizon_months * clvmath.DAYS_PER_MONTH / (7.0 if settings.unit == "week" else 1.0)
     with np.errstate(all="ignore"):
-        values.p_alive = clvmath.bgnbd_probability_alive(bg, rfm.frequency, rfm.recency, rfm.T)
+        values.p_alive = model.p_alive(purchases, rfm.frequency, rfm.recency, rfm.T)
         (xu, txu, Tu), _, idx = clvmath.aggregate_rows((rfm.frequency, rfm.recency, rfm.T))
-        values.expected_purchases = clvmath.bgnbd_expected_purchases(bg, horizon, xu, txu, Tu)[idx]
+        values.expected_purchases = model.expected(purchases, horizon, xu, txu, Tu)[idx]
         values.expected_spend = clvmath.gamma_gamma_expected_spend(gg, rfm.frequency, rfm.monetary_value)
 
 
-def _intervals(values: CustomerValues, rfm, bg, gg, settings: ClvSettings) -> None:
+def _intervals(values: CustomerValues, rfm, model: _PurchaseModel, purchases, gg, settings: ClvSettings) -> None:
     """What the intervals need (``clv_at``, ``log_params``, ``covariance``), or why there are none."""
-    if bg.edges or gg.edges or not (bg.converged and gg.converged):
+    if purchases.edges or gg.edges or not (purchases.converged and gg.converged):
         values.interval_note = "the fit sits at a limit of the model (W406): its parameters have no normal spread"
         return
     with np.errstate(all="ignore"):
-        bg_cov = clvmath.bgnbd_log_covariance(bg, rfm.frequency, rfm.recency, rfm.T)
+        purchase_cov = model.log_covariance(purchases, rfm.frequency, rfm.recency, rfm.T)
         gg_cov = clvmath.gamma_gamma_log_covariance(gg, rfm.frequency, rfm.monetary_value)
-    if bg_cov is None or gg_cov is None:
+    if purchase_cov is None or gg_cov is None:
         values.interval_note = "the log-likelihood is not curved at the fit: the parameters' spread is unknown"
         return
     covariance = np.zeros((7, 7))  # the two models are fitted separately: independent estimates
-    covariance[:4, :4], covariance[4:, 4:] = bg_cov, gg_cov
+    covariance[:4, :4], covariance[4:, 4:] = purchase_cov, gg_cov
 
     def clv_at(theta: np.ndarray) -> np.ndarray:
         params = np.exp(theta)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore", RuntimeWarning)
-            return clvmath.bgnbd_clv(rfm, tuple(params[:4]), tuple(params[4:]), margin=settings.margin,
-                                     discount=settings.discount, horizon_months=settings.horizon_months,
-                                     unit=settings.unit)
+            return model.clv(rfm, tuple(params[:4]), tuple(params[4:]), margin=settings.margin,
+                             discount=settings.discount, horizon_months=settings.horizon_months,
+                             unit=settings.unit)
 
     values.clv_at, values.covariance = clv_at, covariance
-    values.log_params = np.log(np.array(bg.as_tuple() + gg.as_tuple()))
+    values.log_params = np.log(np.array(purchases.as_tuple() + gg.as_tuple()))
 
 
 def _holdout(values: CustomerValues, tx, settings: ClvSettings) -> None:
     """Fit on the orders up to (end - holdout), compare with the rest."""
+    model = _PURCHASE_MODELS[settings.model]
     amount, unit = settings.holdout
     end = tx.end_date()
     cutoff = shift_back(end, amount, unit)
@@ -172,14 +199,14 @@ def _holdout(values: CustomerValues, tx, settings: ClvSettings) -> None:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            bg = clvmath.fit_bgnbd(rfm.frequency, rfm.recency, rfm.T)
+            fitted = model.fit(rfm.frequency, rfm.recency, rfm.T)
         except (ValueError, RuntimeError, ArithmeticError) as exc:
-            values.holdout_note = f"the BG/NBD model cannot be fitted on the orders before the holdout: {exc}"
+            values.holdout_note = f"the {model.name} model cannot be fitted on the orders before the holdout: {exc}"
             return
         (xu, txu, Tu), _, idx = clvmath.aggregate_rows((rfm.frequency, rfm.recency, rfm.T))
 
         def expected(t: float) -> np.ndarray:
-            return clvmath.bgnbd_expected_purchases(bg, t, xu, txu, Tu)[idx]
+            return model.expected(fitted, t, xu, txu, Tu)[idx]
 
         values.holdout = clvmath.compare_holdout(expected, customer, offset, len(rfm), days,
                                                  7.0 if settings.unit == "week" else 1.0)
@@ -242,6 +269,7 @@ def clv_figures(model: Model, values: CustomerValues | None, note: str | None = 
     count = len(values.orders)
     figures.customers = count
     figures.params = dict(values.params)
+    figures.fit = values.fit
     has_clv = count > 0 and not np.all(np.isnan(values.clv))
     clv = np.nan_to_num(values.clv, nan=0.0)
     if has_clv:

@@ -278,7 +278,7 @@ def clv_context(figures: Figures | None) -> dict | None:
         return None
     unit = "weeks" if clv.unit == "week" else "days"
     return {
-        "model": "BG/NBD + Gamma-Gamma" if clv.model == "bgnbd" else "historic",
+        "model": {"bgnbd": "BG/NBD + Gamma-Gamma", "pareto": "Pareto/NBD + Gamma-Gamma"}.get(clv.model, "historic"),
         "unit": unit,
         "margin": format_value(clv.margin, "rate"),
         "discount": format_value(clv.discount, "rate"),

@@ -91,7 +91,7 @@ def _model(key: str, v: n.Literal):
     if v.kind == "name" and v.value in CLV_MODELS:
         return v.value
     return error("E204", f"unknown clv model {v.text}", v.span,
-                 did_you_mean(str(v.value), CLV_MODELS) or "the models are historic and bgnbd")
+                 did_you_mean(str(v.value), CLV_MODELS) or "the models are " + ", ".join(CLV_MODELS))
 
 
 def _unit(key: str, v: n.Literal):

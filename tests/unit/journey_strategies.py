@@ -147,7 +147,7 @@ def journeys(draw):
     data = st.tuples(names, strings, st.one_of(st.just(""), body(st.sampled_from(
         ["kind transactions", "customer customer_id", 'delimiter ";"', "until 2026-01-01"])).map(lambda b: " " + b))
     ).map(lambda t: f"data {t[0]} {t[1]}{t[2]}")
-    clv = body(st.sampled_from(["margin 35%", "discount 10.0%", "horizon 3y", "model bgnbd"])).map(lambda b: "clv " + b)
+    clv = body(st.sampled_from(["margin 35%", "discount 10.0%", "horizon 3y", "model bgnbd", "model pareto"])).map(lambda b: "clv " + b)
     top = st.one_of(stages, personas, flow(), segments, data, clv, simple_statements(),
                     st.tuples(names, names).map(lambda t: f"tradeoff {t[0]} {t[1]}"))
     header = draw(st.one_of(st.just(""), comments.map(lambda c: c + "\n")))

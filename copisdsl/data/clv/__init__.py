@@ -5,7 +5,8 @@ computes two kinds of customer lifetime value (CLV):
 
 * a *historic* CLV that extrapolates each customer's observed revenue rate;
 * a *model-based* CLV from the BG/NBD purchase model (Fader, Hardie & Lee
-  2005, "Counting your customers the easy way") combined with the
+  2005, "Counting your customers the easy way") or the Pareto/NBD purchase
+  model (Schmittlein, Morrison & Colombo 1987) combined with the
   Gamma-Gamma spend model (Fader, Hardie & Lee 2005, "RFM and CLV: using
   iso-value curves for customer base analysis").
 
@@ -19,11 +20,16 @@ Conventions
   ``lifetimes`` library.
 * Parameters of the BG/NBD model are ``r, alpha`` (gamma mixing of the
   purchase rate, ``alpha`` in the time unit of the data) and ``a, b`` (beta
-  mixing of the drop-out probability).  The Gamma-Gamma parameters are
+  mixing of the drop-out probability); those of the Pareto/NBD model are
+  ``r, alpha`` and ``s, beta`` (gamma mixing of the drop-out rate, ``beta``
+  in the time unit of the data).  The Gamma-Gamma parameters are
   ``p, q, v`` (``v`` is the paper's gamma, in money units).
 
 All functions that take model parameters accept either the parameter
-dataclass or a plain tuple ``(r, alpha, a, b)`` / ``(p, q, v)``.
+dataclass or a plain tuple ``(r, alpha, a, b)`` / ``(r, alpha, s, beta)`` /
+``(p, q, v)``.  Every fit also records its maximised log-likelihood,
+whether it converged, the parameters at the edge of the parameter space and
+the standard errors (``copisdsl.data.clv.fit``).
 """
 
 from __future__ import annotations
@@ -32,22 +38,30 @@ from copisdsl.data.clv.bgnbd import (bgnbd_expected_purchases, bgnbd_log_likelih
                                      bgnbd_unconditional_expected, fit_bgnbd)
 from copisdsl.data.clv.gamma_gamma import fit_gamma_gamma, gamma_gamma_expected_spend
 from copisdsl.data.clv.historic import historic_clv
-from copisdsl.data.clv.params import HISTORIC_MIN_SPAN_DAYS, BGNBDParams, GammaGammaParams
+from copisdsl.data.clv.params import HISTORIC_MIN_SPAN_DAYS, BGNBDParams, GammaGammaParams, ParetoNBDParams
+from copisdsl.data.clv.pareto import (fit_pareto, pareto_expected_purchases, pareto_log_likelihood,
+                                      pareto_probability_alive)
 from copisdsl.data.clv.rfm import RFM, rfm_summary
 from copisdsl.units import DAYS_PER_MONTH, DAYS_PER_YEAR
-from copisdsl.data.clv.value import bgnbd_clv
+from copisdsl.data.clv.value import bgnbd_clv, pareto_clv
 from copisdsl.data.clv.fit import aggregate_rows
 from copisdsl.data.clv.holdout import Holdout, compare_holdout
 from copisdsl.data.clv.uncertainty import (DRAWS, SEED, bgnbd_log_covariance, central_interval, delta_intervals,
-                                           draw_parameters, gamma_gamma_log_covariance, log_covariance)
+                                           draw_parameters, gamma_gamma_log_covariance, log_covariance,
+                                           pareto_log_covariance)
 
 __all__ = [
     "RFM",
     "BGNBDParams",
     "GammaGammaParams",
+    "ParetoNBDParams",
     "rfm_summary",
     "fit_bgnbd",
     "fit_gamma_gamma",
+    "fit_pareto",
+    "pareto_log_likelihood",
+    "pareto_probability_alive",
+    "pareto_expected_purchases",
     "bgnbd_log_likelihood",
     "bgnbd_expected_purchases",
     "bgnbd_probability_alive",
@@ -55,6 +69,7 @@ __all__ = [
     "gamma_gamma_expected_spend",
     "historic_clv",
     "bgnbd_clv",
+    "pareto_clv",
     "DAYS_PER_YEAR",
     "DAYS_PER_MONTH",
     "HISTORIC_MIN_SPAN_DAYS",
@@ -65,6 +80,7 @@ __all__ = [
     "SEED",
     "log_covariance",
     "bgnbd_log_covariance",
+    "pareto_log_covariance",
     "gamma_gamma_log_covariance",
     "draw_parameters",
     "central_interval",

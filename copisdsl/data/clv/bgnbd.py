@@ -7,8 +7,10 @@ import math
 import numpy as np
 from scipy import special
 
-from copisdsl.data.clv.fit import _aggregate, _minimize_log_params, _vdot, _warn_fit, fit_state
-from copisdsl.data.clv.params import BGNBDParams, _bg_params, _float_array, _rft, _same_length
+from copisdsl.data.clv.fit import _aggregate, _vdot, _warn_fit, _weighted, maximise, shape_limit, standard_errors
+from copisdsl.data.clv.params import BGNBDParams, _bg_params, _rft
+
+_NAMES = ("r", "alpha", "a", "b")
 
 
 class _BGNBDData:
@@ -104,27 +106,20 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
     ``frequency``, ``recency`` and ``T`` are per-customer arrays (as in
     :class:`RFM`); ``weights`` optionally gives a non-negative count for each
     row (rows with identical (x, t_x, T) are merged and their weights summed
-    anyway).  The likelihood is maximised with a bounded truncated-Newton
-    method (scipy TNC) on the logarithms of the parameters using analytic
-    gradients, after rescaling time so the longest ``T`` is 10 (the rescaling
-    only shifts the LL by a constant).
-    Returns the parameters in the time unit of the input and the total
-    (weighted) log-likelihood.  A ``RuntimeWarning`` is issued when a
-    parameter runs to the edge of the search space (e.g. no repeat buyers).
-    Raises ``ValueError`` for empty/invalid input or when every ``T`` is 0.
+    anyway, so the likelihood is evaluated once per distinct row).  The
+    likelihood is maximised over the logarithms of the parameters with
+    analytic gradients by :func:`fit.maximise` (several starts, Newton
+    polish to a vanishing gradient), after rescaling time so the longest
+    ``T`` is 10 (the rescaling only shifts the LL by a constant).
+    Returns the parameters in the time unit of the input, the total
+    (weighted) log-likelihood, whether the fit converged, the parameters at
+    the edge of the search space and the standard errors.  A
+    ``RuntimeWarning`` is issued for a fit at the edge (e.g. no repeat
+    buyers) or one that did not converge.  Raises ``ValueError`` for
+    empty/invalid input or when every ``T`` is 0.
     """
     x, tx, TT = _rft(frequency, recency, T)
-    if weights is None:
-        w = np.ones_like(x)
-    else:
-        w = _float_array(weights, "weights")
-        _same_length({"frequency": x, "weights": w})
-        if np.any(w < 0):
-            raise ValueError("weights must be >= 0")
-        keep = w > 0
-        if not keep.any():
-            raise ValueError("weights are all zero")
-        x, tx, TT, w = x[keep], tx[keep], TT[keep], w[keep]
+    x, tx, TT, w = _weighted(weights, x, tx, TT)
     Tmax = float(TT.max())
     if Tmax <= 0:
         raise ValueError("every T is 0: the observation window has no length, nothing to fit")
@@ -137,19 +132,20 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
     mean_rate = max(_vdot(wa, xa) / exposure, 1e-6) if exposure > 0 else 1.0
     starts = [
         [0.0, math.log(1.0 / mean_rate), 0.0, 0.0],
-        [0.0, 0.0, 0.0, 0.0],
         [math.log(0.3), math.log(0.3 / mean_rate), math.log(0.5), math.log(3.0)],
         [math.log(3.0), math.log(3.0 / mean_rate), math.log(2.0), math.log(10.0)],
+        [0.0, 0.0, 0.0, 0.0],
     ]
-    res = _minimize_log_params(data.neg_ll_grad, starts, 4)
-    if res is None:  # pragma: no cover - defensive
+    opt = maximise(data.neg_ll_grad, starts, _NAMES, limits=shape_limit(0, 1, _NAMES))
+    if opt is None:  # pragma: no cover - defensive
         raise RuntimeError("fit_bgnbd: optimisation failed from every starting point")
-    _warn_fit("fit_bgnbd", res)
-    r, alpha_s, a, b = (float(v) for v in np.exp(res.x))
+    _warn_fit("fit_bgnbd", opt)
+    r, alpha_s, a, b = (float(v) for v in np.exp(opt.theta))
     alpha = alpha_s / s
     ll = _vdot(w, _bgnbd_ll_terms(r, alpha, a, b, x, tx, TT))
-    converged, edges = fit_state(("r", "alpha", "a", "b"), res)
-    return BGNBDParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=ll, converged=converged, edges=edges)
+    se = standard_errors(opt, np.array([r, alpha, a, b]), data.W, _NAMES, data.neg_ll_grad)
+    return BGNBDParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=ll, converged=opt.converged,
+                       edges=opt.edges, standard_errors=se)
 
 
 def bgnbd_probability_alive(params, frequency, recency, T) -> np.ndarray:

@@ -1,13 +1,40 @@
-"""Maximum-likelihood machinery shared by the models: row aggregation and the optimiser."""
+"""Maximum-likelihood machinery shared by the models: row aggregation, the
+optimiser that reaches the maximum, and the standard errors at it.
+
+Each model hands :func:`maximise` the negative log-likelihood of its
+(aggregated, rescaled) data as a function of the logarithms of its
+parameters, normalised by the total weight so that the optimiser sees
+numbers of order 1.  ``maximise`` runs a bounded truncated-Newton search
+(scipy TNC) from several starts, polishes each interior result with
+Newton's method on a finite-difference Hessian of the analytic gradient
+until the gradient itself is below :data:`GRADIENT_TOLERANCE`, compares
+the starts by likelihood and keeps the best.
+"""
 
 from __future__ import annotations
 
+import math
 import warnings
+from dataclasses import dataclass
+from typing import Callable, Sequence
 
 import numpy as np
 from scipy import optimize
 
-from copisdsl.data.clv.params import _LOG_BOUND
+from copisdsl.data.clv.params import _LOG_BOUND, _float_array, _same_length
+
+#: A fit has converged when every component of the gradient of the
+#: normalised negative log-likelihood, with respect to the log-parameters,
+#: is below this.  (TNC alone stops on small steps or function changes; on
+#: the flat ridges of these likelihoods that can be far from the maximum.)
+GRADIENT_TOLERANCE = 1e-8
+#: A log-parameter this close to the search box's bound (``±_LOG_BOUND``)
+#: is "at the edge": the likelihood is maximised by a limit of the model.
+EDGE_MARGIN = 2.0
+_NEWTON_STEPS = 20
+_MAX_STEP = 2.0  # the longest Newton step in any log-parameter
+
+Objective = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 
 def _vdot(u: np.ndarray, v: np.ndarray) -> float:
@@ -56,64 +83,253 @@ def aggregate_rows(columns: tuple[np.ndarray, ...]):
     return rows, None, index
 
 
-def _minimize_log_params(fun, starts, n_params):
-    """Minimise ``fun`` (returning value and gradient) from several starts
-    on bounded log-parameters; return the best result.
+def _weighted(weights, *columns: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The ``columns`` and their row ``weights`` (1 each when None), without
+    the rows of weight 0; ``ValueError`` for negative or all-zero weights."""
+    if weights is None:
+        return (*columns, np.ones(len(columns[0])))
+    w = _float_array(weights, "weights")
+    _same_length({"rows": columns[0], "weights": w})
+    if np.any(w < 0):
+        raise ValueError("weights must be >= 0")
+    keep = w > 0
+    if not keep.any():
+        raise ValueError("weights are all zero")
+    return (*(c[keep] for c in columns), w[keep])
 
-    The optimiser is scipy's truncated Newton (TNC) with the analytic
-    gradient.  L-BFGS-B needs about half the function evaluations, but each of
-    its iterations goes through the multi-threaded BLAS, which costs
-    milliseconds per iteration on a busy 2-core machine (more than a whole
-    likelihood evaluation on 100,000 customers); TNC does not.
 
-    Stops at the first start that converges inside the box, or after two
-    starts that both run to its edge (a limiting case of the model, where
-    more starts only find the same limit)."""
-    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * n_params
-    best = None
-    at_edge = 0
+@dataclass(frozen=True)
+class Optimum:
+    """The best maximum found: log-parameters (in the model's rescaled
+    units), the normalised negative log-likelihood and its gradient there,
+    its Hessian (None at the edge), and the verdicts ``converged`` (the
+    gradient is below :data:`GRADIENT_TOLERANCE` and the Hessian positive
+    definite) and ``edges`` (``(name, "0" | "∞")`` for each parameter at the
+    edge of the search box)."""
+
+    theta: np.ndarray
+    value: float
+    gradient: np.ndarray
+    hessian: np.ndarray | None
+    converged: bool
+    edges: tuple[tuple[str, str], ...]
+
+
+def numeric_gradient(fun: Callable[[np.ndarray], float], step: float = 1e-6) -> Objective:
+    """``fun`` with a central-difference gradient, for a likelihood whose
+    derivatives have no convenient closed form (Pareto/NBD's hypergeometric
+    terms)."""
+
+    def with_gradient(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        value = fun(theta)
+        grad = np.empty(len(theta))
+        for i in range(len(theta)):
+            e = np.zeros(len(theta))
+            e[i] = step
+            grad[i] = (fun(theta + e) - fun(theta - e)) / (2.0 * step)
+        return value, grad
+
+    with_gradient.value_only = fun  # type: ignore[attr-defined]  # lets `hessian` difference values
+    return with_gradient
+
+
+def hessian(fun: Objective, theta: np.ndarray, step: float = 1e-5) -> np.ndarray:
+    """Hessian of ``fun`` at ``theta`` by central differences of its gradient,
+    symmetrised; for a :func:`numeric_gradient` objective, by second
+    differences of its values (fewer evaluations than differencing
+    differences)."""
+    k = len(theta)
+    value_only = getattr(fun, "value_only", None)
+    if value_only is not None:
+        return _second_differences(value_only, theta)
+    h = np.empty((k, k))
+    for i in range(k):
+        e = np.zeros(k)
+        e[i] = step
+        h[i] = (fun(theta + e)[1] - fun(theta - e)[1]) / (2.0 * step)
+    return 0.5 * (h + h.T)
+
+
+def _second_differences(f: Callable[[np.ndarray], float], theta: np.ndarray, step: float = 1e-3) -> np.ndarray:
+    k = len(theta)
+    eye = np.eye(k) * step
+    centre = f(theta)
+    h = np.empty((k, k))
+    for i in range(k):
+        h[i, i] = (f(theta + eye[i]) - 2.0 * centre + f(theta - eye[i])) / step**2
+        for j in range(i):
+            h[i, j] = h[j, i] = (f(theta + eye[i] + eye[j]) - f(theta + eye[i] - eye[j])
+                                 - f(theta - eye[i] + eye[j]) + f(theta - eye[i] - eye[j])) / (4.0 * step**2)
+    return h
+
+
+def _at_edge(theta: np.ndarray) -> np.ndarray:
+    return np.abs(theta) >= _LOG_BOUND - EDGE_MARGIN
+
+
+Limits = Callable[[np.ndarray], tuple[tuple[str, str], ...]]
+
+
+def _no_limits(theta: np.ndarray) -> tuple[tuple[str, str], ...]:
+    return ()
+
+
+#: A gamma mixing whose shape exceeds this (a coefficient of variation of
+#: its rate below 1 %) counts as the limit of no spread: the likelihood is
+#: flat along shape and rate growing together long before the box's edge,
+#: too flat for the gradient to be told from rounding.
+SHAPE_LIMIT = 1e4
+
+
+def shape_limit(shape: int, rate: int, names: tuple[str, ...]) -> Limits:
+    """The ``limits`` of a gamma mixing whose shape and rate are the
+    log-parameters ``shape`` and ``rate``: past :data:`SHAPE_LIMIT` both are
+    at ∞ (the spread vanishes; only their ratio, the mean, is determined)."""
+
+    def limits(theta: np.ndarray) -> tuple[tuple[str, str], ...]:
+        return ((names[shape], "∞"), (names[rate], "∞")) if theta[shape] > math.log(SHAPE_LIMIT) else ()
+
+    return limits
+
+
+def _newton(fun: Objective, theta: np.ndarray,
+            limits: Limits = _no_limits) -> tuple[np.ndarray, float, np.ndarray, np.ndarray | None]:
+    """Newton's method from ``theta`` until the gradient is below the
+    tolerance: the Hessian's eigenvalues are made positive (so every step
+    goes downhill) and each step is halved until the value decreases.
+    Returns the point, its value, gradient and (unmodified) Hessian."""
+    value, grad = fun(theta)
+    h = None
+    for _ in range(_NEWTON_STEPS):
+        h = hessian(fun, theta)
+        if np.max(np.abs(grad)) < GRADIENT_TOLERANCE:
+            break
+        eigval, eigvec = np.linalg.eigh(h)
+        floor = max(float(np.max(np.abs(eigval))), 1e-300) * 1e-10
+        direction = -eigvec @ ((eigvec.T @ grad) / np.maximum(np.abs(eigval), floor))
+        length = float(np.max(np.abs(direction)))
+        if length > _MAX_STEP:  # a trust region: far trials only cost evaluations in extreme corners
+            direction *= _MAX_STEP / length
+        slope = float(grad @ direction)
+        step = 1.0
+        while step > 1e-12:
+            trial = np.clip(theta + step * direction, -_LOG_BOUND, _LOG_BOUND)
+            trial_value, trial_grad = fun(trial)
+            if np.isfinite(trial_value) and trial_value <= value + 1e-4 * step * slope:
+                break
+            step *= 0.5
+        else:
+            break  # no decrease left at the precision of the value: as good as it gets
+        theta, value, grad = trial, trial_value, trial_grad
+        if _at_edge(theta).any() or limits(theta):
+            return theta, value, grad, None
+    return theta, value, grad, h
+
+
+def maximise(fun: Objective, starts: Sequence[Sequence[float]], names: tuple[str, ...],
+             search_evaluations: int = 400, limits: Limits = _no_limits) -> Optimum | None:
+    """Minimise ``fun`` (the normalised negative log-likelihood with its
+    gradient, over log-parameters named ``names``) from each of ``starts``
+    and return the best optimum, or None when every start fails.
+
+    The search runs from every start in turn and stops early only when two
+    starts have converged to the same interior maximum (values within 1e-10)
+    or two have run to the edge of the box (a limit of the model, which more
+    starts only find again).  ``search_evaluations`` caps TNC's evaluations
+    before Newton's method takes over (small for a gradient by differences,
+    where each evaluation costs ``2k + 1`` likelihoods).  ``limits`` names,
+    as ``edges``, the limits of the model a point counts as having reached
+    though inside the box (where the likelihood turns flat sooner)."""
+    bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(names)
+    found: list[Optimum] = []
     for x0 in starts:
         with np.errstate(all="ignore"):
             try:
                 res = optimize.minimize(fun, np.asarray(x0, dtype=float), jac=True, method="TNC",
-                                        bounds=bounds, options={"maxfun": 1000, "ftol": 1e-13, "gtol": 1e-9})
-            except (ValueError, FloatingPointError):  # pragma: no cover - defensive
+                                        bounds=bounds, options={"maxfun": search_evaluations, "ftol": 1e-14,
+                                                                  "gtol": 1e-10})
+            except (ValueError, FloatingPointError, ArithmeticError):  # pragma: no cover - defensive
                 continue
-        if not np.isfinite(res.fun):
-            continue
-        if best is None or res.fun < best.fun - 1e-12:
-            best = res
-        if np.all(np.abs(res.x) < _LOG_BOUND - 2.0):
-            if res.success and best is res:
-                break
-        else:
-            at_edge += 1
-            if at_edge >= 2:
-                break
-    return best
+            if not np.isfinite(res.fun):
+                continue
+            theta, value, grad = np.asarray(res.x, dtype=float), float(res.fun), np.asarray(res.jac, dtype=float)
+            h = None
+            if not _at_edge(theta).any() and not limits(theta):
+                theta, value, grad, h = _newton(fun, theta, limits)
+        found.append(_optimum(theta, value, grad, h, names, limits(theta)))
+        converged = [o for o in found if o.converged]
+        if any(_same_value(o.value, p.value) for i, o in enumerate(converged) for p in converged[:i]):
+            break
+        if sum(1 for o in found if o.edges) >= 2:
+            break
+    if not found:
+        return None
+    best = min(found, key=lambda o: o.value)
+    # Values within rounding of the best are ties: a converged one wins.
+    ties = [o for o in found if _same_value(o.value, best.value)]
+    return min(ties, key=lambda o: (not o.converged, float(np.max(np.abs(o.gradient)))))
 
 
-def fit_state(names: tuple[str, ...], res) -> tuple[bool, tuple[tuple[str, str], ...]]:
-    """Whether the optimiser result ``res`` converged, and the parameters
-    (of ``names``, in order) whose log-estimate ran to the edge of the
-    search box, each as ``(name, "0")`` or ``(name, "∞")``."""
-    at_bound = np.abs(res.x) >= _LOG_BOUND - 2.0
-    edges = tuple((name, "0" if x < 0 else "∞") for name, x, edge in zip(names, res.x, at_bound) if edge)
-    converged = bool(res.success) or bool(np.max(np.abs(res.jac)) < 1e-6)
-    return converged, edges
+def _same_value(u: float, v: float) -> bool:
+    """Two normalised values equal within what rounding leaves of them."""
+    return abs(u - v) <= 1e-10 * max(1.0, abs(u), abs(v))
 
 
-def _warn_fit(name: str, res) -> None:
-    if res is None:
-        return
-    at_bound = np.abs(res.x) >= _LOG_BOUND - 2.0
-    if at_bound.any():
+def _optimum(theta, value, grad, h, names, limits=()) -> Optimum:
+    edge = _at_edge(theta)
+    edges = tuple((name, "0" if x < 0 else "∞") for name, x, e in zip(names, theta, edge) if e)
+    edges += tuple(e for e in limits if e[0] not in dict(edges))
+    positive = h is not None and bool(np.all(np.linalg.eigvalsh(h) > 0))
+    converged = not edges and positive and bool(np.max(np.abs(grad)) < GRADIENT_TOLERANCE)
+    return Optimum(theta=theta, value=value, gradient=grad, hessian=None if edges else h,
+                   converged=converged, edges=edges)
+
+
+def standard_errors(opt: Optimum, natural: np.ndarray, total_weight: float,
+                    names: tuple[str, ...], fun: Objective | None = None) -> dict[str, float]:
+    """Standard errors of the natural parameters ``natural`` (``exp(theta)``
+    in the data's own units) from the observed information at ``opt``.
+
+    The Hessian of the total negative log-likelihood with respect to the
+    log-parameters is ``total_weight`` times the normalised one; at a
+    maximum, where the gradient vanishes, the delta method gives
+    ``cov(phi) = diag(phi) H^-1 diag(phi)``.  A parameter at the edge gets
+    NaN; the others come from the Hessian of the remaining parameters (the
+    fit given the limit), computed with ``fun`` when ``opt`` has none.
+    NaN everywhere when that Hessian is not positive definite."""
+    out = {name: math.nan for name in names}
+    limited = dict(opt.edges)
+    free = ~_at_edge(opt.theta) & np.array([name not in limited for name in names])
+    if not free.any():
+        return out
+    h = opt.hessian
+    if h is None:
+        if fun is None:
+            return out
+        with np.errstate(all="ignore"):
+            h = hessian(fun, opt.theta)
+    sub = h[np.ix_(free, free)] * total_weight
+    if not np.all(np.isfinite(sub)):
+        return out
+    eigval = np.linalg.eigvalsh(sub)
+    if not np.all(eigval > 0):
+        return out
+    cov = np.linalg.inv(sub)
+    for k, i in enumerate(np.flatnonzero(free)):
+        out[names[i]] = float(natural[i] * math.sqrt(cov[k, k]))
+    return out
+
+
+def _warn_fit(name: str, opt: Optimum) -> None:
+    """A ``RuntimeWarning`` for a fit at the edge or one that did not
+    converge (the pipeline turns these into W406 values)."""
+    if opt.edges:
         warnings.warn(
             f"{name}: a parameter ran to the edge of the search space: the likelihood is "
             "maximised by a limiting case of the model (no repeat purchases, no heterogeneity "
             "between customers, or too few customers); the returned values are that limit",
             RuntimeWarning, stacklevel=3,
         )
-    elif not res.success and not np.max(np.abs(res.jac)) < 1e-6:
-        warnings.warn(f"{name}: optimiser did not report convergence ({res.message})",
-                      RuntimeWarning, stacklevel=3)
+    elif not opt.converged:
+        warnings.warn(f"{name}: the optimiser did not reach a maximum (largest gradient component "
+                      f"{float(np.max(np.abs(opt.gradient))):.3g})", RuntimeWarning, stacklevel=3)

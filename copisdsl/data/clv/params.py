@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,10 +36,34 @@ class BGNBDParams:
     #: parameters whose estimate lies at the edge of the search space, as
     #: ``(name, "0" | "∞")``: the fit is a limiting case of the model
     edges: tuple[tuple[str, str], ...] = ()
+    #: standard error of each parameter from the observed information (NaN
+    #: where it has none: at the edge, or a Hessian that is not positive definite)
+    standard_errors: dict[str, float] = field(default_factory=dict, compare=False)
 
     def as_tuple(self) -> tuple[float, float, float, float]:
         """Return ``(r, alpha, a, b)``."""
         return (self.r, self.alpha, self.a, self.b)
+
+
+@dataclass(frozen=True)
+class ParetoNBDParams:
+    """Fitted Pareto/NBD parameters (Schmittlein, Morrison & Colombo 1987):
+    ``r, alpha`` the gamma mixing of the purchase rate, ``s, beta`` that of
+    the drop-out rate (``alpha`` and ``beta`` in the time unit of the data),
+    with the fit's record as in :class:`BGNBDParams`."""
+
+    r: float
+    alpha: float
+    s: float
+    beta: float
+    log_likelihood: float
+    converged: bool = True
+    edges: tuple[tuple[str, str], ...] = ()
+    standard_errors: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        """Return ``(r, alpha, s, beta)``."""
+        return (self.r, self.alpha, self.s, self.beta)
 
 
 @dataclass(frozen=True)
@@ -54,6 +78,7 @@ class GammaGammaParams:
     log_likelihood: float
     converged: bool = True  # as in BGNBDParams
     edges: tuple[tuple[str, str], ...] = ()
+    standard_errors: dict[str, float] = field(default_factory=dict, compare=False)
 
     def as_tuple(self) -> tuple[float, float, float]:
         """Return ``(p, q, v)``."""
@@ -122,6 +147,21 @@ def _bg_params(params) -> tuple[float, float, float, float]:
             raise ValueError("BG/NBD params must be BGNBDParams or (r, alpha, a, b)")
     if not all(math.isfinite(v) and v > 0 for v in vals):
         raise ValueError(f"BG/NBD parameters must be positive and finite, got {vals}")
+    return vals  # type: ignore[return-value]
+
+
+def _pareto_params(params) -> tuple[float, float, float, float]:
+    if isinstance(params, ParetoNBDParams):
+        vals = params.as_tuple()
+    else:
+        try:
+            vals = tuple(float(v) for v in params)
+        except TypeError:
+            raise ValueError("Pareto/NBD params must be ParetoNBDParams or (r, alpha, s, beta)") from None
+        if len(vals) != 4:
+            raise ValueError("Pareto/NBD params must be ParetoNBDParams or (r, alpha, s, beta)")
+    if not all(math.isfinite(v) and v > 0 for v in vals):
+        raise ValueError(f"Pareto/NBD parameters must be positive and finite, got {vals}")
     return vals  # type: ignore[return-value]
 
 

@@ -26,7 +26,8 @@ import numpy as np
 from copisdsl.data.clv.bgnbd import _bgnbd_ll_terms
 from copisdsl.data.clv.fit import _aggregate, _vdot
 from copisdsl.data.clv.gamma_gamma import _gg_ll_terms
-from copisdsl.data.clv.params import BGNBDParams, GammaGammaParams, _float_array, _rft
+from copisdsl.data.clv.pareto import _pareto_ll_terms
+from copisdsl.data.clv.params import BGNBDParams, GammaGammaParams, ParetoNBDParams, _float_array, _rft
 
 #: the draws of the bootstrap alternative (``draw_parameters``), and their seed
 DRAWS = 200
@@ -78,6 +79,19 @@ def bgnbd_log_covariance(bg: BGNBDParams, frequency, recency, T) -> np.ndarray |
             return -_vdot(w, _bgnbd_ll_terms(r, alpha, a, b, xu, txu, Tu))
 
     return log_covariance(nll, np.log(bg.as_tuple()))
+
+
+def pareto_log_covariance(pn: ParetoNBDParams, frequency, recency, T) -> np.ndarray | None:
+    """``log_covariance`` of a Pareto/NBD fit's ``(log r, log alpha, log s, log beta)``."""
+    x, tx, TT = _rft(frequency, recency, T)
+    (xu, txu, Tu), w, _ = _aggregate((x, tx, TT), np.ones(len(x)))
+
+    def nll(theta):
+        r, alpha, s, beta = np.exp(theta)
+        with np.errstate(all="ignore"):
+            return -_vdot(w, _pareto_ll_terms(r, alpha, s, beta, xu, txu, Tu))
+
+    return log_covariance(nll, np.log(pn.as_tuple()))
 
 
 def gamma_gamma_log_covariance(gg: GammaGammaParams, frequency, monetary_value) -> np.ndarray | None:

@@ -9,9 +9,10 @@ import numpy as np
 from copisdsl.data.clv.bgnbd import _uncond_core, bgnbd_probability_alive
 from copisdsl.data.clv.fit import _aggregate
 from copisdsl.data.clv.gamma_gamma import gamma_gamma_expected_spend
+from copisdsl.data.clv.pareto import _purchases_if_alive, pareto_probability_alive
 from copisdsl.units import DAYS_PER_MONTH
-from copisdsl.data.clv.params import (BGNBDParams, GammaGammaParams, _bg_params, _value_settings,
-                                      _float_array, _gg_params, _rft, _unit_days)
+from copisdsl.data.clv.params import (BGNBDParams, GammaGammaParams, ParetoNBDParams, _bg_params, _float_array,
+                                      _gg_params, _pareto_params, _rft, _unit_days, _value_settings)
 from copisdsl.data.clv.rfm import RFM
 
 
@@ -35,9 +36,36 @@ def bgnbd_clv(rfm: RFM, bg: BGNBDParams, gg: GammaGammaParams, *, margin, discou
     every ``frequency == 0`` customer) get the mean ``monetary_value`` of the
     repeat customers instead (NaN if there are none).
     """
+    r, alpha, a, b = _bg_params(bg)
+
+    def expected(x, tx, T):
+        alive = bgnbd_probability_alive((r, alpha, a, b), x, tx, T)
+        return lambda t: alive * _uncond_core(r + x, alpha + T, a, b + x, t)
+
+    return _discounted_clv(rfm, expected, gg, margin, discount, horizon_months, unit)
+
+
+def pareto_clv(rfm: RFM, pn: ParetoNBDParams, gg: GammaGammaParams, *, margin, discount,
+               horizon_months, unit="day") -> np.ndarray:
+    """Model-based CLV per customer from Pareto/NBD purchases and
+    Gamma-Gamma spend: as :func:`bgnbd_clv`, with ``E(t)`` from
+    :func:`pareto_expected_purchases`."""
+    params = _pareto_params(pn)
+
+    def expected(x, tx, T):
+        alive = pareto_probability_alive(params, x, tx, T)
+        return lambda t: alive * _purchases_if_alive(params, t, x, T)
+
+    return _discounted_clv(rfm, expected, gg, margin, discount, horizon_months, unit)
+
+
+def _discounted_clv(rfm: RFM, expected, gg: GammaGammaParams, margin, discount, horizon_months,
+                    unit) -> np.ndarray:
+    """``margin * spend * sum_k (E(t_k) - E(t_{k-1})) / (1 + d_m)^k`` per
+    customer, where ``expected(x, t_x, T)`` gives the function ``t -> E(t)``
+    for distinct rows (evaluated once per distinct (x, t_x, T))."""
     scale = _unit_days(unit)
     margin, discount, Hm = _value_settings(margin, discount, horizon_months, "horizon_months")
-    r, alpha, a, b = _bg_params(bg)
     p, q, v = _gg_params(gg)
     x, tx, TT = _rft(rfm.frequency, rfm.recency, rfm.T)
     m = _float_array(rfm.monetary_value, "monetary_value")
@@ -53,17 +81,14 @@ def bgnbd_clv(rfm: RFM, bg: BGNBDParams, gg: GammaGammaParams, *, margin, discou
         fallback = float(np.mean(m[rep])) if rep.any() else np.nan
         spend = np.where(undefined, fallback, spend)
 
-    # evaluate the expectations once per distinct (x, t_x, T)
     (xu, txu, Tu), _, idx = _aggregate((x, tx, TT), np.ones(n))
-
+    cumulative = expected(xu, txu, Tu)
     month = DAYS_PER_MONTH / scale
     d_m = (1.0 + discount) ** (1.0 / 12.0) - 1.0
-    alive = bgnbd_probability_alive((r, alpha, a, b), xu, txu, Tu)
     discounted_purchases = np.zeros(len(xu))
     previous = np.zeros(len(xu))
     for k in range(1, M + 1):  # one vectorised evaluation per month (bounded memory)
-        cum = alive * _uncond_core(r + xu, alpha + Tu, a, b + xu, min(k, Hm) * month)
+        cum = cumulative(min(k, Hm) * month)
         discounted_purchases += (cum - previous) / (1.0 + d_m) ** k
         previous = cum
     return margin * spend * discounted_purchases[idx]
-

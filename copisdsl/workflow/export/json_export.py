@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 from copisdsl.diagnostics import Diagnostic, to_json_dict
-from copisdsl.data.figures import ClvFigures, Figures, FlowVolume, HoldoutFigures, Reach
+from copisdsl.data.figures import ClvFigures, Figures, FitSummary, FlowVolume, HoldoutFigures, Reach
 from copisdsl.semantic.model import ElementValue, FlowEdge, Model, Stage, Touchpoint
 
 SIGNIFICANT_DIGITS = 12
@@ -146,6 +146,13 @@ def _kpi(k, figures: Figures) -> dict[str, Any]:
     }
 
 
+def _fit(fit: FitSummary | None) -> dict[str, Any] | None:
+    if fit is None:
+        return None
+    return {"log_likelihood": number(fit.log_likelihood), "converged": bool(fit.converged),
+            "standard_errors": {k: number(v) for k, v in fit.standard_errors.items()}}
+
+
 def _clv(clv: ClvFigures | None) -> dict[str, Any] | None:
     if clv is None:
         return None
@@ -157,6 +164,7 @@ def _clv(clv: ClvFigures | None) -> dict[str, Any] | None:
         "discount": number(clv.discount),
         "horizon_months": measure(clv.horizon_months),
         "params": {k: number(v) for k, v in clv.params.items()},
+        "fit": _fit(clv.fit),
         "mean_clv": number(clv.mean_clv),
         "mean_clv_interval": _interval(clv.mean_clv_interval),
         "holdout": _holdout(clv.holdout),

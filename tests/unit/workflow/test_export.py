@@ -146,11 +146,14 @@ def test_clv_block_of_an_example():
     result = check_file(example, example.name, data=False)
     figures, _ = enrich(result.model, example.parent)
     clv = export_dict(result.model, figures)["clv"]
-    assert list(clv) == ["model", "unit", "margin", "discount", "horizon_months", "params", "mean_clv",
+    assert list(clv) == ["model", "unit", "margin", "discount", "horizon_months", "params", "fit", "mean_clv",
                          "mean_clv_interval", "holdout", "segments"]
     assert clv["mean_clv_interval"] is None and clv["holdout"] is None  # neither is asked for
     assert (clv["model"], clv["unit"], clv["margin"], clv["horizon_months"]) == ("bgnbd", "week", 0.35, 36)
     assert list(clv["params"]) == ["r", "alpha", "a", "b", "p", "q", "v"]
+    assert list(clv["fit"]) == ["log_likelihood", "converged", "standard_errors"]
+    assert list(clv["fit"]["standard_errors"]) == list(clv["params"])
+    assert clv["fit"]["log_likelihood"] < 0 and all(se > 0 for se in clv["fit"]["standard_errors"].values())
     assert list(clv["segments"][0]) == ["id", "customers", "share", "revenue", "clv_total", "clv_mean",
                                         "clv_share", "clv_total_interval"]
 

@@ -144,3 +144,28 @@ def test_cdnow_sample_has_2357_sorted_rows_byte_identical_twice(tmp_path):
     assert len(rows) == 2357
     assert [r["customer"] for r in rows] == sorted(set(frame["customer_id"]))
     assert sum(int(r["orders"]) for r in rows) == int((frame["amount"].astype(float) > 0).sum())
+
+
+@pytest.mark.skipif(not os.path.exists(CDNOW), reason="the CDNOW sample is not committed on this branch")
+def test_pareto_on_cdnow_has_predictions_holdout_and_intervals(tmp_path):
+    """`model pareto` carries everything the BG/NBD does: the per-customer
+    predictions, the holdout comparison, the intervals and the fit."""
+    frame = pd.read_csv(CDNOW, sep=r"\s+", header=None, dtype=str,
+                        names=["customer_id", "sample_id", "date", "cds", "amount"])
+    frame["date"] = pd.to_datetime(frame["date"], format="%Y%m%d").dt.strftime("%Y-%m-%d")
+    path = write_journey(tmp_path, frame[["customer_id", "date", "amount"]],
+                         "model pareto  unit week  holdout 26w  interval 90%")
+    result = copis("export", path.name, "-o", "out.json", "--customers", "c.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["clv"]
+    assert figures["model"] == "pareto" and set(figures["params"]) == {"r", "alpha", "s", "beta", "p", "q", "v"}
+    assert figures["fit"]["converged"] is True
+    assert set(figures["fit"]["standard_errors"]) == set(figures["params"])
+    low, high = figures["mean_clv_interval"]
+    assert low < figures["mean_clv"] < high
+    holdout = figures["holdout"]
+    assert holdout["days"] == 182 and holdout["customers"] > 0 and holdout["predicted"] > 0
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text(encoding="utf-8"))))
+    alive = [float(r["p_alive"]) for r in rows if r["p_alive"]]
+    assert len(alive) == 2349 and all(0.0 <= p <= 1.0 for p in alive)  # the 8 zero-amount-only IDs have none
+    assert all(r["expected_purchases"] and r["clv"] for r in rows if r["p_alive"])

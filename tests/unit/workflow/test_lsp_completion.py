@@ -148,3 +148,10 @@ async def test_kpi_clauses_after_the_expression(client, journey):
     assert "by segment" not in inside and "baseline" not in inside  # not inside a call
     operator = await complete_at(client, journey, "#HERE", "kpi x = total + ", 6)
     assert "by segment" not in operator
+
+
+async def test_clv_models_after_model(client, journey):
+    from copisdsl.language import CLV_MODELS
+
+    items = await complete_at(client, journey, "#JOURNEY", "clv { model ", 2)
+    assert list(items) == list(CLV_MODELS) and "pareto" in items
