@@ -70,28 +70,25 @@ def log_covariance(neg_log_likelihood: Callable[[np.ndarray], float], theta: np.
 
 def bgnbd_log_covariance(bg: BGNBDParams, frequency, recency, T) -> np.ndarray | None:
     """``log_covariance`` of a BG/NBD fit's ``(log r, log alpha, log a, log b)``."""
-    x, tx, TT = _rft(frequency, recency, T)
-    (xu, txu, Tu), w, _ = _aggregate((x, tx, TT), np.ones(len(x)))
-
-    def nll(theta):
-        r, alpha, a, b = np.exp(theta)
-        with np.errstate(all="ignore"):
-            return -_vdot(w, _bgnbd_ll_terms(r, alpha, a, b, xu, txu, Tu))
-
-    return log_covariance(nll, np.log(bg.as_tuple()))
+    return _purchase_log_covariance(_bgnbd_ll_terms, bg.as_tuple(), frequency, recency, T)
 
 
 def pareto_log_covariance(pn: ParetoNBDParams, frequency, recency, T) -> np.ndarray | None:
     """``log_covariance`` of a Pareto/NBD fit's ``(log r, log alpha, log s, log beta)``."""
+    return _purchase_log_covariance(_pareto_ll_terms, pn.as_tuple(), frequency, recency, T)
+
+
+def _purchase_log_covariance(ll_terms, params: tuple, frequency, recency, T) -> np.ndarray | None:
+    """``log_covariance`` of a purchase model whose per-row log-likelihood is
+    ``ll_terms(*params, x, t_x, T)``, over the distinct (x, t_x, T) rows."""
     x, tx, TT = _rft(frequency, recency, T)
     (xu, txu, Tu), w, _ = _aggregate((x, tx, TT), np.ones(len(x)))
 
     def nll(theta):
-        r, alpha, s, beta = np.exp(theta)
         with np.errstate(all="ignore"):
-            return -_vdot(w, _pareto_ll_terms(r, alpha, s, beta, xu, txu, Tu))
+            return -_vdot(w, ll_terms(*np.exp(theta), xu, txu, Tu))
 
-    return log_covariance(nll, np.log(pn.as_tuple()))
+    return log_covariance(nll, np.log(params))
 
 
 def gamma_gamma_log_covariance(gg: GammaGammaParams, frequency, monetary_value) -> np.ndarray | None:
