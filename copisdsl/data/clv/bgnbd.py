@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy import special
 
-from copisdsl.data.clv.fit import _aggregate, _vdot, _warn_fit, _weighted, maximise, shape_limit, standard_errors
+from copisdsl.data.clv.fit import _vdot, _warn_fit, maximise, purchase_rows, shape_limit, standard_errors
 from copisdsl.data.clv.params import BGNBDParams, _bg_params, _rft
 
 _NAMES = ("r", "alpha", "a", "b")
@@ -118,18 +118,11 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
     buyers) or one that did not converge.  Raises ``ValueError`` for
     empty/invalid input or when every ``T`` is 0.
     """
-    x, tx, TT = _rft(frequency, recency, T)
-    x, tx, TT, w = _weighted(weights, x, tx, TT)
-    Tmax = float(TT.max())
-    if Tmax <= 0:
-        raise ValueError("every T is 0: the observation window has no length, nothing to fit")
-    s = 10.0 / Tmax
-    (xa, txa, Ta), wa, _ = _aggregate((x, tx * s, TT * s), w)
-    data = _BGNBDData(xa, txa, Ta, wa)
+    rows = purchase_rows(frequency, recency, T, weights)
+    data = _BGNBDData(rows.xa, rows.txa, rows.Ta, rows.wa)
 
     # starting values: r = 1 and alpha matched to the mean repeat rate
-    exposure = _vdot(wa, Ta)
-    mean_rate = max(_vdot(wa, xa) / exposure, 1e-6) if exposure > 0 else 1.0
+    mean_rate = rows.rate
     starts = [
         [0.0, math.log(1.0 / mean_rate), 0.0, 0.0],
         [math.log(0.3), math.log(0.3 / mean_rate), math.log(0.5), math.log(3.0)],
@@ -141,8 +134,8 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
         raise RuntimeError("fit_bgnbd: optimisation failed from every starting point")
     _warn_fit("fit_bgnbd", opt)
     r, alpha_s, a, b = (float(v) for v in np.exp(opt.theta))
-    alpha = alpha_s / s
-    ll = _vdot(w, _bgnbd_ll_terms(r, alpha, a, b, x, tx, TT))
+    alpha = alpha_s / rows.scale
+    ll = _vdot(rows.w, _bgnbd_ll_terms(r, alpha, a, b, rows.x, rows.tx, rows.T))
     se = standard_errors(opt, np.array([r, alpha, a, b]), data.W, _NAMES, data.neg_ll_grad)
     return BGNBDParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=ll, converged=opt.converged,
                        edges=opt.edges, standard_errors=se)

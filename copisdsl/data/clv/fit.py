@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy import optimize
 
-from copisdsl.data.clv.params import _LOG_BOUND, _float_array, _same_length
+from copisdsl.data.clv.params import _LOG_BOUND, _float_array, _rft, _same_length
 
 #: A fit has converged when every component of the gradient of the
 #: normalised negative log-likelihood, with respect to the log-parameters,
@@ -96,6 +96,43 @@ def _weighted(weights, *columns: np.ndarray) -> tuple[np.ndarray, ...]:
     if not keep.any():
         raise ValueError("weights are all zero")
     return (*(c[keep] for c in columns), w[keep])
+
+
+@dataclass(frozen=True)
+class PurchaseRows:
+    """What a purchase model (BG/NBD, Pareto/NBD) is fitted on: the rows as
+    given (weight-0 rows dropped), and the distinct rows after rescaling time
+    by ``scale`` so the longest ``T`` is 10 (the rescaling only shifts the
+    log-likelihood by a constant), each with its summed weight."""
+
+    x: np.ndarray
+    tx: np.ndarray
+    T: np.ndarray
+    w: np.ndarray
+    scale: float
+    xa: np.ndarray
+    txa: np.ndarray
+    Ta: np.ndarray
+    wa: np.ndarray
+
+    @property
+    def rate(self) -> float:
+        """The mean repeat-purchase rate in rescaled time (for starting values)."""
+        exposure = _vdot(self.wa, self.Ta)
+        return max(_vdot(self.wa, self.xa) / exposure, 1e-6) if exposure > 0 else 1.0
+
+
+def purchase_rows(frequency, recency, T, weights=None) -> PurchaseRows:
+    """:class:`PurchaseRows` of per-customer ``frequency``, ``recency`` and
+    ``T``; ``ValueError`` for invalid input or when every ``T`` is 0."""
+    x, tx, TT = _rft(frequency, recency, T)
+    x, tx, TT, w = _weighted(weights, x, tx, TT)
+    longest = float(TT.max())
+    if longest <= 0:
+        raise ValueError("every T is 0: the observation window has no length, nothing to fit")
+    scale = 10.0 / longest
+    (xa, txa, Ta), wa, _ = _aggregate((x, tx * scale, TT * scale), w)
+    return PurchaseRows(x, tx, TT, w, scale, xa, txa, Ta, wa)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ import math
 import numpy as np
 from scipy import special
 
-from copisdsl.data.clv.fit import (_aggregate, _vdot, _warn_fit, _weighted, maximise, numeric_gradient,
+from copisdsl.data.clv.fit import (_vdot, _warn_fit, aggregate_rows, maximise, numeric_gradient, purchase_rows,
                                    shape_limit, standard_errors)
 from copisdsl.data.clv.params import ParetoNBDParams, _pareto_params, _rft
 
@@ -86,7 +86,7 @@ def _pairs(x: np.ndarray, t: np.ndarray):
     """The distinct (x, t) rows and each row's index among them: the
     hypergeometric term depends on x and one time only, and many customers
     share both (a fifth of the distinct (x, t_x, T) rows of a large log)."""
-    (xu, tu), _, inverse = _aggregate((x, t), np.ones(len(x)))
+    (xu, tu), _, inverse = aggregate_rows((x, t))
     return xu, tu, inverse
 
 
@@ -137,13 +137,8 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     the input with the fit's record (log-likelihood, convergence, edges,
     standard errors).  Raises ``ValueError`` for empty/invalid input or when
     every ``T`` is 0."""
-    x, tx, TT = _rft(frequency, recency, T)
-    x, tx, TT, w = _weighted(weights, x, tx, TT)
-    Tmax = float(TT.max())
-    if Tmax <= 0:
-        raise ValueError("every T is 0: the observation window has no length, nothing to fit")
-    scale = 10.0 / Tmax
-    (xa, txa, Ta), wa, _ = _aggregate((x, tx * scale, TT * scale), w)
+    rows = purchase_rows(frequency, recency, T, weights)
+    xa, txa, Ta, wa = rows.xa, rows.txa, rows.Ta, rows.wa
     total = float(wa.sum())
     pairs = (_pairs(xa, txa), _pairs(xa, Ta))
 
@@ -154,8 +149,7 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
         return value if np.isfinite(value) else np.inf
 
     fun = numeric_gradient(neg_ll)
-    exposure = _vdot(wa, Ta)
-    rate = max(_vdot(wa, xa) / exposure, 1e-6) if exposure > 0 else 1.0
+    rate = rows.rate
     starts = [[0.0, math.log(1.0 / rate), 0.0, math.log(10.0)],
               [math.log(0.5), math.log(0.5 / rate), math.log(0.5), math.log(5.0)],
               [math.log(2.0), math.log(2.0 / rate), math.log(2.0), math.log(40.0)]]
@@ -169,8 +163,8 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
         raise RuntimeError("fit_pareto: optimisation failed from every starting point")
     _warn_fit("fit_pareto", opt)
     r, alpha_s, s, beta_s = (float(v) for v in np.exp(opt.theta))
-    alpha, beta = alpha_s / scale, beta_s / scale
-    ll = _vdot(w, _pareto_ll_terms(r, alpha, s, beta, x, tx, TT))
+    alpha, beta = alpha_s / rows.scale, beta_s / rows.scale
+    ll = _vdot(rows.w, _pareto_ll_terms(r, alpha, s, beta, rows.x, rows.tx, rows.T))
     se = standard_errors(opt, np.array([r, alpha, s, beta]), total, _NAMES, fun)
     if _dropout_limit(opt.theta):  # only s / beta is determined, neither alone
         se["s"] = se["beta"] = math.nan
