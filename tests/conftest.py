@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +112,15 @@ def spark():
         pytest.skip(f"no Spark: {exc}")
     yield server
     server.stop()
+
+
+def run_copis(*args: str, cwd: Path, timeout: float = 60, text: bool = True, env: dict | None = None,
+              preexec_fn=None) -> subprocess.CompletedProcess:
+    """``python -m copisdsl ARGS`` in ``cwd`` (NO_COLOR set, ``env`` added),
+    its output captured; the test fails, not hangs, after ``timeout`` s."""
+    try:
+        return subprocess.run([sys.executable, "-m", "copisdsl", *args], capture_output=True, text=text, cwd=cwd,
+                              timeout=timeout, env={**os.environ, "NO_COLOR": "1", **(env or {})},
+                              preexec_fn=preexec_fn)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"copis {' '.join(args)} did not finish in {timeout} s")

@@ -7,13 +7,12 @@ under a time limit and a memory cap (so a MemoryError or a hang fails)."""
 from __future__ import annotations
 
 import gzip
-import os
 import resource
-import subprocess
-import sys
-from pathlib import Path
+from functools import partial
 
 import pytest
+
+from conftest import run_copis
 
 JOURNEY = 'journey j "J" {\n  stage s "S" { touchpoint t "T" {} }\n}\n'
 MEMORY_CAP = 1536 * 1024 * 1024  # bytes of address space for one command
@@ -23,13 +22,7 @@ def _cap_memory() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
 
-def run(*args: str, cwd: Path, env: dict | None = None, timeout: float = 60) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run([sys.executable, "-m", "copisdsl", *args], capture_output=True, text=True,
-                              cwd=cwd, timeout=timeout, env={**os.environ, "NO_COLOR": "1", **(env or {})},
-                              preexec_fn=_cap_memory)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"copis {' '.join(args)} did not finish in {timeout} s")
+run = partial(run_copis, preexec_fn=_cap_memory)
 
 
 def test_a_journey_linking_to_proc_environ_shows_nothing_of_it(tmp_path):

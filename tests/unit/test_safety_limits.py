@@ -4,11 +4,11 @@ process under a time limit."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
+from functools import partial
 
 import pytest
+
+from conftest import run_copis
 
 TAIL = '  stage s "S" { touchpoint t "T" {} }\n}\n'
 
@@ -21,12 +21,7 @@ def cycle(n: int) -> str:
     return 'journey j "J" {\n' + "".join(f"  kpi k{i} = k{(i + 1) % n} + 1\n" for i in range(n)) + TAIL
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run([sys.executable, "-m", "copisdsl", *args], capture_output=True, text=True,
-                              cwd=cwd, timeout=120)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"copis {' '.join(args)} did not finish in 120 s")
+run = partial(run_copis, timeout=120)
 
 
 COMMANDS = [["check"], ["export"], ["export", "--format", "mermaid"], ["render", "--format", "dot"],

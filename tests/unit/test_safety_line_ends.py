@@ -5,28 +5,20 @@ command runs in its own process under a time limit."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-import pytest
+from functools import partial
 
 from copisdsl.api import check, decode_source
 from copisdsl.source import line_ending, lines_with_ends, source_lines
 from copisdsl.workflow.lsp.positions import Lines
+
+from conftest import run_copis
 
 LINES = ["# a journey saved with CR line ends", 'journey j "J" {', '  stage s "S" {',
          '    touchpoint t "T" { channel web }', "  }", "  flow t -> nowhere", "}"]
 CR = "\r".join(LINES) + "\r"
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run([sys.executable, "-m", "copisdsl", *args], capture_output=True, cwd=cwd,
-                              timeout=120, env={**os.environ, "NO_COLOR": "1"})
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"copis {' '.join(args)} did not finish in 120 s")
+run = partial(run_copis, text=False, timeout=120)
 
 
 def test_check_counts_cr_lines(tmp_path):

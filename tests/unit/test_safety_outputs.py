@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,16 +18,13 @@ from click.testing import CliRunner
 from copisdsl.cli import main
 from copisdsl.files import ChangedError, remove_inside, replace_if_unchanged, write_inside, write_named
 
+from conftest import run_copis
+
 JOURNEY = 'journey j "J" {\n  stage s "S" { touchpoint t "T" {} }\n}\n'
 UGLY = 'journey j "J" {\nstage s "S" {   touchpoint t "T" {} }\n}\n'
 
 
-def run(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run([sys.executable, "-m", "copisdsl", *args], capture_output=True, text=True,
-                              cwd=cwd, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"copis {' '.join(args)} did not finish in {timeout} s")
+run = run_copis
 
 
 @pytest.fixture

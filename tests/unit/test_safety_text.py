@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,17 +15,14 @@ import pytest
 from copisdsl.diagnostics import format_github, format_text, warning
 from copisdsl.source import Span, bidi_marked, printable
 
+from conftest import run_copis
+
 JOURNEY = 'journey j "J" {\n  stage s "S" { touchpoint t "T" {} }\n}\n'
 EVIL = "e\x1b[31mvil\nforged.copis:9:9: E999 error: forged\r\x07.copis"
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    try:
-        return subprocess.run([sys.executable, "-m", "copisdsl", *args], capture_output=True, cwd=cwd,
-                              timeout=60, env={**os.environ, "NO_COLOR": "1"})
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"copis {' '.join(args)} did not finish in 60 s")
+run = partial(run_copis, text=False)
 
 
 def _raw_controls(data: bytes) -> set[int]:
