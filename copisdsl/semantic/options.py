@@ -77,14 +77,8 @@ def _percent(key: str, v: n.Literal):
 
 
 def _horizon(key: str, v: n.Literal):
-    months = duration_months(v) if v.kind == "duration" else None
-    if months is None or months <= 0:
-        return error("E204", f"horizon must be a positive duration; got {v.text}", v.span,
-                     "for example: horizon 3y, horizon 18m")
-    if months > MAX_HORIZON_MONTHS:
-        return error("E204", f"horizon must be at most {MAX_HORIZON_MONTHS // 12} years; got {v.text}",
-                     v.span, "a customer lifetime value looks a few years ahead: horizon 3y, horizon 5y")
-    return months
+    return _duration_months(key, v, MAX_HORIZON_MONTHS, "for example: horizon 3y, horizon 18m",
+                            "a customer lifetime value looks a few years ahead: horizon 3y, horizon 5y")
 
 
 def _model(key: str, v: n.Literal):
@@ -101,14 +95,24 @@ def _unit(key: str, v: n.Literal):
 
 
 def _holdout(key: str, v: n.Literal):
-    months = duration_months(v) if v.kind == "duration" else None
-    if months is None or months <= 0:
-        return error("E204", f"holdout must be a positive duration; got {v.text}", v.span,
-                     "the last part of the observation period the model is tested on: holdout 90d, holdout 6m")
-    if months > MAX_HOLDOUT_MONTHS:
-        return error("E204", f"holdout must be at most {MAX_HOLDOUT_MONTHS // 12} years; got {v.text}", v.span,
-                     "for example: holdout 90d, holdout 6m")
+    months = _duration_months(key, v, MAX_HOLDOUT_MONTHS,
+                              "the last part of the observation period the model is tested on: holdout 90d, "
+                              "holdout 6m", "for example: holdout 90d, holdout 6m")
+    if isinstance(months, Diagnostic):
+        return months
     return v.value  # (amount, unit): months and years are calendar ones, as in churn_rate
+
+
+def _duration_months(key: str, v: n.Literal, most: int, example: str, shorter: str):
+    """A positive duration of at most ``most`` months, in months; else E204
+    (``example`` the hint for a value that is no positive duration,
+    ``shorter`` for one too long)."""
+    months = duration_months(v)
+    if months is None or months <= 0:
+        return error("E204", f"{key} must be a positive duration; got {v.text}", v.span, example)
+    if months > most:
+        return error("E204", f"{key} must be at most {most // 12} years; got {v.text}", v.span, shorter)
+    return months
 
 
 def _interval(key: str, v: n.Literal):

@@ -136,48 +136,33 @@ def _rft(frequency, recency, T):
 
 
 def _bg_params(params) -> tuple[float, float, float, float]:
-    if isinstance(params, BGNBDParams):
-        vals = params.as_tuple()
-    else:
-        try:
-            vals = tuple(float(v) for v in params)
-        except TypeError:
-            raise ValueError("BG/NBD params must be BGNBDParams or (r, alpha, a, b)") from None
-        if len(vals) != 4:
-            raise ValueError("BG/NBD params must be BGNBDParams or (r, alpha, a, b)")
-    if not all(math.isfinite(v) and v > 0 for v in vals):
-        raise ValueError(f"BG/NBD parameters must be positive and finite, got {vals}")
-    return vals  # type: ignore[return-value]
+    return _model_params(params, BGNBDParams, "BG/NBD", "(r, alpha, a, b)")
 
 
 def _pareto_params(params) -> tuple[float, float, float, float]:
-    if isinstance(params, ParetoNBDParams):
-        vals = params.as_tuple()
-    else:
-        try:
-            vals = tuple(float(v) for v in params)
-        except TypeError:
-            raise ValueError("Pareto/NBD params must be ParetoNBDParams or (r, alpha, s, beta)") from None
-        if len(vals) != 4:
-            raise ValueError("Pareto/NBD params must be ParetoNBDParams or (r, alpha, s, beta)")
-    if not all(math.isfinite(v) and v > 0 for v in vals):
-        raise ValueError(f"Pareto/NBD parameters must be positive and finite, got {vals}")
-    return vals  # type: ignore[return-value]
+    return _model_params(params, ParetoNBDParams, "Pareto/NBD", "(r, alpha, s, beta)")
 
 
 def _gg_params(params) -> tuple[float, float, float]:
-    if isinstance(params, GammaGammaParams):
+    return _model_params(params, GammaGammaParams, "Gamma-Gamma", "(p, q, v)")
+
+
+def _model_params(params, record: type, model: str, names: str) -> tuple[float, ...]:
+    """``params`` (a fitted ``record`` or a tuple of the parameters ``names``)
+    as a tuple of positive finite floats; ``ValueError`` otherwise."""
+    if isinstance(params, record):
         vals = params.as_tuple()
     else:
+        count = names.count(",") + 1
         try:
             vals = tuple(float(v) for v in params)
         except TypeError:
-            raise ValueError("Gamma-Gamma params must be GammaGammaParams or (p, q, v)") from None
-        if len(vals) != 3:
-            raise ValueError("Gamma-Gamma params must be GammaGammaParams or (p, q, v)")
+            raise ValueError(f"{model} params must be {record.__name__} or {names}") from None
+        if len(vals) != count:
+            raise ValueError(f"{model} params must be {record.__name__} or {names}")
     if not all(math.isfinite(v) and v > 0 for v in vals):
-        raise ValueError(f"Gamma-Gamma parameters must be positive and finite, got {vals}")
-    return vals  # type: ignore[return-value]
+        raise ValueError(f"{model} parameters must be positive and finite, got {vals}")
+    return vals
 
 
 def _value_settings(margin, discount, horizon, horizon_name: str) -> tuple[float, float, float]:
