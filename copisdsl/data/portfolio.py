@@ -96,16 +96,13 @@ class _PurchaseModel:
     clv: Callable
     p_alive: Callable  # (params, x, t_x, T) -> P(alive)
     expected: Callable  # (params, t, x, t_x, T) -> expected purchases in (T, T + t]
-    log_covariance: Callable  # (params, x, t_x, T) -> covariance of the log-parameters, or None
 
 
 _PURCHASE_MODELS = {
     "bgnbd": _PurchaseModel("BG/NBD", ("r", "alpha", "a", "b"), clvmath.fit_bgnbd, clvmath.bgnbd_clv,
-                            clvmath.bgnbd_probability_alive, clvmath.bgnbd_expected_purchases,
-                            clvmath.bgnbd_log_covariance),
+                            clvmath.bgnbd_probability_alive, clvmath.bgnbd_expected_purchases),
     "pareto": _PurchaseModel("Pareto/NBD", ("r", "alpha", "s", "beta"), clvmath.fit_pareto, clvmath.pareto_clv,
-                             clvmath.pareto_probability_alive, clvmath.pareto_expected_purchases,
-                             clvmath.pareto_log_covariance),
+                             clvmath.pareto_probability_alive, clvmath.pareto_expected_purchases),
 }
 
 
@@ -160,9 +157,7 @@ def _intervals(values: CustomerValues, rfm, model: _PurchaseModel, purchases, gg
     if purchases.edges or gg.edges or not (purchases.converged and gg.converged):
         values.interval_note = "the fit sits at a limit of the model (W406): its parameters have no normal spread"
         return
-    with np.errstate(all="ignore"):
-        purchase_cov = model.log_covariance(purchases, rfm.frequency, rfm.recency, rfm.T)
-        gg_cov = clvmath.gamma_gamma_log_covariance(gg, rfm.frequency, rfm.monetary_value)
+    purchase_cov, gg_cov = purchases.log_covariance, gg.log_covariance
     if purchase_cov is None or gg_cov is None:
         values.interval_note = "the log-likelihood is not curved at the fit: the parameters' spread is unknown"
         return

@@ -46,9 +46,7 @@ from copisdsl.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from copisdsl.data.clv.value import bgnbd_clv, pareto_clv
 from copisdsl.data.clv.fit import aggregate_rows
 from copisdsl.data.clv.holdout import Holdout, compare_holdout
-from copisdsl.data.clv.uncertainty import (DRAWS, SEED, bgnbd_log_covariance, central_interval, delta_intervals,
-                                           draw_parameters, gamma_gamma_log_covariance, log_covariance,
-                                           pareto_log_covariance)
+from copisdsl.data.clv.uncertainty import DRAWS, SEED, central_interval, delta_intervals, draw_parameters
 
 __all__ = [
     "RFM",
@@ -78,10 +76,6 @@ __all__ = [
     "compare_holdout",
     "DRAWS",
     "SEED",
-    "log_covariance",
-    "bgnbd_log_covariance",
-    "pareto_log_covariance",
-    "gamma_gamma_log_covariance",
     "draw_parameters",
     "central_interval",
     "delta_intervals",

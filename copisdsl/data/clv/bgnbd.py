@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy import special
 
-from copisdsl.data.clv.fit import _vdot, _warn_fit, maximise, purchase_rows, shape_limit, standard_errors
+from copisdsl.data.clv.fit import _vdot, _warn_fit, maximise, observed_information, purchase_rows, shape_limit
 from copisdsl.data.clv.params import BGNBDParams, _bg_params, _rft
 
 _NAMES = ("r", "alpha", "a", "b")
@@ -136,9 +136,9 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
     r, alpha_s, a, b = (float(v) for v in np.exp(opt.theta))
     alpha = alpha_s / rows.scale
     ll = _vdot(rows.w, _bgnbd_ll_terms(r, alpha, a, b, rows.x, rows.tx, rows.T))
-    se = standard_errors(opt, np.array([r, alpha, a, b]), data.W, _NAMES, data.neg_ll_grad)
+    se, cov = observed_information(opt, np.array([r, alpha, a, b]), data.W, _NAMES, data.neg_ll_grad)
     return BGNBDParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=ll, converged=opt.converged,
-                       edges=opt.edges, standard_errors=se)
+                       edges=opt.edges, standard_errors=se, log_covariance=cov)
 
 
 def bgnbd_probability_alive(params, frequency, recency, T) -> np.ndarray:

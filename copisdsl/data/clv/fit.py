@@ -322,39 +322,43 @@ def _optimum(theta, value, grad, h, names, limits=()) -> Optimum:
                    converged=converged, edges=edges)
 
 
-def standard_errors(opt: Optimum, natural: np.ndarray, total_weight: float,
-                    names: tuple[str, ...], fun: Objective | None = None) -> dict[str, float]:
-    """Standard errors of the natural parameters ``natural`` (``exp(theta)``
-    in the data's own units) from the observed information at ``opt``.
+def observed_information(opt: Optimum, natural: np.ndarray, total_weight: float, names: tuple[str, ...],
+                         fun: Objective | None = None) -> tuple[dict[str, float], np.ndarray | None]:
+    """The standard errors of the natural parameters ``natural`` (``exp(theta)``
+    in the data's own units) and the covariance of the log-parameters, both
+    from the observed information at ``opt``.
 
     The Hessian of the total negative log-likelihood with respect to the
-    log-parameters is ``total_weight`` times the normalised one; at a
-    maximum, where the gradient vanishes, the delta method gives
-    ``cov(phi) = diag(phi) H^-1 diag(phi)``.  A parameter at the edge gets
-    NaN; the others come from the Hessian of the remaining parameters (the
-    fit given the limit), computed with ``fun`` when ``opt`` has none.
-    NaN everywhere when that Hessian is not positive definite."""
+    log-parameters is ``total_weight`` times the normalised one (rescaling
+    time only shifts a log-parameter, so it is the Hessian in the data's
+    units too); its inverse is the log-parameters' covariance, and at a
+    maximum the delta method gives ``cov(phi) = diag(phi) H^-1 diag(phi)``.
+    A parameter at the edge gets NaN; the others come from the Hessian of
+    the remaining parameters (the fit given the limit), computed with
+    ``fun`` when ``opt`` has none. The covariance is None unless every
+    parameter is free; NaN everywhere and None when that Hessian is not
+    positive definite."""
     out = {name: math.nan for name in names}
     limited = dict(opt.edges)
     free = ~_at_edge(opt.theta) & np.array([name not in limited for name in names])
     if not free.any():
-        return out
+        return out, None
     h = opt.hessian
     if h is None:
         if fun is None:
-            return out
+            return out, None
         with np.errstate(all="ignore"):
             h = hessian(fun, opt.theta)
     sub = h[np.ix_(free, free)] * total_weight
     if not np.all(np.isfinite(sub)):
-        return out
+        return out, None
     eigval = np.linalg.eigvalsh(sub)
     if not np.all(eigval > 0):
-        return out
+        return out, None
     cov = np.linalg.inv(sub)
     for k, i in enumerate(np.flatnonzero(free)):
         out[names[i]] = float(natural[i] * math.sqrt(cov[k, k]))
-    return out
+    return out, (cov if free.all() else None)
 
 
 def _warn_fit(name: str, opt: Optimum) -> None:

@@ -7,7 +7,8 @@ import math
 import numpy as np
 from scipy import special
 
-from copisdsl.data.clv.fit import _aggregate, _vdot, _warn_fit, _weighted, maximise, shape_limit, standard_errors
+from copisdsl.data.clv.fit import (_aggregate, _vdot, _warn_fit, _weighted, maximise, observed_information,
+                                   shape_limit)
 from copisdsl.data.clv.params import GammaGammaParams, _float_array, _gg_params, _same_length
 
 _NAMES = ("p", "q", "v")
@@ -94,9 +95,9 @@ def fit_gamma_gamma(frequency, monetary_value, *, weights=None) -> GammaGammaPar
     p, q, v_s = (float(val) for val in np.exp(opt.theta))
     v = v_s / s
     ll = _vdot(w, _gg_ll_terms(p, q, v, x, m))
-    se = standard_errors(opt, np.array([p, q, v]), data.n, _NAMES, data.neg_ll_grad)
+    se, cov = observed_information(opt, np.array([p, q, v]), data.n, _NAMES, data.neg_ll_grad)
     return GammaGammaParams(p=p, q=q, v=v, log_likelihood=ll, converged=opt.converged, edges=opt.edges,
-                            standard_errors=se)
+                            standard_errors=se, log_covariance=cov)
 
 
 def gamma_gamma_expected_spend(params, frequency, monetary_value) -> np.ndarray:

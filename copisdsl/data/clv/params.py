@@ -39,6 +39,9 @@ class BGNBDParams:
     #: standard error of each parameter from the observed information (NaN
     #: where it has none: at the edge, or a Hessian that is not positive definite)
     standard_errors: dict[str, float] = field(default_factory=dict, compare=False)
+    #: the covariance of the log-parameters (in ``as_tuple`` order) from the
+    #: same observed information; None unless every parameter is free
+    log_covariance: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def as_tuple(self) -> tuple[float, float, float, float]:
         """Return ``(r, alpha, a, b)``."""
@@ -60,6 +63,9 @@ class ParetoNBDParams:
     converged: bool = True
     edges: tuple[tuple[str, str], ...] = ()
     standard_errors: dict[str, float] = field(default_factory=dict, compare=False)
+    #: the covariance of the log-parameters (in ``as_tuple`` order) from the
+    #: same observed information; None unless every parameter is free
+    log_covariance: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def as_tuple(self) -> tuple[float, float, float, float]:
         """Return ``(r, alpha, s, beta)``."""
@@ -79,6 +85,9 @@ class GammaGammaParams:
     converged: bool = True  # as in BGNBDParams
     edges: tuple[tuple[str, str], ...] = ()
     standard_errors: dict[str, float] = field(default_factory=dict, compare=False)
+    #: the covariance of the log-parameters (in ``as_tuple`` order) from the
+    #: same observed information; None unless every parameter is free
+    log_covariance: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def as_tuple(self) -> tuple[float, float, float]:
         """Return ``(p, q, v)``."""

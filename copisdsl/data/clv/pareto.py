@@ -26,8 +26,8 @@ import math
 import numpy as np
 from scipy import special
 
-from copisdsl.data.clv.fit import (_vdot, _warn_fit, aggregate_rows, maximise, numeric_gradient, purchase_rows,
-                                   shape_limit, standard_errors)
+from copisdsl.data.clv.fit import (_vdot, _warn_fit, aggregate_rows, maximise, numeric_gradient,
+                                   observed_information, purchase_rows, shape_limit)
 from copisdsl.data.clv.params import ParetoNBDParams, _pareto_params, _rft
 
 _NAMES = ("r", "alpha", "s", "beta")
@@ -165,11 +165,12 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     r, alpha_s, s, beta_s = (float(v) for v in np.exp(opt.theta))
     alpha, beta = alpha_s / rows.scale, beta_s / rows.scale
     ll = _vdot(rows.w, _pareto_ll_terms(r, alpha, s, beta, rows.x, rows.tx, rows.T))
-    se = standard_errors(opt, np.array([r, alpha, s, beta]), total, _NAMES, fun)
+    se, cov = observed_information(opt, np.array([r, alpha, s, beta]), total, _NAMES, fun)
     if _dropout_limit(opt.theta):  # only s / beta is determined, neither alone
         se["s"] = se["beta"] = math.nan
+        cov = None
     return ParetoNBDParams(r=r, alpha=alpha, s=s, beta=beta, log_likelihood=ll, converged=opt.converged,
-                           edges=opt.edges, standard_errors=se)
+                           edges=opt.edges, standard_errors=se, log_covariance=cov)
 
 
 #: The mean drop-out rate times the longest observation window (10 after

@@ -4,7 +4,9 @@ A maximum-likelihood estimate is asymptotically normal around the true
 parameters with the inverse of the observed information (the Hessian of the
 negative log-likelihood at the estimate) as its covariance. The models are
 fitted on log-parameters, where that normal approximation is better, so the
-covariance here is that of the log-parameters.
+covariance here is that of the log-parameters, which each fit records
+(``log_covariance`` on its parameters, from the same observed information
+as its standard errors).
 
 A figure computed from the parameters gets its interval by the delta
 method (``delta_intervals``): its gradient in the log-parameters (central
@@ -23,88 +25,12 @@ from typing import Callable
 
 import numpy as np
 
-from copisdsl.data.clv.bgnbd import _bgnbd_ll_terms
-from copisdsl.data.clv.fit import _aggregate, _vdot
-from copisdsl.data.clv.gamma_gamma import _gg_ll_terms
-from copisdsl.data.clv.pareto import _pareto_ll_terms
-from copisdsl.data.clv.params import BGNBDParams, GammaGammaParams, ParetoNBDParams, _float_array, _rft
 
 #: the draws of the bootstrap alternative (``draw_parameters``), and their seed
 DRAWS = 200
 SEED = 20260
 #: the step, in log-parameters, of the delta method's central differences
 DELTA_STEP = 1e-4
-
-
-def log_covariance(neg_log_likelihood: Callable[[np.ndarray], float], theta: np.ndarray,
-                   step: float = 1e-3) -> np.ndarray | None:
-    """The covariance of the log-parameters ``theta`` of a maximum-likelihood
-    fit: the inverse of the Hessian of ``neg_log_likelihood`` (a total, not a
-    mean) at ``theta``, by central differences of step ``step``. None when
-    that Hessian is not positive definite (a fit at a limit of the model,
-    where the normal approximation does not hold)."""
-    theta = np.asarray(theta, dtype=float)
-    k = len(theta)
-    f0 = neg_log_likelihood(theta)
-    hessian = np.empty((k, k))
-    shift = np.eye(k) * step
-    for i in range(k):
-        for j in range(i, k):
-            if i == j:
-                value = (neg_log_likelihood(theta + shift[i]) - 2.0 * f0
-                         + neg_log_likelihood(theta - shift[i])) / step**2
-            else:
-                value = (neg_log_likelihood(theta + shift[i] + shift[j])
-                         - neg_log_likelihood(theta + shift[i] - shift[j])
-                         - neg_log_likelihood(theta - shift[i] + shift[j])
-                         + neg_log_likelihood(theta - shift[i] - shift[j])) / (4.0 * step**2)
-            hessian[i, j] = hessian[j, i] = value
-    if not np.all(np.isfinite(hessian)):
-        return None
-    try:
-        np.linalg.cholesky(hessian)
-    except np.linalg.LinAlgError:
-        return None
-    return np.linalg.inv(hessian)
-
-
-def bgnbd_log_covariance(bg: BGNBDParams, frequency, recency, T) -> np.ndarray | None:
-    """``log_covariance`` of a BG/NBD fit's ``(log r, log alpha, log a, log b)``."""
-    return _purchase_log_covariance(_bgnbd_ll_terms, bg.as_tuple(), frequency, recency, T)
-
-
-def pareto_log_covariance(pn: ParetoNBDParams, frequency, recency, T) -> np.ndarray | None:
-    """``log_covariance`` of a Pareto/NBD fit's ``(log r, log alpha, log s, log beta)``."""
-    return _purchase_log_covariance(_pareto_ll_terms, pn.as_tuple(), frequency, recency, T)
-
-
-def _purchase_log_covariance(ll_terms, params: tuple, frequency, recency, T) -> np.ndarray | None:
-    """``log_covariance`` of a purchase model whose per-row log-likelihood is
-    ``ll_terms(*params, x, t_x, T)``, over the distinct (x, t_x, T) rows."""
-    x, tx, TT = _rft(frequency, recency, T)
-    (xu, txu, Tu), w, _ = _aggregate((x, tx, TT), np.ones(len(x)))
-
-    def nll(theta):
-        with np.errstate(all="ignore"):
-            return -_vdot(w, ll_terms(*np.exp(theta), xu, txu, Tu))
-
-    return log_covariance(nll, np.log(params))
-
-
-def gamma_gamma_log_covariance(gg: GammaGammaParams, frequency, monetary_value) -> np.ndarray | None:
-    """``log_covariance`` of a Gamma-Gamma fit's ``(log p, log q, log v)``
-    (on the repeat customers it was fitted on)."""
-    x = _float_array(frequency, "frequency")
-    m = _float_array(monetary_value, "monetary_value")
-    keep = (x > 0) & (m > 0)
-    x, m = x[keep], m[keep]
-
-    def nll(theta):
-        p, q, v = np.exp(theta)
-        with np.errstate(all="ignore"):
-            return -float(np.sum(_gg_ll_terms(p, q, v, x, m)))
-
-    return log_covariance(nll, np.log(gg.as_tuple()))
 
 
 def draw_parameters(estimate: tuple[float, ...], covariance: np.ndarray, draws: int = DRAWS,

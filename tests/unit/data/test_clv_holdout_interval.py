@@ -108,28 +108,33 @@ def test_without_interval_the_intervals_are_null(tmp_path, log):
     assert all(s["clv_total_interval"] is None for s in exported["segments"])
 
 
-def test_log_covariance_of_a_quadratic_is_its_inverse_hessian():
+def test_observed_information_of_a_quadratic_is_its_inverse_hessian():
+    from copisdsl.data.clv.fit import Optimum, observed_information
+
     hessian = np.array([[4.0, 1.0], [1.0, 3.0]])
     centre = np.array([0.5, -1.0])
-
-    def nll(theta):
-        d = theta - centre
-        return 0.5 * d @ hessian @ d + 7.0
-
-    assert clv.log_covariance(nll, centre) == pytest.approx(np.linalg.inv(hessian), rel=1e-6)
-    assert clv.log_covariance(lambda th: -float(th @ th), centre) is None  # not a maximum
+    at = Optimum(theta=centre, value=7.0, gradient=np.zeros(2), hessian=hessian / 10.0, converged=True, edges=())
+    errors, cov = observed_information(at, np.exp(centre), 10.0, ("u", "w"))
+    assert cov == pytest.approx(np.linalg.inv(hessian), rel=1e-12)
+    assert [errors["u"], errors["w"]] == pytest.approx(np.exp(centre) * np.sqrt(np.diag(np.linalg.inv(hessian))))
+    saddle = Optimum(theta=centre, value=7.0, gradient=np.zeros(2), hessian=-hessian, converged=False, edges=())
+    assert observed_information(saddle, np.exp(centre), 10.0, ("u", "w"))[1] is None  # not a maximum
+    at_edge = Optimum(theta=centre, value=7.0, gradient=np.zeros(2), hessian=hessian, converged=False,
+                      edges=(("w", "∞"),))
+    errors, cov = observed_information(at_edge, np.exp(centre), 10.0, ("u", "w"))
+    assert cov is None and np.isnan(errors["w"]) and np.isfinite(errors["u"])  # no covariance at a limit
 
 
 def test_bgnbd_covariance_matches_the_analytic_gradient():
-    """The Hessian behind the covariance (central differences of the
-    log-likelihood) against differences of the fit's analytic gradient."""
+    """The covariance the fit records (the observed information at its
+    optimum) against differences of the analytic gradient at the estimate."""
     from copisdsl.data.clv.bgnbd import _BGNBDData
 
     frame = bgnbd_log(customers=1500, seed=11)
     rfm = clv.rfm_summary(frame["customer_id"].to_numpy(), pd.to_datetime(frame["date"]).to_numpy(),
                           frame["amount"].to_numpy())
     bg = clv.fit_bgnbd(rfm.frequency, rfm.recency, rfm.T)
-    cov = clv.bgnbd_log_covariance(bg, rfm.frequency, rfm.recency, rfm.T)
+    cov = bg.log_covariance
     assert cov is not None and np.all(np.linalg.eigvalsh(cov) > 0)
     data = _BGNBDData(rfm.frequency, rfm.recency, rfm.T, np.ones(len(rfm)))
     theta, h = np.log(bg.as_tuple()), 1e-5
@@ -164,11 +169,8 @@ def test_delta_interval_agrees_with_a_parametric_bootstrap(tmp_path, log):
                           orders["amount"].to_numpy())
     bg = clv.fit_bgnbd(rfm.frequency, rfm.recency, rfm.T)
     gg = clv.fit_gamma_gamma(rfm.frequency, rfm.monetary_value)
-    bg_draws = clv.draw_parameters(bg.as_tuple(), clv.bgnbd_log_covariance(bg, rfm.frequency, rfm.recency, rfm.T),
-                                   draws=300, seed=1)
-    gg_draws = clv.draw_parameters(gg.as_tuple(), clv.gamma_gamma_log_covariance(gg, rfm.frequency,
-                                                                                 rfm.monetary_value),
-                                   draws=300, seed=2)
+    bg_draws = clv.draw_parameters(bg.as_tuple(), bg.log_covariance, draws=300, seed=1)
+    gg_draws = clv.draw_parameters(gg.as_tuple(), gg.log_covariance, draws=300, seed=2)
     means = [np.mean(clv.bgnbd_clv(rfm, tuple(b), tuple(g), margin=1.0, discount=0.1, horizon_months=36))
              for b, g in zip(bg_draws, gg_draws)]
     lo, hi = clv.central_interval(means, 0.9)
