@@ -3,6 +3,10 @@ view), and ``duckdb:///`` database files, opened read-only."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+
 from copisdsl.data.engines.base import Engine, EngineError, kind_of, one_line
 
 #: the view a glob's or folder's files are read through
@@ -11,6 +15,9 @@ VIEW = "copis_files"
 ORDERED = "copis_events"
 #: the CLV layer's customers, for an event log's value at stake
 CUSTOMERS = "copis_customers"
+#: the environment variable that caps DuckDB's memory (its own syntax: 2GB, 512MiB, 75%)
+MEMORY_LIMIT = "COPIS_MEMORY_LIMIT"
+_open = 0  # engines open in this process: the last to close removes the spill folder
 
 
 class DuckEngine(Engine):
@@ -21,11 +28,24 @@ class DuckEngine(Engine):
         import duckdb
 
         self._duckdb = duckdb
+        # What does not fit in memory spills to a folder of our own, never
+        # DuckDB's default `.tmp` in the working directory. One per process:
+        # DuckDB opens a database file twice only with the same settings.
+        # DuckDB creates it only when it spills; the last engine removes it.
+        self._spill = spill_folder()
+        config = {"temp_directory": self._spill}
+        limit = os.environ.get(MEMORY_LIMIT, "").strip()
+        if limit:
+            config["memory_limit"] = limit
         try:
             # A database file is opened read-only: no query can write to it.
-            self.con = duckdb.connect(database, read_only=True) if database else duckdb.connect()
+            self.con = duckdb.connect(database or ":memory:", read_only=bool(database), config=config)
         except duckdb.Error as exc:
-            raise EngineError(one_line(exc)) from None
+            reason = one_line(exc)
+            raise EngineError(f"{MEMORY_LIMIT}={limit!r}: {reason}" if limit and "memory" in reason.lower()
+                              else reason) from None
+        global _open
+        _open += 1
 
     def register_files(self, files: list[str], fmt: str, delimiter: str | None,
                        text: frozenset[str] = frozenset()) -> None:
@@ -132,7 +152,16 @@ class DuckEngine(Engine):
         return exp.Table(this=exp.to_identifier(q.SEGMENTS))
 
     def close(self) -> None:
+        global _open
         self.con.close()
+        _open -= 1
+        if not _open:
+            shutil.rmtree(self._spill, ignore_errors=True)
+
+
+def spill_folder() -> str:
+    """Where this process's DuckDB writes what does not fit in memory."""
+    return os.path.join(tempfile.gettempdir(), f"copis-duckdb-{os.getpid()}")
 
 
 def _not_text(exc: Exception) -> bool:

@@ -247,10 +247,16 @@ def customer_summary(customer: str, date: str, amount: str, until: str | None,
 
 def reorder_interval(customer: str, date: str, amount: str, until: str | None,
                      source: exp.Expression, dialect: str, segments: exp.Expression | None = None) -> str:
-    """One row: the median gap in days between consecutive purchase days
-    of a customer, pooled over all customers; with ``segments`` (the
-    customer -> segment relation) one row per segment, pooled over its
-    customers, its position in ``segment``."""
+    """One row: ``value``, the median gap in days between consecutive
+    purchase days of a customer, pooled over all customers; with
+    ``segments`` (the customer -> segment relation) one row per segment,
+    pooled over its customers, its position in ``segment``.
+
+    The median is read off a histogram of the gaps (whole days), not the
+    engine's MEDIAN, which holds every gap of the log at once: the
+    histogram has a row per distinct gap, and the engine builds it within
+    a memory cap, spilling if it must. As MEDIAN, the mean of the two
+    middle gaps for an even count."""
     orders = _orders(customer, date, amount, until, source)
     days = (exp.select("c", "d").distinct()
             .from_(exp.Subquery(this=orders, alias=exp.TableAlias(this=exp.to_identifier("o"))))
@@ -261,9 +267,33 @@ def reorder_interval(customer: str, date: str, amount: str, until: str | None,
         exp.Subquery(this=days, alias=exp.TableAlias(this=exp.to_identifier("pd"))))
     if segments is not None:
         gaps = gaps.select(exp.column("c"), append=True)
-    tree = (exp.select(exp.Median(this=as_double(exp.column("gap"))).as_("value"))
-            .from_(exp.Subquery(this=gaps, alias=exp.TableAlias(this=exp.to_identifier("g"))))
-            .where(exp.Not(this=exp.Is(this=exp.column("gap"), expression=exp.Null()))))
+    histogram = (exp.select(exp.column("gap", table="g").as_("gap"), exp.Count(this=exp.Star()).as_("k"))
+                 .from_(exp.Subquery(this=gaps, alias=exp.TableAlias(this=exp.to_identifier("g"))))
+                 .where(exp.Not(this=exp.Is(this=exp.column("gap", table="g"), expression=exp.Null())))
+                 .group_by(exp.column("gap", table="g")))
     if segments is not None:
-        tree = by_segment(tree, segments, exp.column("c", table="g"))
+        histogram = by_segment(histogram, segments, exp.column("c", table="g"))
+    group = [exp.column("segment")] if segments is not None else []
+
+    def running(frame: bool) -> exp.Expression:
+        spec = exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW")
+        return exp.Window(this=exp.Sum(this=exp.column("k")), partition_by=[c.copy() for c in group] or None,
+                          order=exp.Order(expressions=[exp.Ordered(this=exp.column("gap"))]) if frame else None,
+                          spec=spec if frame else None)
+
+    ranked = (exp.select(*[c.copy() for c in group], "gap", running(True).as_("upto"), running(False).as_("total"))
+              .from_(exp.Subquery(this=histogram, alias=exp.TableAlias(this=exp.to_identifier("h")))))
+
+    def middle(offset: int) -> exp.Expression:
+        # the smallest gap whose running count passes rank floor((total - offset) / 2)
+        count = exp.Paren(this=exp.Sub(this=exp.column("total"), expression=exp.Literal.number(offset)))
+        rank = exp.Floor(this=exp.Div(this=count, expression=exp.Literal.number(2.0)))
+        return exp.Min(this=when(exp.GT(this=exp.column("upto"), expression=rank), as_double(exp.column("gap"))))
+
+    value = exp.Div(this=exp.Paren(this=exp.Add(this=middle(1), expression=middle(0))),
+                    expression=exp.Literal.number(2.0))
+    tree = (exp.select(value.as_("value"), *[c.copy().as_("segment") for c in group])
+            .from_(exp.Subquery(this=ranked, alias=exp.TableAlias(this=exp.to_identifier("m")))))
+    if group:
+        tree = tree.group_by(*[c.copy() for c in group])
     return write(tree, dialect)
