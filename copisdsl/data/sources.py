@@ -192,12 +192,12 @@ class TableSource:
     def event_figures(self) -> tuple[dict | None, list | None]:
         """Reach and flow volumes from the journey's event log (§12.2);
         (None, None) without one, or when it cannot be read."""
-        from copisdsl.data.events import Customers, event_figures
-        from copisdsl.data.portfolio import assign_segments
-
         log = self.model.events
         if log is None or log.id not in self.engines:
             return None, None
+        from copisdsl.data.events import Customers, event_figures
+        from copisdsl.data.portfolio import assign_segments
+
         customers = None
         first = self.model.transactions
         tx = self.transactions_of(first.id) if first is not None else None
