@@ -31,8 +31,11 @@ def customer_text(customer: pd.Series) -> pd.Series:
         if pd.api.types.is_integer_dtype(customer.dtype) or pd.api.types.is_bool_dtype(customer.dtype):
             customer = customer.astype("Int64") if pd.api.types.is_bool_dtype(customer.dtype) else customer
         customer = customer.astype(object).where(customer.notna(), None)
+    if isinstance(customer.dtype, pd.StringDtype):
+        text = customer.str.strip()  # Arrow's own trim: no Python call per row (the common case)
+        return text.where(text != "", None)
     if pd.api.types.infer_dtype(customer, skipna=True) in ("string", "empty"):
-        text = customer  # text already (the common case): no per-row Python call
+        text = customer  # text already: no per-row Python call to convert
     else:
         text = customer.map(lambda v: v if v is None or isinstance(v, str) else
                             str(int(v)) if isinstance(v, float) and v.is_integer() else str(v),
