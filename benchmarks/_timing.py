@@ -28,3 +28,34 @@ def best_of(command: list[str], runs: int = 3) -> float:
 def line(label: str, seconds: float, goal: float | None = None) -> str:
     verdict = "" if goal is None else ("  ok" if seconds <= goal else f"  over the {goal:g} s goal")
     return f"{label:<44} {seconds:8.3f} s{verdict}"
+
+
+# The child reports its own peak (VmHWM, which exec resets): the ru_maxrss
+# of wait4 would also count the pages this process held when it forked.
+# copis ends with os._exit (no interpreter teardown): the peak is written there.
+_PEAK = ("import atexit, os, runpy, sys\n"
+         "out = sys.argv.pop(1)\n"
+         "def peak():\n"
+         "    with open('/proc/self/status') as status, open(out, 'w') as f:\n"
+         "        f.write(next(l for l in status if l.startswith('VmHWM')).split()[1])\n"
+         "real_exit = os._exit\n"
+         "os._exit = lambda code: (peak(), real_exit(code))\n"
+         "atexit.register(peak)\n"
+         "sys.argv[0] = 'copis'\n"
+         "runpy.run_module('copisdsl', run_name='__main__', alter_sys=True)\n")
+
+
+def copis_peak(args: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """Wall seconds, peak resident memory (MB) and exit code of one
+    ``copis ARGS`` in a fresh process of this interpreter."""
+    import os
+    import sys
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", _PEAK, peak.name, *args], env=env or os.environ.copy(),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+        seconds = time.perf_counter() - start
+        kib = peak.read().strip()
+    return seconds, (int(kib) / 1024 if kib else float("nan")), done.returncode

@@ -22,6 +22,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from _timing import copis_peak  # noqa: E402
 from clv_speed import make_log  # noqa: E402
 
 GOALS = {"cold": 4.0, "warm": 0.5}
@@ -37,18 +38,6 @@ JOURNEY = """journey bench "CLV benchmark" {
   kpi value = clv(orders)
 }
 """
-
-
-def _check(path: Path, env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall seconds, peak MB and exit code of one `copis check` (the peak
-    from the child's own resource usage, as wait4 reports it)."""
-    start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "copisdsl", "check", str(path)], env=env,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.perf_counter() - start
-    return seconds, usage.ru_maxrss / 1024, child.returncode
 
 
 def _line(label: str, seconds: float, extra: str = "") -> None:
@@ -69,7 +58,7 @@ def main() -> int:
               f"{os.getloadavg()[0]:.1f} (timings are under that load)", flush=True)
         results = {}
         for kind in ("cold", "warm"):
-            seconds, mb, code = _check(folder / "bench.copis", env)
+            seconds, mb, code = copis_peak(["check", str(folder / "bench.copis")], env)
             results[kind] = seconds
             goal = GOALS[kind] if orders >= 2_000_000 else None
             verdict = "" if goal is None else ("  ok" if seconds <= goal else f"  over the {goal:g} s goal")
