@@ -112,6 +112,9 @@ def figures_key(model: Model, base_dir: Path, root: Path) -> str | None:
         [s.node for s in model.segments.values()],
         [(k.scope, k.node) for k in model.kpis],
         [(o.scope, o.node) for o in model.objectives],
+        # An event log's figures are per touchpoint and per flow edge (§12.2).
+        (list(model.touchpoints), [(f.source, f.target, f.node) for f in model.flows])
+        if model.events is not None else None,
     )
     digest = hashlib.blake2b(digest_size=20)
     for part in (str(FORMAT), _code_digest(), repr(files), repr(statements)):

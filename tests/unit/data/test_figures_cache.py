@@ -136,3 +136,27 @@ def test_an_entry_others_could_write_is_not_read(tmp_path, cached, reads):
     entry.chmod(0o666)
     figures_of(path)
     assert len(reads) == 2
+
+
+def test_an_event_logs_figures_follow_its_touchpoints_and_flows(tmp_path, cached):
+    """An event log's figures are per touchpoint and flow edge: a flow or a
+    touchpoint added over the same log is recomputed (a stale entry once
+    gave a flow without its volume, and the export failed)."""
+    (tmp_path / "events.csv").write_text(
+        "customer_id,touchpoint,date\nc1,ad,2024-01-01\nc1,cart,2024-01-02\nc2,ad,2024-01-01\n"
+        "c2,pay,2024-01-05\n", encoding="utf-8")
+    path = tmp_path / "shop.copis"
+    text = ('journey shop "Shop" {\n  data visits "events.csv" { kind events }\n'
+            '  stage s "S" {\n    touchpoint ad "Ad" {}\n    touchpoint cart "Cart" {}\n'
+            '    touchpoint pay "Pay" {}\n  }\n  flow ad -> cart\n}\n')
+    path.write_text(text, encoding="utf-8")
+    first, _ = figures_of(path)
+    assert len(first.flow_volumes) == 1 and first.flow_volumes[0].customers == 1
+    path.write_text(text.replace("  flow ad -> cart\n", "  flow ad -> cart\n  flow ad -> pay\n"), encoding="utf-8")
+    second, _ = figures_of(path)
+    assert [v.customers for v in second.flow_volumes] == [1, 1]
+    path.write_text(text.replace('    touchpoint pay "Pay" {}\n', '    touchpoint pay "Pay" {}\n'
+                                 '    touchpoint help "Help" {}\n'), encoding="utf-8")
+    third, _ = figures_of(path)
+    assert set(third.reach) == {"ad", "cart", "pay", "help"} and third.reach["help"].customers == 0
+    assert len(list(cached.glob("*.pickle"))) == 3
