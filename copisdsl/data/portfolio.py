@@ -280,7 +280,6 @@ def clv_figures(model: Model, values: CustomerValues | None, note: str | None = 
             revenue=float(values.revenue[members].sum()), clv_total=seg_clv,
             clv_mean=seg_clv / k if k else 0.0,
             clv_share=seg_clv / total_clv if total_clv else 0.0))
-    figures.fit = values.fit
     figures.interval = s.interval
     if has_clv and values.clv_at is not None:
         _interval_figures(model, values, figures, segment)

@@ -73,8 +73,7 @@ def require_mapping(data, require, options: tuple[str, ...] = ("customer", "date
         except Problem as p:
             if option in spans or p.diag.code != "E401":  # the column is there, but unusable (E402)
                 raise
-            hint = p.diag.hint if p.diag.hint and p.diag.hint.startswith("did you mean") else None
-            best = hint[len("did you mean '"):-2] if hint else "COLUMN"
+            hint, best = _suggestion(p.diag)
             raise Problem(replace(p.diag, hint=(f"{hint} " if hint else "") +
                                   f"name the column with `{option} {best}`")) from None
 
@@ -89,8 +88,7 @@ def segment_customer(data, require, column) -> object:
     try:
         return require(data.customer, span)
     except Problem as p:
-        hint = p.diag.hint if p.diag.hint and p.diag.hint.startswith("did you mean") else None
-        best = hint[len("did you mean '"):-2] if hint else "COLUMN"
+        hint, best = _suggestion(p.diag)
         named = "customer" in data.option_spans
         advice = None if named else f"name the column with `customer {best}` in data '{data.id}'"
         if advice is not None and p.diag.hint:
@@ -98,6 +96,13 @@ def segment_customer(data, require, column) -> object:
         raise Problem(replace(
             p.diag, message=f"{p.diag.message}, which `by segment` needs to keep each segment's customers' rows",
             hint=advice or p.diag.hint)) from None
+
+
+def _suggestion(diag) -> tuple[str | None, str]:
+    """An E401's "did you mean 'NAME'?" hint (None without one) and the
+    column it suggests ("COLUMN" without one)."""
+    hint = diag.hint if diag.hint and diag.hint.startswith("did you mean") else None
+    return hint, hint[len("did you mean '"):-2] if hint else "COLUMN"
 
 
 #: what nps() and csat() read: the scale in words, and the hint at an E402 outside it
