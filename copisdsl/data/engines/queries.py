@@ -214,34 +214,31 @@ def customer_summary(customer: str, date: str, amount: str, until: str | None,
     (every amount) and ``set_aside`` (rows with an amount <= 0, which are not
     orders, reference §14). A customer with no order has ``orders`` 0 and
     null days."""
-    rows = _orders(customer, date, amount, until, source)
-    positive = exp.GT(this=exp.column("a"), expression=exp.Literal.number(0))
+    # One pass per customer over the orders, joined with each customer's
+    # first purchase day (for the spend after it): no grouping by
+    # (customer, day) and no window over the log.
+    rows = exp.Subquery(this=_orders(customer, date, amount, until, source),
+                        alias=exp.TableAlias(this=exp.to_identifier("o")))
+    positive = exp.GT(this=exp.column("a", table="o"), expression=exp.Literal.number(0))
     zero = as_double(exp.Literal.number(0))
-    days = (exp.select("c", "d",
-                       exp.Sum(this=when(positive, exp.Literal.number(1), exp.Literal.number(0))).as_("n"),
-                       exp.Sum(this=when(positive, exp.column("a"), zero)).as_("s"),
-                       exp.Sum(this=exp.column("a")).as_("t"),
-                       exp.Count(this=exp.Star()).as_("k"))
-            .from_(exp.Subquery(this=rows, alias=exp.TableAlias(this=exp.to_identifier("o"))))
-            .group_by("c", "d"))
-    bought = exp.GT(this=exp.column("n"), expression=exp.Literal.number(0))
-    first = (exp.select("c", "d", "n", "s", "t", "k",
-                        exp.Window(this=exp.Min(this=when(bought, exp.column("d"))),
-                                   partition_by=[exp.column("c")]).as_("f"))
-             .from_(exp.Subquery(this=days, alias=exp.TableAlias(this=exp.to_identifier("pd")))))
+    day = exp.column("d", table="o")
+    first = (exp.select(exp.column("c").as_("c"), exp.Min(this=exp.column("d")).as_("f"))
+             .from_(rows.copy()).where(positive.copy()).group_by("c"))
+    later = exp.And(this=positive.copy(), expression=exp.GT(this=day.copy(), expression=exp.column("f", table="fd")))
     summary = (exp.select(
-        exp.column("c").as_("customer"),
-        exp.Sum(this=exp.column("n")).as_("orders"),
-        exp.Sum(this=exp.column("s")).as_("revenue"),
-        exp.Min(this=when(bought, exp.column("d"))).as_("first_day"),
-        exp.Max(this=when(bought, exp.column("d"))).as_("last_day"),
-        exp.Sum(this=when(bought, exp.Literal.number(1), exp.Literal.number(0))).as_("days"),
-        exp.Sum(this=when(exp.GT(this=exp.column("d"), expression=exp.column("f")), exp.column("s"), zero))
-        .as_("repeat_spend"),
-        exp.Sum(this=exp.column("t")).as_("net"),
-        exp.Sub(this=exp.Sum(this=exp.column("k")), expression=exp.Sum(this=exp.column("n"))).as_("set_aside"))
-        .from_(exp.Subquery(this=first, alias=exp.TableAlias(this=exp.to_identifier("pf"))))
-        .group_by("c").order_by("c"))
+        exp.column("c", table="o").as_("customer"),
+        exp.Sum(this=when(positive.copy(), exp.Literal.number(1), exp.Literal.number(0))).as_("orders"),
+        exp.Sum(this=when(positive.copy(), exp.column("a", table="o"), zero.copy())).as_("revenue"),
+        exp.Min(this=when(positive.copy(), day.copy())).as_("first_day"),
+        exp.Max(this=when(positive.copy(), day.copy())).as_("last_day"),
+        exp.Count(this=exp.Distinct(expressions=[when(positive.copy(), day.copy())])).as_("days"),
+        exp.Sum(this=when(later, exp.column("a", table="o"), zero.copy())).as_("repeat_spend"),
+        exp.Sum(this=exp.column("a", table="o")).as_("net"),
+        exp.Sum(this=when(positive.copy(), exp.Literal.number(0), exp.Literal.number(1))).as_("set_aside"))
+        .from_(rows)
+        .join(exp.Subquery(this=first, alias=exp.TableAlias(this=exp.to_identifier("fd"))),
+              on=exp.EQ(this=exp.column("c", table="o"), expression=exp.column("c", table="fd")), join_type="left")
+        .group_by(exp.column("c", table="o")).order_by(exp.column("c", table="o")))
     return write(summary, dialect)
 
 
