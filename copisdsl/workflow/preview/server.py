@@ -25,13 +25,13 @@ client that goes away mid-answer is no error: nothing is printed.
 
 from __future__ import annotations
 
+import errno
 import html
 import http.server
 import ipaddress
 import json
 import mimetypes
 import re
-import errno
 import secrets
 import select
 import socket
@@ -69,6 +69,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+_HEAD_END, _BODY_END = re.compile(rb"</head>", re.I), re.compile(rb"</body>", re.I)
+
+
 def inject(page: bytes, tag: bytes) -> bytes:
     """``page`` with ``tag`` added before ``</head>`` (else ``</body>``,
     else at the end)."""
@@ -77,9 +80,6 @@ def inject(page: bytes, tag: bytes) -> bytes:
         if found is not None:
             return page[:found.start()] + tag + page[found.start():]
     return page + tag
-
-
-_HEAD_END, _BODY_END = re.compile(rb"</head>", re.I), re.compile(rb"</body>", re.I)
 
 
 def page_revision(snapshot: Snapshot, page: str) -> int:
