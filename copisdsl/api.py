@@ -12,7 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from copisdsl.syntax import nodes as n
 from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
@@ -52,21 +52,38 @@ def parse(text: str, path: str = "<input>") -> tuple[n.Document | None, list[Dia
     return _parse(text, path)
 
 
+#: Called with the local files a journey's data declarations name
+#: (``copisdsl.data.linked_files``) before any of them is read (by
+#: ``check_read``, once the journey is checked when none is read).
+BeforeData = Callable[[list[Path]], None]
+
+
 def check(text: str, path: str = "<input>", *, policy: Policy | None = None, data: Path | None = None,
-          figures: bool = False, root: str | Path | None = None) -> CheckResult:
+          figures: bool = False, root: str | Path | None = None,
+          before_data: BeforeData | None = None) -> CheckResult:
     """Parse, resolve and check a text. With ``data`` (a folder) the linked
     data files are read relative to it when the journey declares any (with
     ``figures``, the figures are computed in any case), within ``root``
-    (default: that folder). The diagnostics are those reported: after
-    inline suppressions and ``policy`` (``checks.suppression.reported``)."""
+    (default: that folder); ``before_data`` is called first with those
+    files, and what it raises stops the check (a command refuses there to
+    write over them). The diagnostics are those reported: after inline
+    suppressions and ``policy`` (``checks.suppression.reported``)."""
     result = _check(text, path)
     if data is not None and result.model is not None and (figures or result.model.data):
+        _before_data(before_data, result.model, Path(data), root)
         add_figures(result, Path(data), root)
         data_read = True
     else:
         data_read = data is not None
     apply_policy(result, policy, data_read=data_read)
     return result
+
+
+def _before_data(before_data: BeforeData | None, model: Model, folder: Path, root: str | Path | None) -> None:
+    if before_data is not None:
+        from copisdsl.data import linked_files
+
+        before_data(linked_files(model, folder, Path(root) if root is not None else folder))
 
 
 def apply_policy(result: CheckResult, policy: Policy | None = None, *, data_read: bool = True) -> None:
@@ -181,7 +198,8 @@ def decode_source(data: bytes, name: str, what: str = "file") -> tuple[str, list
 
 
 def check_file(path: str | Path, display: str | None = None, *, data: bool = True, figures: bool = False,
-               root: str | Path | None = None, config: Config | None = None) -> CheckResult:
+               root: str | Path | None = None, config: Config | None = None,
+               before_data: BeforeData | None = None) -> CheckResult:
     """Check a file on disk; with ``data`` the linked data files are read
     too (E400-W403) when the journey declares any, whatever other errors it
     has (only a syntax error, which leaves no model, stops them); with
@@ -189,7 +207,8 @@ def check_file(path: str | Path, display: str | None = None, *, data: bool = Tru
     commands that draw or export them). Data paths may not leave ``root``
     (default: ``config``'s root, else the file's folder). ``config`` (see
     ``copisdsl.config.Settings.for_file``) ignores codes or makes them
-    errors and sets ``strict``; inline suppressions apply in any case."""
+    errors and sets ``strict``; inline suppressions apply in any case.
+    ``before_data`` is called as ``check_read`` says."""
     path = Path(path)
     name = display or shown_path(path)
     if root is None and config is not None:
@@ -209,21 +228,27 @@ def check_file(path: str | Path, display: str | None = None, *, data: bool = Tru
         return CheckResult(SourceFile(name, ""), None, None,
                            [error("E400", f"cannot read {name}: {exc.strerror or exc}", span, hint)])
     return check_read(text, problems, name, path.resolve().parent, data=data, figures=figures, root=root,
-                      config=config)
+                      config=config, before_data=before_data)
 
 
 def check_read(text: str, problems: list[Diagnostic], name: str, folder: Path, *, data: bool = True,
-               figures: bool = False, root: str | Path | None = None, config: Config | None = None) -> CheckResult:
+               figures: bool = False, root: str | Path | None = None, config: Config | None = None,
+               before_data: BeforeData | None = None) -> CheckResult:
     """``check_file`` for a text already read (``read_source``, or standard
     input): ``problems`` are its decoding's, ``folder`` where its data paths
-    start."""
+    start. ``before_data`` is ``check``'s, and is called too when no data
+    is read (once the journey is checked): the files are the journey's all
+    the same."""
     if root is None and config is not None:
         root = config.root
     if problems:
         result = CheckResult(SourceFile(name, text), None, None, problems)
     else:
+        reads = data or figures
         result = check(text, name, policy=config.policy() if config is not None else None,
-                       data=folder if (data or figures) else None, figures=figures, root=root)
+                       data=folder if reads else None, figures=figures, root=root, before_data=before_data)
+        if not reads and result.model is not None:  # the files are the journey's even when not read
+            _before_data(before_data, result.model, folder, root)
     result.strict = config is not None and config.strict
     return result
 

@@ -1,7 +1,8 @@
 """The language's vocabulary, in one place: its keywords (the grammar's
 keyword terminals, a test holds them equal), the built-in COPIS frameworks
 (reference section 5), the KPI functions, the kinds of KPI values, the
-``clv { }`` settings and the per-customer variables of segment conditions."""
+``clv { }`` settings, the ``data`` options and the per-customer variables of
+segment conditions."""
 
 from __future__ import annotations
 
@@ -105,6 +106,11 @@ CLV_UNITS = ("day", "week")
 # The kinds of ``data`` source (``kind NAME``): one row per order, or one
 # row per customer interaction (an event log, reference §12.2).
 DATA_KINDS = ("transactions", "events")
+# The options of a ``data`` block, in the order hints list them. Inside the
+# block ``touchpoint`` is one of them (the event log's column, §12.2), not
+# the statement keyword.
+DATA_OPTION_KEYS = ("kind", "customer", "date", "amount", "touchpoint", "until", "sheet", "delimiter", "table",
+                    "query")
 
 # The per-customer variables a segment condition may compare.
 

@@ -5,20 +5,22 @@ other Pygments user highlight ```` ```copis ```` blocks with it).
 Its words and patterns come from the language's own tables, never a copy:
 the keywords and token patterns of ``syntax.tokens`` (the grammar's
 terminals, a test holds the two equal), the built-in frameworks' element
-keys of ``copisdsl.language``, and the expression functions of
-``checks.expressions``. Pygments is imported only by whoever loads the
-lexer: it is no dependency of copisdsl.
+keys and the ``data`` options of ``copisdsl.language``, and the expression
+functions of ``checks.expressions``. Inside a ``data`` block every option
+is a name, ``touchpoint`` (the event log's column, reference §12.2) and
+``customer`` (an element key elsewhere) as much as ``date``. Pygments is
+imported only by whoever loads the lexer: it is no dependency of copisdsl.
 """
 
 from __future__ import annotations
 
 import re
 
-from pygments.lexer import RegexLexer, words
+from pygments.lexer import RegexLexer, bygroups, include, words
 from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text, Whitespace
 
 from copisdsl.checks.expressions import FUNCTIONS
-from copisdsl.language import BUILTIN
+from copisdsl.language import BUILTIN, DATA_OPTION_KEYS
 from copisdsl.syntax.tokens import KEYWORDS, TOKEN_PATTERNS
 
 __all__ = ["CopisLexer"]
@@ -42,6 +44,8 @@ class CopisLexer(RegexLexer):
             (r"\n", Whitespace),
             (r"#\s*copis\s*:.*$", Comment.Special),  # a suppression, addressed to the checker
             (r"#.*$", Comment.Single),
+            (rf'(data)(\s+)({TOKEN_PATTERNS["NAME"]})(\s+)({TOKEN_PATTERNS["STRING"]})(\s*)(\{{)',
+             bygroups(Keyword, Whitespace, Name, Whitespace, String.Double, Whitespace, Punctuation), "data"),
             (TOKEN_PATTERNS["STRING"], String.Double),
             (r'"[^"\n]*', String.Double),  # not closed on its line: still a string while typing
             (TOKEN_PATTERNS["DATE"], Number.Other),
@@ -55,5 +59,10 @@ class CopisLexer(RegexLexer):
             (r"->|==|!=|<=|>=|[<>+\-*/=]", Operator),
             (r"[{}(),;.%]", Punctuation),
             (r".", Text),
+        ],
+        "data": [  # a data block's options: names, whatever they are outside it
+            (r"\}", Punctuation, "#pop"),
+            (words(DATA_OPTION_KEYS, suffix=_WORD_END), Name),
+            include("root"),
         ],
     }

@@ -42,9 +42,8 @@ def preview(tmp_path: Path):
     (folder / "a.copis").write_text(journey("Hello there"), encoding="utf-8")
     state = LiveState()
     session = Session([folder], tmp_path / "out", state=state)
-    assert session.build_all().ok
     watcher = Watcher(session)
-    watcher.start()
+    assert watcher.start().ok
     thread = threading.Thread(target=watcher.run, daemon=True)
     thread.start()
     server = PreviewServer(tmp_path / "out", state)
@@ -112,9 +111,8 @@ def test_a_page_waits_for_the_first_good_build_and_follows_a_renamed_journey(tmp
     source.write_text(journey("First").replace("channel web; emotion 1", "channel; emotion 1", 1), encoding="utf-8")
     state = LiveState()
     session = Session([folder], tmp_path / "out", state=state)
-    assert not session.build_all().ok
     watcher = Watcher(session)
-    watcher.start()
+    assert not watcher.start().ok
     thread = threading.Thread(target=watcher.run, daemon=True)
     thread.start()
     try:

@@ -59,11 +59,14 @@ def export_cmd(file: str, output: str, fmt: str, customers: str | None, settings
             raise click.BadParameter(f"{printable(customers)}: the customer table is written as "
                                      f"{' or '.join(FORMATS)}", param_hint="--customers")
         refuse_overwriting_input(customers, file)
-        if customers == output:
+        if output != "-" and Path(customers).resolve() == Path(output).resolve():
             raise click.BadParameter("--customers and --output name the same file", param_hint="--customers")
+    written = {flag: path for flag, path in (("--output", output), ("--customers", customers))
+               if path is not None and path != "-"}
     with_figures = fmt not in MODEL_ONLY or customers is not None
     result = check_one(STDIN if file == "-" else Path(file), None, settings, stdin_filename=stdin_filename,
-                       data=with_figures, figures=with_figures, root=root)
+                       data=with_figures, figures=with_figures, root=root,
+                       before_data=lambda inputs: _refuse_overwriting_data(written, inputs))
     if not result.ok or result.model is None:
         # The diagnostics as `copis check` prints them, on stderr: stdout may be the JSON's place.
         report([result], "text", ui.color(err=True), err=True, quiet=ui.quiet)
@@ -83,6 +86,16 @@ def export_cmd(file: str, output: str, fmt: str, customers: str | None, settings
     sys.exit(EXIT_PROBLEMS if failed([result]) else EXIT_OK)  # warnings fail with strict
 
 
+def _refuse_overwriting_data(written: dict[str, str], inputs: list[Path]) -> None:
+    """A usage error, before any data is read, when a file to write (by its
+    option) is one of the journey's data files (``inputs``, resolved)."""
+    from copisdsl.source import printable
+
+    for flag, path in written.items():
+        if Path(path).resolve() in inputs:
+            raise click.UsageError(f"{flag} {printable(path)} is a data file the journey reads; "
+                                   "write somewhere else")
+
 
 def _write_customers(path: str, figures) -> None:
     """The per-customer table, or exit 1 when the journey has none."""
@@ -90,8 +103,6 @@ def _write_customers(path: str, figures) -> None:
     from copisdsl.source import printable
     from copisdsl.workflow.export.customers import customer_file
 
-    if figures is not None and str(Path(path).resolve()) in figures.inputs:
-        raise click.UsageError(f"--customers {printable(path)} is a data file the journey reads; write somewhere else")
     table = figures.clv.table if figures is not None and figures.clv is not None else None
     if table is None:
         click.echo(f"copis export: no customer table for {printable(path)}: the journey has no readable "

@@ -51,7 +51,7 @@ def watch_cmd(paths, out, serve, host, port, open_browser, keep_dot, settings, r
         out_path.mkdir(parents=True, exist_ok=True)
         if serve or open_browser:
             server = _start_server(out_path, state, host, port)
-        _show(watcher.start_and_build(), use_color, first=True)
+        _show(watcher.start(), use_color, first=True)
         folders = ", ".join(sorted(_shown(p) for p in watcher.watched)) or "nothing"
         click.echo(f"watching {folders}; writing to {printable(out_path.as_posix())}; Ctrl-C to stop")
         if server is not None:

@@ -13,7 +13,7 @@ from copisdsl.diagnostics import Diagnostic, error, sort_diagnostics
 from copisdsl.data.figures import Figures, KpiValue
 from copisdsl.semantic.model import Model
 
-__all__ = ["enrich", "missing_libraries"]
+__all__ = ["enrich", "linked_files", "missing_libraries"]
 
 #: what the `data` extra installs (pyproject.toml), in the order they are imported
 DATA_LIBRARIES = ("numpy", "pandas", "pyarrow", "scipy")
@@ -52,6 +52,39 @@ def enrich(model: Model, base_dir: Path, root: Path | None = None) -> tuple[Figu
     if key is not None:
         cache.store(key, (figures, diags))
     return figures, diags
+
+
+def linked_files(model: Model, base_dir: Path, root: Path | None = None) -> list[Path]:
+    """The local files a journey's data declarations name, resolved, in
+    declaration order, found without reading any (``enrich``'s arguments):
+    each plain file inside the root (missing ones too), each file a glob or
+    folder matches, each ``duckdb:///`` database file. Once the figures are
+    computed ``Figures.inputs`` lists the same files; the commands that
+    write files refuse these as outputs before any data is read."""
+    from copisdsl.data.engines.connect import local_files
+    from copisdsl.locations import Unset, locate
+
+    base_dir = Path(base_dir)
+    root = Path(root) if root is not None else base_dir
+    found: list[Path] = []
+    for data in model.data.values():
+        if data.unusable:
+            continue
+        try:
+            where = locate(data.path)
+        except Unset:
+            continue
+        full = base_dir / where.path if where.path is not None else None  # an absolute path stays itself
+        if where.kind == "file" and not full.is_dir():  # as TableSource._load tells a file from a folder
+            try:
+                resolved = full.resolve()
+                if resolved.is_relative_to(root.resolve()):
+                    found.append(resolved)
+            except (OSError, RuntimeError):
+                pass
+        else:
+            found += local_files(where, base_dir, root)
+    return list(dict.fromkeys(found))
 
 
 def _compute(model: Model, base_dir: Path, root: Path) -> tuple[Figures, list[Diagnostic]]:

@@ -118,14 +118,10 @@ def _notes(stage: Stage, nums: dict[str, int], width: float, pick: Callable[[Tou
     return [Item(used + 2, "".join(lines_markup))] if lines_markup else []
 
 
-def target_of(model: Model, figures: Figures | None, kpi: Kpi) -> tuple[str, str | None]:
-    """The target an objective sets on ``kpi`` (as text) and its status."""
-    return _target(_targets(model), figures, kpi)
-
-
-def _targets(model: Model) -> dict[int, Objective]:
-    """The first objective with a target on each KPI (by ``id``): looked up
-    once per map, not once per KPI and objective."""
+def kpi_targets(model: Model) -> dict[int, Objective]:
+    """The first objective with a target on each KPI (by ``id``): built
+    once per picture or table, not once per KPI and objective; look a KPI
+    up in it with ``kpi_target``."""
     found: dict[int, Objective] = {}
     for obj in model.objectives:
         if obj.target is not None:
@@ -135,8 +131,9 @@ def _targets(model: Model) -> dict[int, Objective]:
     return found
 
 
-def _target(targets: dict[int, Objective], figures: Figures | None, kpi: Kpi) -> tuple[str, str | None]:
-    """The target set on ``kpi`` (as text) and its status."""
+def kpi_target(targets: dict[int, Objective], figures: Figures | None, kpi: Kpi) -> tuple[str, str | None]:
+    """The target set on ``kpi`` (as text) and its status, from the
+    mapping ``kpi_targets`` built."""
     obj = targets.get(id(kpi))
     if obj is None:
         return "", None
@@ -148,11 +145,11 @@ def _kpis(model: Model, figures: Figures | None, stage: Stage, nums: dict[str, i
     owned = [(f"{nums[tp.id]} · ", kpi) for tp in stage.touchpoints for kpi in tp.kpis]
     owned += [("stage · ", kpi) for kpi in stage.kpis]
     cells, used = [], 0.0
-    targets = _targets(model) if owned else {}
+    targets = kpi_targets(model) if owned else {}
     for prefix, kpi in owned:
         figure = figures.kpi(kpi.index) if figures is not None else None
         value = format_value(figure.value if figure else None, figure.kind if figure else kpi.kind)
-        target, status = _target(targets, figures, kpi)
+        target, status = kpi_target(targets, figures, kpi)
         name = fit(prefix + kpi.name, width, MIN_FONT, max_lines=2)
         shown = fit(value + (f" / target {target}" if target else ""), width, MIN_FONT, bold=True, max_lines=2)
         colour = palette.STATUS.get(status or "", INK)

@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from copisdsl import __version__
 from copisdsl.diagnostics import Diagnostic
 from copisdsl.data.figures import Figures
-from copisdsl.semantic.model import ElementValue, Model, Stage, Touchpoint
+from copisdsl.semantic.model import ElementValue, Model, Objective, Stage, Touchpoint
 from copisdsl.render import palette
 from copisdsl.render.format import NO_DATA, format_change, format_target, format_value
+from copisdsl.render.map import kpi_target, kpi_targets
 from copisdsl.render.segment_bars import segment_bars
 
 STATUS_TEXT = {"met": "met", "not_met": "not met", "no_data": "no data"}
@@ -208,16 +209,15 @@ def _stake_key(figures: Figures, order: dict[str, int]):
     return key
 
 
-def _stake_row(model: Model, figures: Figures, tp: Touchpoint, rank: int) -> dict:
-    from copisdsl.render.map import target_of
-
+def _stake_row(model: Model, figures: Figures, targets: dict[int, Objective], tp: Touchpoint,
+               rank: int) -> dict:
     assert figures.reach is not None
     reach = figures.reach.get(tp.id)
     segments = model.segments
     kpis = []
     for kpi in tp.kpis:
         figure = figures.kpi(kpi.index)
-        target, status = target_of(model, figures, kpi)
+        target, status = kpi_target(targets, figures, kpi)
         kpis.append({"name": kpi.name,
                      "value": format_value(figure.value if figure else None, figure.kind if figure else kpi.kind),
                      "target": target, "status": status, "status_text": STATUS_TEXT.get(status or "", "")})
@@ -252,11 +252,12 @@ def stake_context(model: Model, figures: Figures | None) -> dict | None:
                and (figures.reach.get(tp.id) is not None and figures.reach[tp.id].customers > 0)]
     others = sorted(reached, key=key)
     has_stake = any(r.value_at_stake is not None for r in figures.reach.values())
+    targets = kpi_targets(model)
     return {
         "by": "value at stake" if has_stake else "reach",
         "has_stake": has_stake,
-        "rows": [_stake_row(model, figures, tp, k) for k, tp in enumerate(moments, 1)],
-        "others": [_stake_row(model, figures, tp, k) for k, tp in enumerate(others[:OTHERS_SHOWN], 1)],
+        "rows": [_stake_row(model, figures, targets, tp, k) for k, tp in enumerate(moments, 1)],
+        "others": [_stake_row(model, figures, targets, tp, k) for k, tp in enumerate(others[:OTHERS_SHOWN], 1)],
         "others_left": max(len(others) - OTHERS_SHOWN, 0),
         "segments": bool(model.segments),
     }

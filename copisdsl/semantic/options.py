@@ -10,7 +10,7 @@ from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.locations import declaration_problem
 from copisdsl.hints import did_you_mean
 from copisdsl.language import CLV_MODELS, CLV_SETTING_KEYS, CLV_UNITS
-from copisdsl.language import DATA_KINDS
+from copisdsl.language import DATA_KINDS, DATA_OPTION_KEYS
 from copisdsl.semantic.model import ClvSettings, Data
 from copisdsl.semantic.state import ResolveState
 from copisdsl.semantic.values import date_problem, duration_months
@@ -142,6 +142,7 @@ DATA_OPTIONS: dict[str, Option] = {
     "table": Option("table", _source),
     "query": Option("query", _source),
 }
+assert tuple(DATA_OPTIONS) == DATA_OPTION_KEYS
 CLV_SETTINGS: dict[str, Option] = {
     "margin": Option("margin", _percent),
     "discount": Option("discount", _percent),

@@ -30,16 +30,30 @@ def grammar() -> dict:
         "name": "COPIS",
         "scopeName": "source.copis",
         "fileTypes": ["copis"],
-        "patterns": [{"include": "#comment"}, {"include": "#string"}, {"include": "#declaration"},
-                     {"include": "#statement"}, {"include": "#function"}, {"include": "#column"},
-                     {"include": "#clause"}, {"include": "#inner"}, {"include": "#number"},
-                     {"include": "#operator"}, {"include": "#punctuation"}],
+        "patterns": [{"include": "#comment"}, {"include": "#string"}, {"include": "#data"},
+                     {"include": "#declaration"}, {"include": "#statement"}, {"include": "#function"},
+                     {"include": "#column"}, {"include": "#clause"}, {"include": "#inner"},
+                     {"include": "#number"}, {"include": "#operator"}, {"include": "#punctuation"}],
         "repository": {
             "comment": {"match": r"#.*$", "name": "comment.line.number-sign.copis"},
             "string": {
                 "begin": '"', "end": r'"|$', "name": "string.quoted.double.copis",
                 "patterns": [{"match": r'\\["\\n]', "name": "constant.character.escape.copis"},
                              {"match": r"\\.", "name": "invalid.illegal.escape.copis"}],
+            },
+            # A data block holds options only (reference 7, 12.2): `touchpoint COL`
+            # there names a column, as `customer COL` and `date COL` do; no
+            # statement or declaration is highlighted inside it.
+            "data": {
+                "begin": rf'(?:^|(?<=[{{}};]))\s*\b(data)\s+({name})\s+("(?:[^"\\]|\\.)*")\s*(\{{)',
+                "beginCaptures": {"1": {"name": "keyword.declaration.copis"},
+                                  "2": {"name": "entity.name.type.copis"},
+                                  "3": {"patterns": [{"include": "#string"}]},
+                                  "4": {"name": "punctuation.section.block.copis"}},
+                "end": r"\}",
+                "endCaptures": {"0": {"name": "punctuation.section.block.copis"}},
+                "patterns": [{"include": "#comment"}, {"include": "#string"}, {"include": "#number"},
+                             {"include": "#punctuation"}],
             },
             # A keyword is one only where a statement starts (section 2): at
             # the start of a line or after '{', '}' or ';'.

@@ -11,6 +11,7 @@ from pygments.lexers import get_lexer_by_name, get_lexer_for_filename  # noqa: E
 from pygments.token import Comment, Error, Keyword, Name, Number, String  # noqa: E402
 
 from copisdsl.checks.expressions import FUNCTIONS  # noqa: E402
+from copisdsl.language import DATA_OPTION_KEYS  # noqa: E402
 from copisdsl.syntax.tokens import KEYWORDS  # noqa: E402
 
 SOURCE = '''# copis: ignore-file[W300]
@@ -53,6 +54,21 @@ def test_every_keyword_and_function_of_the_language_is_highlighted():
     for name in set(FUNCTIONS) - set(KEYWORDS):  # clv is both: a keyword wins
         assert tokens(f"{name}(x)")[0] == (Name.Function, name)
     assert tokens("journeyman")[0] == (Name, "journeyman")  # a keyword inside a name is no keyword
+
+
+def test_data_options_are_option_names_in_a_data_block():
+    # `touchpoint COL` in a data block is an option (reference 12.2), as `customer COL` and `date COL` are.
+    block = "\n".join(f"    {key} x_{key}" for key in DATA_OPTION_KEYS)
+    text = (f'journey j "J" {{\n  data visits "v.csv" {{\n{block}\n  }}\n'
+            '  data orders "o.csv" { kind transactions; touchpoint tp; customer c; date d }\n'
+            '  stage s "S" { touchpoint t "T" {} }\n}\n')
+    found = tokens(text)
+    options = [(t, v) for t, v in found if v in DATA_OPTION_KEYS]
+    assert [v for _, v in options] == [*DATA_OPTION_KEYS, "kind", "touchpoint", "customer", "date", "touchpoint"]
+    assert {t for t, _ in options[:-1]} == {Name}  # one type for every option, as date and amount have
+    assert options[-1] == (Keyword, "touchpoint")  # after the data blocks, a declaration again
+    assert (Keyword, "data") in found and (Name, "x_touchpoint") in found
+    assert (Keyword, "stage") in found and not [v for t, v in found if t is Error]
 
 
 def test_the_lexer_never_fails_on_odd_text():

@@ -115,6 +115,17 @@ def connect(data: Data, where: Location, base_dir: Path, root: Path, wanted: set
                     if where.is_network else None)
 
 
+def local_files(where: Location, base_dir: Path, root: Path) -> list[Path]:
+    """The local files ``connect`` reads for ``where`` (a glob, a folder or
+    a ``duckdb:///`` file), resolved, found without opening any: what its
+    ``Opened.inputs`` lists once it has."""
+    if where.is_database:
+        full = _inside(base_dir, root, where.path) if where.engine == "duckdb" and where.path else None
+        return [full] if full is not None else []
+    files, _, _ = _files(where.path, base_dir, root)
+    return [Path(f).resolve() for f in files]
+
+
 def _inside(base_dir: Path, root: Path, path: str) -> Path | None:
     full = Path(path) if Path(path).is_absolute() else base_dir / path
     try:

@@ -93,11 +93,12 @@ def semantic_tokens(snap: Snapshot) -> list[int]:
     starts = {(o.span.line, o.span.column): o for o in snap.index.occurrences}
     found = []  # (line, column, end_column, type, modifiers), 1-based code points
     toks = list(_tokens(snap.text))
+    options = _in_data_blocks(toks)
     for i, tok in enumerate(toks):
         kind = _LITERALS.get(tok.type)
         modifiers = 0
         if tok.type == "NAME":
-            kind, modifiers = _name_type(snap, starts, toks, i)
+            kind, modifiers = _name_type(snap, starts, toks, i, options)
         if kind is not None:
             found.append((tok.line, tok.column, tok.end_column, _TYPE[kind], modifiers))
     found += [(c.span.line, c.span.column, c.span.end_column, _TYPE["comment"], 0)
@@ -112,7 +113,25 @@ def semantic_tokens(snap: Snapshot) -> list[int]:
     return data
 
 
-def _name_type(snap: Snapshot, starts, toks, i) -> tuple[str | None, int]:
+def _in_data_blocks(toks) -> set[int]:
+    """The positions of the tokens inside a ``data`` block: its statements
+    are options (``touchpoint COL`` there names a column, reference §12.2)."""
+    inside: set[int] = set()
+    blocks: list[bool] = []  # the open blocks, innermost last: whether each is a data block
+    head = None  # the first word of the statement the token is in
+    for i, tok in enumerate(toks):
+        if i == 0 or toks[i - 1].type in ("_NL", "LBRACE", "RBRACE"):
+            head = tok.value if tok.type == "NAME" else None
+        if blocks and blocks[-1]:
+            inside.add(i)
+        if tok.type == "LBRACE":
+            blocks.append(head == "data")
+        elif tok.type == "RBRACE" and blocks:
+            blocks.pop()
+    return inside
+
+
+def _name_type(snap: Snapshot, starts, toks, i, options: set[int]) -> tuple[str | None, int]:
     tok = toks[i]
     occ = starts.get((tok.line, tok.column))
     if occ is not None:
@@ -126,7 +145,7 @@ def _name_type(snap: Snapshot, starts, toks, i) -> tuple[str | None, int]:
     if i and toks[i - 1].value == "journey" and (i == 1 or toks[i - 2].type in ("_NL", "LBRACE", "RBRACE")):
         return "namespace", 1  # the journey's ID
     if starts:
-        return ("keyword" if tok.value in STATEMENT_KEYWORDS else "property"), 0
+        return ("keyword" if tok.value in STATEMENT_KEYWORDS and i not in options else "property"), 0
     if i + 1 < len(toks) and toks[i + 1].type == "LPAR" and tok.value in FUNCTIONS:
         return "function", 0
     if tok.value in _INNER_KEYWORDS:

@@ -17,21 +17,25 @@ rebinding).
 
 Load: the listen backlog is ``BACKLOG``; at most ``MAX_CONNECTIONS`` are
 served at once (a thread each). A new connection beyond that closes the one
-idle the longest (waiting for its next request), or, when every one is busy,
-is answered 503 at once; a connection silent for ``IDLE_TIMEOUT`` is closed.
+idle the longest (waiting for its next request), or, when every one is busy
+answering a request, is answered 503 at once; a connection silent for
+``IDLE_TIMEOUT`` is closed. An event stream is open as long as its tab is:
+once a request becomes one it no longer counts among those connections
+(open tabs would otherwise make every page a 503) but against a cap of its
+own, ``MAX_STREAMS``; a stream beyond it is answered 503.
 Out of file descriptors, the accept loop pauses instead of spinning. A
 client that goes away mid-answer is no error: nothing is printed.
 """
 
 from __future__ import annotations
 
+import errno
 import html
 import http.server
 import ipaddress
 import json
 import mimetypes
 import re
-import errno
 import secrets
 import select
 import socket
@@ -48,7 +52,8 @@ if TYPE_CHECKING:
 CLIENT_JS = Path(__file__).resolve().with_name("client.js")
 KEEPALIVE = 15.0  # seconds between comments on an idle event stream, to notice closed tabs
 BACKLOG = 1024  # connections the kernel queues before they are accepted (it may cap this lower)
-MAX_CONNECTIONS = 256  # served at once; far below the usual limit of 1,024 open files
+MAX_CONNECTIONS = 256  # requests served at once (event streams apart)
+MAX_STREAMS = 512  # event streams open at once; with MAX_CONNECTIONS far below the usual 1,024 open files
 IDLE_TIMEOUT = 30.0  # seconds a connection may stay silent (before or within a request)
 _OUT_OF_FILES = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
 _BUSY = (b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\n"
@@ -69,6 +74,9 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+_HEAD_END, _BODY_END = re.compile(rb"</head>", re.I), re.compile(rb"</body>", re.I)
+
+
 def inject(page: bytes, tag: bytes) -> bytes:
     """``page`` with ``tag`` added before ``</head>`` (else ``</body>``,
     else at the end)."""
@@ -77,9 +85,6 @@ def inject(page: bytes, tag: bytes) -> bytes:
         if found is not None:
             return page[:found.start()] + tag + page[found.start():]
     return page + tag
-
-
-_HEAD_END, _BODY_END = re.compile(rb"</head>", re.I), re.compile(rb"</body>", re.I)
 
 
 def page_revision(snapshot: Snapshot, page: str) -> int:
@@ -151,7 +156,7 @@ class PreviewServer:
         self.loopback = is_loopback(host)
         self.session = secrets.token_hex(4)  # lets a page tell a restarted server from the one it knew
         self.closing = threading.Event()
-        self._streams: set[socket.socket] = set()
+        self._streams: set[socket.socket] = set()  # the event streams, apart from the connections
         # Open connections, the longest idle first: socket -> busy (a request is being answered).
         self._connections: dict[socket.socket, bool] = {}
         self._lock = threading.Lock()
@@ -207,9 +212,20 @@ class PreviewServer:
                 f'data-revision="{page_revision(snapshot, page)}" data-session="{self.session}"{extra} '
                 f'defer></script>').encode("utf-8")
 
-    def _track(self, sock: socket.socket, add: bool) -> None:
+    def _stream(self, sock: socket.socket) -> bool:
+        """Count a connection whose request is an event stream among the
+        streams, no longer among the connections (False at ``MAX_STREAMS``:
+        it stays a connection, and is answered 503)."""
         with self._lock:
-            (self._streams.add if add else self._streams.discard)(sock)
+            if len(self._streams) >= MAX_STREAMS:
+                return False
+            self._connections.pop(sock, None)
+            self._streams.add(sock)
+            return True
+
+    def _end_stream(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._streams.discard(sock)
 
     def _admit(self, sock: socket.socket) -> bool:
         """Count a new connection in; at ``MAX_CONNECTIONS``, close the one
@@ -241,9 +257,15 @@ class PreviewServer:
 
     @property
     def connections(self) -> int:
-        """How many connections are open (served or idle)."""
+        """How many connections are open (served or idle), event streams apart."""
         with self._lock:
             return len(self._connections)
+
+    @property
+    def streams(self) -> int:
+        """How many event streams are open."""
+        with self._lock:
+            return len(self._streams)
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -379,12 +401,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _events(self) -> None:
         preview = self.server.preview
         self.close_connection = True
+        if not preview._stream(self.connection):
+            self.send_response(503)
+            self.send_header("Retry-After", "1")
+            self.send_header("Content-Length", "0")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Accel-Buffering", "no")
         self.end_headers()
-        preview._track(self.connection, True)
         try:
             self.wfile.write(b"retry: 1000\n\n")
             last = None
@@ -407,7 +435,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             pass  # the page went away
         finally:
-            preview._track(self.connection, False)
+            preview._end_stream(self.connection)
 
 
 def _gone(sock: socket.socket) -> bool:

@@ -3,8 +3,9 @@
     Session(paths, out)   the journeys under watch and what each build read;
                           build_all() and rebuild(changed) -> Rebuild
     Debouncer(delay)      merges an editor's burst of file events into one batch
-    Watcher(session)      a watchdog observer feeding a queue; run() debounces
-                          the events and rebuilds until stop()
+    Watcher(session)      a watchdog observer feeding a queue; start() starts it and
+                          makes the first build, run() debounces the events and
+                          rebuilds until stop()
     LiveState             the latest build status (a Snapshot with a version),
                           which the preview server pushes to open pages
 

@@ -36,24 +36,21 @@ class Watcher:
         self._observer = None
         self._watches: dict[Path, tuple[bool, object]] = {}
 
-    def start(self) -> None:
-        """Start the watchdog observer on the session's folders."""
+    def start(self) -> Rebuild:
+        """Start the watchdog observer and make the first build, with
+        nothing saved meanwhile missed: the observer starts first (on the
+        folders known before any build), and after the build every file it
+        read that changed since it began is fed as an event, for the folders
+        the build showed were not yet watched (a data file elsewhere). A
+        save the build already read costs one more build, never a lost one.
+        Returns the first build."""
         from watchdog.observers import Observer
 
+        since = time.time() - _MTIME_SLACK
         self._observer = Observer()
         self._observer.daemon = True
         self.sync()
         self._observer.start()
-
-    def start_and_build(self) -> Rebuild:
-        """The first build, with nothing saved meanwhile missed: the observer
-        starts first (on the folders known before any build), and after the
-        build every file it read that changed since it began is fed as an
-        event, for the folders the build showed were not yet watched (a data
-        file elsewhere). A save the build already read costs one more build,
-        never a lost one."""
-        since = time.time() - _MTIME_SLACK
-        self.start()
         first = self.session.build_all()
         self.sync()
         for path in sorted(self.session.files()):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from copisdsl.api import check
-from copisdsl.data import enrich, loading
+from copisdsl.data import enrich, linked_files, loading
 from copisdsl.data.sources import TableSource
 
 SURVEY = "stage,score\npurchase,9\npost_purchase,10\npurchase,3\npost_purchase,8\n"
@@ -288,3 +288,34 @@ def test_times_with_a_utc_offset_are_taken_in_their_local_time(tmp_path, dates):
                          {"o.csv": orders})
     assert diags == []
     assert kpis["r"].value == 15 and kpis["n"].value == 1
+
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+
+
+@pytest.mark.parametrize("case", sorted(EXAMPLES.glob("*.copis")), ids=lambda p: p.stem)
+def test_linked_files_are_the_inputs_the_figures_read(case):
+    # The files a command refuses to write over before reading any (linked_files)
+    # are the ones the figures list once read.
+    result = check(case.read_text(encoding="utf-8"), case.name)
+    figures, _ = enrich(result.model, case.parent)
+    assert linked_files(result.model, case.parent) == [Path(p).resolve() for p in figures.inputs]
+
+
+def test_linked_files_of_globs_folders_and_missing_files(tmp_path):
+    import duckdb
+
+    files = {"parts/a.csv": SURVEY, "parts/b.csv": SURVEY, "shop/x=1/p.parquet": b"", "shared/s.csv": SURVEY}
+    for name, content in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(content if isinstance(content, bytes) else content.encode())
+    survey_frame().to_parquet(tmp_path / "shop" / "x=1" / "p.parquet", index=False)
+    duckdb.connect(str(tmp_path / "shop.duckdb")).close()
+    text = ('journey j "J" {\n  data g "parts/*.csv"\n  data f "shop"\n  data m "gone.csv"\n'
+            '  data d "duckdb:///shop.duckdb" { table "t" }\n  data o "../outside.csv"\n'
+            '  kpi n = count(g.score) + count(f.score) + count(m.score) + count(d.score) + count(o.score)\n}\n')
+    model = check(text, "j.copis").model
+    assert linked_files(model, tmp_path) == [(tmp_path / p).resolve() for p in (
+        "parts/a.csv", "parts/b.csv", "shop/x=1/p.parquet", "gone.csv", "shop.duckdb")]
+    figures, _ = enrich(model, tmp_path)
+    assert linked_files(model, tmp_path) == [Path(p).resolve() for p in figures.inputs]

@@ -1,5 +1,6 @@
 """The preview server under load (issue 18): a real backlog, a bounded
 number of connections (idle ones make room, busy ones get a 503 at once),
+event streams (open tabs) counted apart under a cap of their own,
 1,100 idle connections under the usual limit of 1,024 open files, clients
 that vanish mid-answer. Every wait has a time limit; nothing here asserts
 a timing (benchmarks/serve_load.py measures latency)."""
@@ -15,6 +16,7 @@ import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -90,22 +92,76 @@ def test_idle_connections_make_room(served, monkeypatch):
             sock.close()
 
 
+def open_stream(port: int) -> tuple[http.client.HTTPConnection, http.client.HTTPResponse]:
+    """An event stream, as a preview tab keeps open; its first line read
+    (the server counts the stream before it writes that)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/_copis/events")
+    response = conn.getresponse()  # kept: it owns the socket of a stream
+    if response.status == 200:
+        assert response.readline() == b"retry: 1000\n"
+    return conn, response
+
+
 def test_when_every_connection_is_busy_the_next_gets_503_at_once(served, monkeypatch):
     monkeypatch.setattr(preview_server, "MAX_CONNECTIONS", 4)
-    streams = []
-    for _ in range(4):
-        conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
-        conn.request("GET", "/_copis/events")
-        response = conn.getresponse()  # kept: it owns the socket of a stream
-        assert response.status == 200
-        streams.append((conn, response))
-    wait_until(lambda: served.connections == 4, what="four open streams")
-    status, _ = get(served.port)
-    assert status == 503
-    for conn, response in streams:
+    gate = threading.Event()
+    real = preview_server._Handler._static
+
+    def held(handler, path, head, preview):  # a page being answered, until the gate opens
+        gate.wait(10)
+        real(handler, path, head, preview)
+
+    monkeypatch.setattr(preview_server._Handler, "_static", held)
+    socks = idle(served.port, 4)
+    try:
+        for sock in socks:
+            sock.sendall(b"GET /small.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        wait_until(lambda: served.connections == 4 and all(served._connections.values()), what="four busy requests")
+        status, _ = get(served.port)
+        assert status == 503
+    finally:
+        gate.set()
+        for sock in socks:
+            sock.close()
+    wait_until(lambda: get(served.port)[0] == 200, what="served again")
+
+
+def test_open_event_streams_do_not_make_pages_wait(served):
+    # Each open preview tab keeps its event stream for as long as it is open:
+    # as many tabs as MAX_CONNECTIONS must leave pages served, not 503.
+    streams = [open_stream(served.port) for _ in range(preview_server.MAX_CONNECTIONS)]
+    try:
+        assert [response.status for _, response in streams] == [200] * preview_server.MAX_CONNECTIONS
+        for _ in range(3):
+            assert get(served.port)[0] == 200
+        assert get(served.port, "/_copis/state")[0] == 200
+    finally:
+        for conn, response in streams:
+            response.close()
+            conn.close()
+
+
+def test_event_streams_have_a_cap_of_their_own(served, monkeypatch):
+    monkeypatch.setattr(preview_server, "MAX_STREAMS", 3)
+    streams = [open_stream(served.port) for _ in range(3)]
+    try:
+        assert [response.status for _, response in streams] == [200, 200, 200]
+        conn, response = open_stream(served.port)
+        assert response.status == 503 and response.getheader("Retry-After") == "1"
         response.close()
         conn.close()
-    wait_until(lambda: get(served.port)[0] == 200, what="served again")
+        assert get(served.port)[0] == 200  # pages are served all the same
+        first, answer = streams.pop(0)
+        answer.close()
+        first.close()  # a tab closed: its stream is let go within a second, and a new one fits
+        wait_until(lambda: served.streams == 2, what="the closed stream let go")
+        streams.append(open_stream(served.port))
+        assert streams[-1][1].status == 200
+    finally:
+        for conn, response in streams:
+            response.close()
+            conn.close()
 
 
 def test_clients_that_vanish_print_nothing(served, capfd):
