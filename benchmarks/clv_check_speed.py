@@ -13,7 +13,6 @@ size (a shared machine: 200000 20000).
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time

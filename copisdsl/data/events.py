@@ -16,6 +16,7 @@ touchpoint) pairs there, so the log itself never leaves its engine.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,19 +28,10 @@ from copisdsl.diagnostics import Diagnostic, warning
 from copisdsl.hints import did_you_mean
 from copisdsl.semantic.model import Data, Model
 
+if TYPE_CHECKING:
+    from copisdsl.data.segments import Customers
+
 MAPPING = ("customer", "touchpoint", "date")
-
-
-@dataclass
-class Customers:
-    """The CLV layer's customers: text ids, CLV (NaN: none), segment
-    positions in declaration order (-1: none); ``has_clv`` is False when
-    the journey has no CLV figures (value at stake is then None)."""
-
-    ids: np.ndarray
-    clv: np.ndarray
-    segments: np.ndarray
-    has_clv: bool
 
 
 @dataclass

@@ -251,8 +251,10 @@ def assign_segments(model: Model, values: CustomerValues) -> np.ndarray:
     return out
 
 
-def clv_figures(model: Model, values: CustomerValues | None, note: str | None = None) -> ClvFigures:
-    """The CLV summary and segment portfolio of the journey."""
+def clv_figures(model: Model, values: CustomerValues | None, note: str | None = None,
+                segments: np.ndarray | None = None) -> ClvFigures:
+    """The CLV summary and segment portfolio of the journey; ``segments``,
+    each customer's segment position, when already assigned."""
     s = model.clv
     figures = ClvFigures(model=s.model, unit=s.unit, margin=s.margin, discount=s.discount,
                          horizon_months=s.horizon_months, params={}, mean_clv=None, customers=0)
@@ -270,7 +272,7 @@ def clv_figures(model: Model, values: CustomerValues | None, note: str | None = 
     if has_clv:
         figures.mean_clv = float(np.nanmean(values.clv))
     total_clv = float(clv.sum())
-    segment = assign_segments(model, values)
+    segment = assign_segments(model, values) if segments is None else segments
     for i, seg in enumerate(model.segments.values()):
         members = segment == i
         k = int(members.sum())

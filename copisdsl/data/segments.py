@@ -24,16 +24,28 @@ from copisdsl.syntax import nodes as n
 if TYPE_CHECKING:
     from copisdsl.data.sources import TableSource
 
-#: the columns of the customer -> segment relation an engine joins with
-CUSTOMER, SEGMENT = "copis_customer", "copis_segment"
+@dataclass(frozen=True)
+class Customers:
+    """The CLV layer's customers, once for the whole journey: text ids,
+    CLV (NaN: none), segment positions in declaration order (-1: none);
+    ``has_clv`` is False when the journey has no CLV figures. The one
+    customer -> segment relation: the portfolio, the KPIs by segment and an
+    event log's reach and value at stake all read it."""
+
+    ids: np.ndarray
+    clv: np.ndarray
+    segments: np.ndarray
+    has_clv: bool
 
 
 class Segmentation:
     """Every customer that falls in a segment: ``ids`` (customer IDs as
     trimmed text, sorted) and ``positions`` (the segment's position in
-    declaration order), aligned."""
+    declaration order), aligned; ``customers`` is what they come from."""
 
-    def __init__(self, model: Model, ids: np.ndarray, positions: np.ndarray) -> None:
+    def __init__(self, model: Model, customers: Customers) -> None:
+        self.customers = customers
+        ids, positions = customers.ids, customers.segments
         ids = np.char.strip(np.asarray(ids).astype(str)) if len(ids) else np.asarray([], dtype=str)
         placed = positions >= 0
         order = np.argsort(ids[placed], kind="stable")

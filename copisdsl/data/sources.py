@@ -32,7 +32,7 @@ from copisdsl.semantic.model import Data, Model
 if TYPE_CHECKING:
     from copisdsl.data.engines.table import EngineTable
     from copisdsl.data.portfolio import CustomerValues
-    from copisdsl.data.segments import Members, Segmentation
+    from copisdsl.data.segments import Customers, Members, Segmentation
 
 _AGGREGATES = {
     "sum": np.sum, "mean": np.mean, "median": np.median, "min": np.min, "max": np.max,
@@ -53,7 +53,8 @@ class TableSource:
         self._values: dict[str, CustomerValues | None] = {}
         self._notes: dict[str, str] = {}
         self.engines: dict[str, EngineTable] = {}  # sources an engine reads (reference §13)
-        self._segmentation: Segmentation | None | bool = False  # False: not computed yet
+        self._customers: Customers | None | bool = False  # False: not computed yet
+        self._segmentation: Segmentation | None | bool = False
         self._segment_rows: dict[tuple[str, int], np.ndarray] = {}  # (data id, segment position) -> rows
         self._customer_texts: dict[str, np.ndarray] = {}  # data id -> its customer IDs as text
         wanted = self._plan()
@@ -195,17 +196,9 @@ class TableSource:
         log = self.model.events
         if log is None or log.id not in self.engines:
             return None, None
-        from copisdsl.data.events import Customers, event_figures
-        from copisdsl.data.portfolio import assign_segments
+        from copisdsl.data.events import event_figures
 
-        customers = None
-        first = self.model.transactions
-        tx = self.transactions_of(first.id) if first is not None else None
-        values = self.customer_values(first.id) if tx is not None else None
-        if values is not None:
-            customers = Customers(ids=np.asarray(tx.ids).astype(str), clv=values.clv,
-                                  segments=assign_segments(self.model, values),
-                                  has_clv=not np.all(np.isnan(values.clv)))
+        customers = self.customers()
         try:
             found = self._engine_call(log.id, lambda t: event_figures(self.model, t, customers))
         except NoValue:
@@ -313,18 +306,29 @@ class TableSource:
             self._segment_rows[key] = np.asarray(within.holds(self._customer_texts[table.data.id]), dtype=bool)
         return self._segment_rows[key]
 
-    def segmentation(self) -> Segmentation | None:
-        """Each customer's segment, from the journey's transactions file
-        (None when it has none or they cannot be read)."""
+    def customers(self) -> Customers | None:
+        """The journey's customers with their CLV and segment, from its
+        first transactions file, computed once (None when it has none or
+        they cannot be read)."""
         from copisdsl.data.portfolio import assign_segments
-        from copisdsl.data.segments import Segmentation
+        from copisdsl.data.segments import Customers
 
-        if self._segmentation is False:
+        if self._customers is False:
             first = self.model.transactions
             tx = self.transactions_of(first.id) if first is not None and self._readable(first.id) else None
             values = self.customer_values(first.id) if tx is not None else None
-            self._segmentation = None if values is None else \
-                Segmentation(self.model, tx.ids, assign_segments(self.model, values))
+            self._customers = None if values is None else Customers(
+                ids=np.asarray(tx.ids).astype(str), clv=values.clv, segments=assign_segments(self.model, values),
+                has_clv=not np.all(np.isnan(values.clv)))
+        return self._customers
+
+    def segmentation(self) -> Segmentation | None:
+        """Each customer's segment (None without customers)."""
+        from copisdsl.data.segments import Segmentation
+
+        if self._segmentation is False:
+            customers = self.customers()
+            self._segmentation = None if customers is None else Segmentation(self.model, customers)
         return self._segmentation
 
     def _readable(self, data_id: str) -> bool:
@@ -454,7 +458,9 @@ class TableSource:
         first = self.model.transactions
         if first is None:
             return None
-        return clv_figures(self.model, self.customer_values(first.id))
+        customers = self.customers()
+        return clv_figures(self.model, self.customer_values(first.id),
+                           segments=customers.segments if customers is not None else None)
 
 
 def _w405(data: Data, tx) -> Diagnostic:

@@ -76,14 +76,6 @@ class Engine:
         names, rows = self.fetch(sql)
         return {name: np.array([r[i] for r in rows], dtype=object) for i, name in enumerate(names)}
 
-    def segment_relation(self, ids: list[str], positions: list[int]):
-        """The customer -> segment relation a query joins with (KPIs by
-        segment, §12.1), as a SQLGlot FROM item: written out as VALUES,
-        which every engine reads and none stores."""
-        from copisdsl.data.engines.queries import segment_values
-
-        return segment_values(ids, positions)
-
     def customers(self, ids, values, segments):
         """A relation (c, v, s) the engine's queries can join: the CLV
         layer's customers as text ids, their CLV (0 where they have none)

@@ -135,22 +135,6 @@ class DuckEngine(Engine):
         except self._duckdb.Error as exc:
             raise EngineError(one_line(exc)) from None
 
-    def segment_relation(self, ids: list[str], positions: list[int]):
-        """The customer -> segment relation as an Arrow table registered with
-        the connection (read in place: nothing is written to a database)."""
-        import pyarrow as pa
-        from sqlglot import exp
-
-        from copisdsl.data.engines import queries as q
-
-        table = pa.table({q.SEGMENT_CUSTOMER: pa.array(ids, pa.string()),
-                          q.SEGMENT_POSITION: pa.array(positions, pa.int64())})
-        try:
-            self.con.register(q.SEGMENTS, table)
-        except self._duckdb.Error as exc:
-            raise EngineError(one_line(exc)) from None
-        return exp.Table(this=exp.to_identifier(q.SEGMENTS))
-
     def close(self) -> None:
         global _open
         self.con.close()

@@ -151,17 +151,6 @@ def aggregate(func: str, name: str, cond: exp.Expression | None, source: exp.Exp
 
 
 #: the customer -> segment relation's alias and columns (KPIs by segment, §12.1)
-SEGMENTS, SEGMENT_CUSTOMER, SEGMENT_POSITION = "copis_segments", "copis_customer", "copis_segment"
-
-
-def segment_values(ids: list[str], positions: list[int]) -> exp.Expression:
-    """The customer -> segment relation written out as VALUES (for a JOIN)."""
-    rows = [exp.Tuple(expressions=[text(c), exp.Literal.number(int(p))]) for c, p in zip(ids, positions)]
-    return exp.Values(expressions=rows, alias=exp.TableAlias(
-        this=exp.to_identifier(SEGMENTS),
-        columns=[exp.to_identifier(SEGMENT_CUSTOMER), exp.to_identifier(SEGMENT_POSITION)]))
-
-
 def customer_key(node: exp.Expression) -> exp.Expression:
     """A customer ID as the text §14 compares: trimmed."""
     return exp.Trim(this=exp.cast(node, "VARCHAR"))
@@ -169,9 +158,10 @@ def customer_key(node: exp.Expression) -> exp.Expression:
 
 def by_segment(tree: exp.Select, relation: exp.Expression, customer: exp.Expression) -> exp.Select:
     """``tree`` (a one-row aggregate) once per segment: its rows joined with
-    the customer -> segment relation on ``customer``, grouped by segment."""
-    on = exp.EQ(this=customer_key(customer), expression=exp.column(SEGMENT_CUSTOMER, table=SEGMENTS))
-    position = exp.column(SEGMENT_POSITION, table=SEGMENTS)
+    the engine's customers relation ``k`` (``Engine.customers``: c, v, s) on
+    ``customer``, grouped by segment position (-1: customers of no segment)."""
+    on = exp.EQ(this=customer_key(customer), expression=exp.column("c", table="k"))
+    position = exp.column("s", table="k")
     return (tree.select(position.as_("segment"), append=True)
             .join(relation, on=on, join_type="inner").group_by(position.copy()))
 

@@ -9,6 +9,7 @@ engine's column types, W403 for a filter that selects nothing.
 
 from __future__ import annotations
 
+import numpy as np
 from sqlglot import exp
 
 from copisdsl.data.engines import queries as q
@@ -153,12 +154,14 @@ class EngineTable:
         return float(row["value"]) if row is not None and row["value"] is not None else None
 
     def _segments(self, segmentation) -> exp.Expression | None:
-        """The customer -> segment relation for a JOIN (None when no customer is in a segment)."""
+        """The customer -> segment relation for a JOIN, the engine's own
+        ``customers`` relation (None when no customer is in a segment)."""
         if not len(segmentation.ids):
             return None
         if self._relation is None or self._relation[0] is not segmentation:
-            self._relation = (segmentation, self.engine.segment_relation(segmentation.ids.tolist(),
-                                                                         segmentation.positions.tolist()))
+            customers = segmentation.customers
+            self._relation = (segmentation, self.engine.customers(
+                customers.ids, np.nan_to_num(customers.clv, nan=0.0), customers.segments))
         return self._relation[1].copy()
 
     def _value(self, func: str, column: n.Column, row: dict, within=None) -> float:
