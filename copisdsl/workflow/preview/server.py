@@ -35,6 +35,7 @@ import http.server
 import ipaddress
 import json
 import mimetypes
+import os
 import re
 import secrets
 import select
@@ -80,11 +81,18 @@ _HEAD_END, _BODY_END = re.compile(rb"</head>", re.I), re.compile(rb"</body>", re
 def inject(page: bytes, tag: bytes) -> bytes:
     """``page`` with ``tag`` added before ``</head>`` (else ``</body>``,
     else at the end)."""
+    return b"".join(injected(page, tag))
+
+
+def injected(page: bytes, tag: bytes) -> tuple:
+    """``inject`` as the pieces to send one after the other: views of
+    ``page`` around ``tag``, so that a large report is not copied per request."""
     for marker in (_HEAD_END, _BODY_END):
         found = marker.search(page)  # no lowered copy of a large page per request
         if found is not None:
-            return page[:found.start()] + tag + page[found.start():]
-    return page + tag
+            view = memoryview(page)
+            return view[:found.start()], tag, view[found.start():]
+    return page, tag
 
 
 def page_revision(snapshot: Snapshot, page: str) -> int:
@@ -142,6 +150,38 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
         print(f"copis preview: {type(error).__name__}: {error}", file=sys.stderr)
 
 
+class FileCache:
+    """The built files last served, kept while the file is the same (its
+    inode, size and modification time: a build replaces a file by renaming
+    a new one over it), so that a page and its pictures are not read from
+    disk, and copied into fresh memory, per request. Holds at most
+    ``MAX_BYTES`` in all and no file larger than ``MAX_FILE``."""
+
+    MAX_BYTES, MAX_FILE = 64 * 1024 * 1024, 8 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self._files: dict[Path, tuple[tuple, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def read(self, path: Path) -> bytes:
+        """The bytes of ``path`` (``OSError`` as ``Path.read_bytes``)."""
+        with open(path, "rb") as handle:
+            found = os.fstat(handle.fileno())
+            key = (found.st_ino, found.st_size, found.st_mtime_ns)
+            with self._lock:
+                kept = self._files.get(path)
+            if kept is not None and kept[0] == key:
+                return kept[1]
+            data = handle.read()
+        if len(data) <= self.MAX_FILE:
+            with self._lock:
+                self._files.pop(path, None)
+                self._files[path] = (key, data)
+                while sum(len(d) for _, d in self._files.values()) > self.MAX_BYTES:
+                    del self._files[next(iter(self._files))]  # the least recently stored
+        return data
+
+
 class PreviewServer:
     """Serves ``out`` and pushes ``state`` to open pages. Binding happens in
     the constructor (``OSError`` when the port is taken); ``start`` serves
@@ -161,6 +201,7 @@ class PreviewServer:
         self._connections: dict[socket.socket, bool] = {}
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self.files = FileCache()
         self._httpd = _HTTPServer((host, port), self)
         self.port = self._httpd.server_address[1]
 
@@ -349,13 +390,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             target = target / "index.html"
             parts = parts + ["index.html"]
         try:
-            data = target.read_bytes()
+            data = preview.files.read(target)
         except OSError:
             self._missing(raw, head)
             return
         ctype = _TYPES.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if target.suffix.lower() == ".html":
-            data = inject(data, preview.client_tag(preview.state.current, "/".join(parts)))
+            data = injected(data, preview.client_tag(preview.state.current, "/".join(parts)))
         self._send(200, data, ctype, head)
 
     def _root(self, head: bool, preview: PreviewServer) -> None:
@@ -386,15 +427,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
 
-    def _send(self, status: int, body: bytes, ctype: str, head: bool) -> None:
+    def _send(self, status: int, body: bytes | tuple, ctype: str, head: bool) -> None:
+        """Answer with ``body``, bytes or pieces to send in turn (``injected``)."""
+        parts = (body,) if isinstance(body, bytes) else body
         self.send_response(status)
         self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(sum(len(p) for p in parts)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         if not head:
-            self.wfile.write(body)
+            for part in parts:
+                self.wfile.write(part)
 
     # ------------------------------------------------------------ events
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from copisdsl.diagnostics import error
-from copisdsl.workflow.preview.server import PreviewServer, inject
+from copisdsl.workflow.preview.server import FileCache, PreviewServer, inject
 from copisdsl.source import Span
 from copisdsl.workflow.watch import JourneyStatus, LiveState
 
@@ -103,6 +103,33 @@ def test_inject_places_the_tag_in_the_head():
     assert inject(REPORT, b"<s>") == REPORT.replace(b"</head>", b"<s></head>")
     assert inject(b"<BODY>x</BODY>", b"<s>") == b"<BODY>x<s></BODY>"
     assert inject(b"plain", b"<s>") == b"plain<s>"
+
+
+def test_the_file_cache_serves_a_rebuilt_file_new(tmp_path):
+    cache = FileCache()
+    page = tmp_path / "index.html"
+    page.write_bytes(b"<p>first</p>")
+    assert cache.read(page) == b"<p>first</p>"
+    assert cache.read(page) is cache.read(page)  # kept, not read again
+    fresh = tmp_path / "new.html"
+    fresh.write_bytes(b"<p>again</p>")  # same size; a build renames a new file over the old
+    fresh.replace(page)
+    assert cache.read(page) == b"<p>again</p>"
+    page.unlink()
+    with pytest.raises(OSError):
+        cache.read(page)
+
+
+def test_the_file_cache_is_bounded(tmp_path, monkeypatch):
+    monkeypatch.setattr(FileCache, "MAX_BYTES", 25)
+    monkeypatch.setattr(FileCache, "MAX_FILE", 12)
+    cache = FileCache()
+    for name in "abc":
+        (tmp_path / name).write_bytes(name.encode() * 10)
+        cache.read(tmp_path / name)
+    (tmp_path / "big").write_bytes(b"x" * 13)
+    assert cache.read(tmp_path / "big") == b"x" * 13
+    assert sorted(p.name for p in cache._files) == ["b", "c"]  # the oldest went; the large one not kept
 
 
 def test_report_is_served_with_the_client_script_and_left_alone_on_disk(served):
