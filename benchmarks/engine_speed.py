@@ -76,8 +76,10 @@ def prepare(orders: int, customers: int) -> Path:
         con = duckdb.connect()
         rows = ROWS % {"orders": orders, "customers": customers}
         con.execute(f"COPY ({rows}) TO '{folder / 'orders'}' (FORMAT parquet, PARTITION_BY (year))")
-        con.execute(f"COPY (SELECT * EXCLUDE (year) FROM ({rows}) LIMIT 1000000) TO '{folder / 'orders.csv'}' "
-                    "(HEADER)")
+        # The CSV: the orders of a tenth of the customers (10 each at the default size), 1,000,000 rows at most.
+        few = f"{rows} WHERE i % {customers} < {max(1, customers // 10)}"
+        con.execute(f"COPY (SELECT * EXCLUDE (year) FROM ({few}) LIMIT 1000000) "
+                    f"TO '{folder / 'orders.csv'}' (HEADER)")
         (folder / "ok").touch()
         print(f"# generated in {time.perf_counter() - start:.1f} s (cached)")
     (folder / "parts.copis").write_text(JOURNEY % {"path": "orders"}, encoding="utf-8")
@@ -124,7 +126,7 @@ def main() -> int:
     report(f"copis export, COPIS_MEMORY_LIMIT={CAP}", seconds, mb, code,
            "  completes" if code == 0 else "  did not complete")
     seconds, mb, code = export(folder / "csv.copis", env)
-    report("copis export, one CSV of 1,000,000 rows", seconds, mb, code,
+    report("copis export, one CSV of 1,000,000 rows (1/10 of the customers)", seconds, mb, code,
            "  ok" if seconds <= 1.5 else "  over the 1.5 s goal")
     small = ROOT / "examples" / "petfood_subscription.copis"
     cache = folder / "small-cache"

@@ -32,7 +32,7 @@ class Customers:
     customer -> segment relation: the portfolio, the KPIs by segment and an
     event log's reach and value at stake all read it."""
 
-    ids: np.ndarray
+    ids: np.ndarray  # the transactions' own array of IDs (trimmed text)
     clv: np.ndarray
     segments: np.ndarray
     has_clv: bool
@@ -45,8 +45,7 @@ class Segmentation:
 
     def __init__(self, model: Model, customers: Customers) -> None:
         self.customers = customers
-        ids, positions = customers.ids, customers.segments
-        ids = np.char.strip(np.asarray(ids).astype(str)) if len(ids) else np.asarray([], dtype=str)
+        ids, positions = np.asarray(customers.ids), customers.segments
         placed = positions >= 0
         order = np.argsort(ids[placed], kind="stable")
         self.ids = ids[placed][order]
@@ -71,6 +70,8 @@ class Members:
 
     def holds(self, customers) -> np.ndarray:
         """Which of ``customers`` (text IDs, trimmed; None for missing) are in the segment."""
+        if customers is self.segmentation.customers.ids:  # the customers themselves: no lookup
+            return self.segmentation.customers.segments == self.position
         return pd.Index(pd.Series(customers, dtype=object)).isin(self.segmentation.of(self.position))
 
 

@@ -318,7 +318,7 @@ class TableSource:
             tx = self.transactions_of(first.id) if first is not None and self._readable(first.id) else None
             values = self.customer_values(first.id) if tx is not None else None
             self._customers = None if values is None else Customers(
-                ids=np.asarray(tx.ids).astype(str), clv=values.clv, segments=assign_segments(self.model, values),
+                ids=tx.ids, clv=values.clv, segments=assign_segments(self.model, values),
                 has_clv=not np.all(np.isnan(values.clv)))
         return self._customers
 
