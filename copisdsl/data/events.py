@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
 
 from copisdsl.data.engines import event_queries as eq
 from copisdsl.data.engines.table import EngineTable
@@ -75,8 +74,7 @@ def event_figures(model: Model, table: EngineTable, customers: Customers | None)
     total = int(found[0][0] or 0)
     relation = None
     if customers is not None and len(customers.ids):
-        relation = table.engine.customers(customers.ids, np.nan_to_num(customers.clv, nan=0.0),
-                                          customers.segments)
+        relation = table.engine.customers(customers)
     _, found = fetch(eq.reach(log, ids, relation, dialect))
     segment_ids = list(model.segments)
     counts = {tp: 0 for tp in ids}

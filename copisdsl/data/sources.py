@@ -189,6 +189,7 @@ class TableSource:
         except EngineError as exc:
             self._e400(data, f"data '{data.id}' ({where.shown()}): {table.engine.name}: {exc.reason}")
             del self.engines[data.id]
+            table.engine.close()
 
     def event_figures(self) -> tuple[dict | None, list | None]:
         """Reach and flow volumes from the journey's event log (§12.2);

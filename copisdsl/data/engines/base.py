@@ -54,6 +54,13 @@ def kind_of(type_name: str) -> str:
     return "other"
 
 
+def customer_values(customers):
+    """The CLV column of the customers relation: 0 where a customer has none."""
+    import numpy as np
+
+    return np.nan_to_num(customers.clv, nan=0.0)
+
+
 class Engine:
     """A connection to one engine; subclasses implement ``columns`` and
     ``fetch`` (and ``arrays`` where the driver hands out columns)."""
@@ -76,11 +83,12 @@ class Engine:
         names, rows = self.fetch(sql)
         return {name: np.array([r[i] for r in rows], dtype=object) for i, name in enumerate(names)}
 
-    def customers(self, ids, values, segments):
-        """A relation (c, v, s) the engine's queries can join: the CLV
-        layer's customers as text ids, their CLV (0 where they have none)
-        and segment positions (-1: none), sent to the engine without
-        writing to its data (reference §12.2, value at stake)."""
+    def customers(self, customers):
+        """A relation ``k`` (c, v, s) the engine's queries can join: the
+        journey's customers (``copisdsl.data.segments.Customers``) as text
+        ids, their CLV (0 where they have none, ``customer_values``) and
+        segment positions (-1: none), sent to the engine without writing to
+        its data (KPIs by segment, §12.1; value at stake, §12.2)."""
         raise NotImplementedError
 
     def close(self) -> None:

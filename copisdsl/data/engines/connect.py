@@ -49,6 +49,7 @@ def connect(data: Data, where: Location, base_dir: Path, root: Path, wanted: set
     if where.is_database and where.engine not in SCHEMES.values():
         return e400(f"data URL '{shown}' is of an unknown kind",
                     "database URLs are duckdb:///PATH.duckdb, postgresql://HOST[:PORT]/DB and sc://HOST:PORT")
+    engine = None
     try:
         if where.is_database:
             database = None
@@ -105,6 +106,8 @@ def connect(data: Data, where: Location, base_dir: Path, root: Path, wanted: set
         out.table = table
         return out
     except EngineError as exc:
+        if engine is not None:  # opened, then failed: its connection (and spill folder) released
+            engine.close()
         what = {"postgres": "PostgreSQL", "spark": "Spark", "duckdb": "DuckDB"}.get(where.engine, where.engine)
         if exc.not_text:
             out.diagnostics.append(error("E402", f"data '{data.id}' ({shown}) holds bytes that are not text: "

@@ -4,10 +4,9 @@ view), and ``duckdb:///`` database files, opened read-only."""
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 
-from copisdsl.data.engines.base import Engine, EngineError, kind_of, one_line
+from copisdsl.data.engines.base import Engine, EngineError, customer_values, kind_of, one_line
 
 #: the view a glob's or folder's files are read through
 VIEW = "copis_files"
@@ -17,7 +16,7 @@ ORDERED = "copis_events"
 CUSTOMERS = "copis_customers"
 #: the environment variable that caps DuckDB's memory (its own syntax: 2GB, 512MiB, 75%)
 MEMORY_LIMIT = "COPIS_MEMORY_LIMIT"
-_open = 0  # engines open in this process: the last to close removes the spill folder
+_SPILL: list[str] = []  # this process's spill folder, once made
 
 
 class DuckEngine(Engine):
@@ -31,7 +30,6 @@ class DuckEngine(Engine):
         # What does not fit in memory spills to a folder of our own, never
         # DuckDB's default `.tmp` in the working directory. One per process:
         # DuckDB opens a database file twice only with the same settings.
-        # DuckDB creates it only when it spills; the last engine removes it.
         self._spill = spill_folder()
         config = {"temp_directory": self._spill}
         limit = os.environ.get(MEMORY_LIMIT, "").strip()
@@ -44,8 +42,6 @@ class DuckEngine(Engine):
             reason = one_line(exc)
             raise EngineError(f"{MEMORY_LIMIT}={limit!r}: {reason}" if limit and "memory" in reason.lower()
                               else reason) from None
-        global _open
-        _open += 1
 
     def register_files(self, files: list[str], fmt: str, delimiter: str | None,
                        text: frozenset[str] = frozenset()) -> None:
@@ -93,13 +89,17 @@ class DuckEngine(Engine):
         except self._duckdb.Error as exc:
             raise EngineError(one_line(exc)) from None
 
-    def customers(self, ids, values, segments):
+    def customers(self, customers):
         import pyarrow as pa
         from sqlglot import exp
 
-        table = pa.table({"c": pa.array(ids, pa.string()), "v": pa.array(values, pa.float64()),
-                          "s": pa.array(segments, pa.int64())})
-        self.con.register(CUSTOMERS, table)
+        table = pa.table({"c": pa.array(customers.ids, pa.string()),
+                          "v": pa.array(customer_values(customers), pa.float64()),
+                          "s": pa.array(customers.segments, pa.int64())})
+        try:
+            self.con.register(CUSTOMERS, table)
+        except self._duckdb.Error as exc:
+            raise EngineError(one_line(exc)) from None
         return exp.Table(this=exp.to_identifier(CUSTOMERS, quoted=True)).as_("k")
 
     def file_columns(self, file: str, fmt: str, delimiter: str | None) -> list[str]:
@@ -136,16 +136,22 @@ class DuckEngine(Engine):
             raise EngineError(one_line(exc)) from None
 
     def close(self) -> None:
-        global _open
+        """Close the connection (DuckDB deletes its spilled files) and the
+        spill folder with it, once no other engine's files are in it."""
         self.con.close()
-        _open -= 1
-        if not _open:
-            shutil.rmtree(self._spill, ignore_errors=True)
+        try:
+            os.rmdir(self._spill)
+        except OSError:
+            pass  # in use by another engine, or already gone
 
 
 def spill_folder() -> str:
-    """Where this process's DuckDB writes what does not fit in memory."""
-    return os.path.join(tempfile.gettempdir(), f"copis-duckdb-{os.getpid()}")
+    """Where this process's DuckDB writes what does not fit in memory: a
+    folder of the temporary folder's that only this user can enter, with a
+    name no one can guess (another user could plant a predictable one)."""
+    if not _SPILL or not os.path.isdir(_SPILL[0]):
+        _SPILL[:] = [tempfile.mkdtemp(prefix="copis-duckdb-")]
+    return _SPILL[0]
 
 
 def _not_text(exc: Exception) -> bool:

@@ -4,7 +4,7 @@ journey; every transaction is read-only."""
 
 from __future__ import annotations
 
-from copisdsl.data.engines.base import Engine, EngineError, kind_of, one_line
+from copisdsl.data.engines.base import Engine, EngineError, customer_values, kind_of, one_line
 
 #: longest a single query may run on the server (milliseconds)
 STATEMENT_TIMEOUT_MS = 600_000
@@ -34,13 +34,14 @@ class PostgresEngine(Engine):
             raise EngineError(one_line(exc)) from None
         self._arrays: dict[str, list] = {}
 
-    def customers(self, ids, values, segments):
+    def customers(self, customers):
         """The customers as three array parameters, unnested by the query
         itself: a read-only transaction may not create even a temporary table."""
         from sqlglot import exp
 
-        self._arrays = {"copis_c": [str(i) for i in ids], "copis_v": [float(v) for v in values],
-                        "copis_s": [int(s) for s in segments]}
+        self._arrays = {"copis_c": [str(i) for i in customers.ids],
+                        "copis_v": [float(v) for v in customer_values(customers)],
+                        "copis_s": [int(s) for s in customers.segments]}
         arrays = [exp.cast(exp.Placeholder(this=name), kind) for name, kind in
                   (("copis_c", "TEXT[]"), ("copis_v", "DOUBLE PRECISION[]"), ("copis_s", "BIGINT[]"))]
         return exp.Unnest(expressions=arrays, alias=exp.TableAlias(

@@ -150,7 +150,6 @@ def aggregate(func: str, name: str, cond: exp.Expression | None, source: exp.Exp
     return write(tree.where(rows) if rows is not None else tree, dialect)
 
 
-#: the customer -> segment relation's alias and columns (KPIs by segment, §12.1)
 def customer_key(node: exp.Expression) -> exp.Expression:
     """A customer ID as the text §14 compares: trimmed."""
     return exp.Trim(this=exp.cast(node, "VARCHAR"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 from urllib.parse import urlsplit
 
-from copisdsl.data.engines.base import Engine, EngineError, kind_of, one_line
+from copisdsl.data.engines.base import Engine, EngineError, customer_values, kind_of, one_line
 
 #: the CLV layer's customers, for an event log's value at stake (a session view)
 CUSTOMERS = "copis_customers"
@@ -58,11 +58,12 @@ class SparkEngine(Engine):
             raise EngineError(one_line(exc)) from None
         return list(frame.columns), [tuple(r) for r in rows]
 
-    def customers(self, ids, values, segments):
+    def customers(self, customers):
         import pandas as pd
         from sqlglot import exp
 
-        frame = pd.DataFrame({"c": pd.Series(ids, dtype=object), "v": values, "s": segments})
+        frame = pd.DataFrame({"c": pd.Series(customers.ids, dtype=object), "v": customer_values(customers),
+                              "s": customers.segments})
         try:
             # A temporary view of this session: nothing is written on the cluster.
             self.spark.createDataFrame(frame, schema="c string, v double, s bigint") \

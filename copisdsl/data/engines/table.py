@@ -9,7 +9,6 @@ engine's column types, W403 for a filter that selects nothing.
 
 from __future__ import annotations
 
-import numpy as np
 from sqlglot import exp
 
 from copisdsl.data.engines import queries as q
@@ -159,9 +158,7 @@ class EngineTable:
         if not len(segmentation.ids):
             return None
         if self._relation is None or self._relation[0] is not segmentation:
-            customers = segmentation.customers
-            self._relation = (segmentation, self.engine.customers(
-                customers.ids, np.nan_to_num(customers.clv, nan=0.0), customers.segments))
+            self._relation = (segmentation, self.engine.customers(segmentation.customers))
         return self._relation[1].copy()
 
     def _value(self, func: str, column: n.Column, row: dict, within=None) -> float:

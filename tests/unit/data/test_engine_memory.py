@@ -77,17 +77,39 @@ def _figures(folder: Path) -> dict:
     return {"kpis": kpis, "segments": segments, "mean_clv": figures.clv.mean_clv}
 
 
-def test_the_limit_and_spill_folder_are_the_engines(monkeypatch):
+@pytest.fixture
+def spills(tmp_path, monkeypatch) -> Path:
+    """This test's own temporary folder, where the spill folders go."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_the_limit_and_spill_folder_are_the_engines(monkeypatch, spills):
     monkeypatch.setenv(MEMORY_LIMIT, "64MB")
     engine = DuckEngine()
     try:
         limit, spill = engine.con.sql(
             "SELECT current_setting('memory_limit'), current_setting('temp_directory')").fetchall()[0]
+        assert os.stat(spill).st_mode & 0o777 == 0o700  # only this user's
     finally:
         engine.close()
     assert limit == "61.0 MiB"  # 64 MB in DuckDB's binary units
-    assert spill.startswith(tempfile.gettempdir()) and "copis-duckdb-" in spill
-    assert not os.path.exists(spill)
+    assert Path(spill).parent == spills and Path(spill).name.startswith("copis-duckdb-")
+    assert list(spills.iterdir()) == []  # removed at close
+
+
+def test_an_engine_that_fails_leaves_no_spill_folder(shop, spills):
+    broken = shop / "broken"
+    broken.mkdir(exist_ok=True)
+    (broken / "part.parquet").write_bytes(b"not parquet at all")
+    (shop / "broken.copis").write_text('journey j "J" {\n  data t "broken" {\n    kind transactions\n'
+                                       '    customer customer_id\n  }\n}\n', encoding="utf-8")
+    result = check_file(shop / "broken.copis", data=False)
+    _, diags = enrich(result.model, shop)
+    assert [d.code for d in diags if d.is_error] == ["E400"]
+    assert list(spills.iterdir()) == []
 
 
 def test_a_bad_limit_is_e400_naming_the_variable(shop, monkeypatch):
@@ -99,10 +121,7 @@ def test_a_bad_limit_is_e400_naming_the_variable(shop, monkeypatch):
     assert errors[0].span.line == 2
 
 
-def test_figures_under_a_small_memory_cap_are_those_without_it(shop, monkeypatch, tmp_path):
-    spills = tmp_path / "tmp"
-    spills.mkdir()
-    monkeypatch.setattr(tempfile, "tempdir", str(spills))  # this test's own temporary folder
+def test_figures_under_a_small_memory_cap_are_those_without_it(shop, monkeypatch, tmp_path, spills):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no figures cache in between
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv(MEMORY_LIMIT, raising=False)
