@@ -57,14 +57,15 @@ def main() -> None:
         source = folder / "big.copis"
         base = journey(50)
         source.write_text(base, encoding="utf-8")
+        old = time.time() - 60  # written well before the watch starts: no catch-up rebuild of it
+        os.utime(source, (old, old))
         state = LiveState()
         session = Session([folder], Path(tmp) / "out", state=state)
-        start = time.perf_counter()
-        assert session.build_all().ok
-        print(line("first build, 50 touchpoints (in process)", time.perf_counter() - start))
         built: queue.Queue = queue.Queue()
         watcher = Watcher(session, on_rebuild=lambda r: built.put((time.perf_counter(), r)))
-        watcher.start()
+        start = time.perf_counter()
+        assert watcher.start().ok  # the observer, then the first build
+        print(line("first build, 50 touchpoints (in process)", time.perf_counter() - start))
         threading.Thread(target=watcher.run, daemon=True).start()
         server = PreviewServer(Path(tmp) / "out", state)
         server.start()

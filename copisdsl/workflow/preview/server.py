@@ -152,9 +152,9 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
 
 class FileCache:
     """The built files last served, kept while the file is the same (its
-    inode, size and modification time: a build replaces a file by renaming
-    a new one over it), so that a page and its pictures are not read from
-    disk, and copied into fresh memory, per request. Holds at most
+    inode, size, modification and change times: a build replaces a file by
+    renaming a new one over it), so that a page and its pictures are not
+    read from disk, and copied into fresh memory, per request. Holds at most
     ``MAX_BYTES`` in all and no file larger than ``MAX_FILE``."""
 
     MAX_BYTES, MAX_FILE = 64 * 1024 * 1024, 8 * 1024 * 1024
@@ -167,7 +167,7 @@ class FileCache:
         """The bytes of ``path`` (``OSError`` as ``Path.read_bytes``)."""
         with open(path, "rb") as handle:
             found = os.fstat(handle.fileno())
-            key = (found.st_ino, found.st_size, found.st_mtime_ns)
+            key = (found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
             with self._lock:
                 kept = self._files.get(path)
             if kept is not None and kept[0] == key:
