@@ -55,6 +55,9 @@ def main() -> int:
                "PYTHONPATH": str(HERE.parent)}
         print(f"# {orders:,} orders, {customers:,} customers, Parquet; machine load: "
               f"{os.getloadavg()[0]:.1f} (timings are under that load)", flush=True)
+        # The grammar's cache is made once by any check; "cold" is the figures' cache only.
+        (folder / "plain.copis").write_text('journey plain "Plain" {}\n', encoding="utf-8")
+        copis_peak(["check", str(folder / "plain.copis")], env)
         results = {}
         for kind in ("cold", "warm"):
             seconds, mb, code = copis_peak(["check", str(folder / "bench.copis")], env)
