@@ -46,7 +46,7 @@ from copisdsl.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 from copisdsl.data.clv.value import bgnbd_clv, pareto_clv
 from copisdsl.data.clv.fit import aggregate_rows
 from copisdsl.data.clv.holdout import Holdout, compare_holdout
-from copisdsl.data.clv.uncertainty import DRAWS, SEED, central_interval, delta_intervals, draw_parameters
+from copisdsl.data.clv.uncertainty import delta_intervals
 
 __all__ = [
     "RFM",
@@ -74,9 +74,5 @@ __all__ = [
     "aggregate_rows",
     "Holdout",
     "compare_holdout",
-    "DRAWS",
-    "SEED",
-    "draw_parameters",
-    "central_interval",
     "delta_intervals",
 ]
