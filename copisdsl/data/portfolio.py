@@ -21,7 +21,7 @@ from copisdsl.data.filters import OPS, duration_days
 from copisdsl.data.transactions import Transactions
 from copisdsl.data.figures import ClvFigures, CustomerTable, FitSummary, HoldoutFigures, SegmentFigures
 from copisdsl.data.fit_notes import fit_notes
-from copisdsl.language import SEGMENT_VARIABLES as _VARIABLES
+from copisdsl.language import CLV_MODELS, SEGMENT_VARIABLES as _VARIABLES
 from copisdsl.semantic.model import ClvSettings, Model
 from copisdsl.semantic.values import shift_back
 
@@ -76,7 +76,7 @@ def customer_values(tx: Transactions, settings: ClvSettings) -> CustomerValues:
         frequency=rfm.frequency, end=tx.end_date(), ids=tx.ids, rfm=rfm,
         without_orders=tx.without_orders,
     )
-    if settings.model in _PURCHASE_MODELS:
+    if settings.model != "historic":
         _model_values(values, rfm, settings)
         if values.params and settings.holdout is not None:
             _holdout(values, tx, settings)
@@ -98,16 +98,19 @@ class _PurchaseModel:
     expected: Callable  # (params, t, x, t_x, T) -> expected purchases in (T, T + t]
 
 
-_PURCHASE_MODELS = {
-    "bgnbd": _PurchaseModel("BG/NBD", ("r", "alpha", "a", "b"), clvmath.fit_bgnbd, clvmath.bgnbd_clv,
-                            clvmath.bgnbd_probability_alive, clvmath.bgnbd_expected_purchases),
-    "pareto": _PurchaseModel("Pareto/NBD", ("r", "alpha", "s", "beta"), clvmath.fit_pareto, clvmath.pareto_clv,
-                             clvmath.pareto_probability_alive, clvmath.pareto_expected_purchases),
-}
+def _purchase_model(name: str) -> _PurchaseModel:
+    """The purchase model ``name`` (built when first asked for: the models
+    import scipy, which historic CLV does without)."""
+    assert name in CLV_MODELS and name != "historic", name
+    if name == "bgnbd":
+        return _PurchaseModel("BG/NBD", ("r", "alpha", "a", "b"), clvmath.fit_bgnbd, clvmath.bgnbd_clv,
+                              clvmath.bgnbd_probability_alive, clvmath.bgnbd_expected_purchases)
+    return _PurchaseModel("Pareto/NBD", ("r", "alpha", "s", "beta"), clvmath.fit_pareto, clvmath.pareto_clv,
+                          clvmath.pareto_probability_alive, clvmath.pareto_expected_purchases)
 
 
 def _model_values(values: CustomerValues, rfm, settings: ClvSettings) -> None:
-    model = _PURCHASE_MODELS[settings.model]
+    model = _purchase_model(settings.model)
     name, fit, clv = model.name, model.fit, model.clv
     with warnings.catch_warnings():
         # The fits' own warnings become W406 values (``fit_notes``) below.
@@ -178,7 +181,7 @@ def _intervals(values: CustomerValues, rfm, model: _PurchaseModel, purchases, gg
 
 def _holdout(values: CustomerValues, tx, settings: ClvSettings) -> None:
     """Fit on the orders up to (end - holdout), compare with the rest."""
-    model = _PURCHASE_MODELS[settings.model]
+    model = _purchase_model(settings.model)
     amount, unit = settings.holdout
     end = tx.end_date()
     cutoff = shift_back(end, amount, unit)
