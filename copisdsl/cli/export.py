@@ -48,7 +48,7 @@ def export_cmd(file: str, output: str, fmt: str, customers: str | None, settings
     """Write a journey for other tools: JSON with its figures (KPIs,
     objectives, CLV), or a Mermaid journey diagram (--format mermaid).
     '-' reads the journey from standard input."""
-    from copisdsl.cli.main import refuse_overwriting_input, report
+    from copisdsl.cli.main import refuse_overwriting_data, refuse_overwriting_input, report
     from copisdsl.files import write_named
     from copisdsl.source import printable
     from copisdsl.workflow.export.customers import FORMATS
@@ -66,7 +66,7 @@ def export_cmd(file: str, output: str, fmt: str, customers: str | None, settings
     with_figures = fmt not in MODEL_ONLY or customers is not None
     result = check_one(STDIN if file == "-" else Path(file), None, settings, stdin_filename=stdin_filename,
                        data=with_figures, figures=with_figures, root=root,
-                       before_data=lambda inputs: _refuse_overwriting_data(written, inputs))
+                       before_data=lambda inputs: refuse_overwriting_data(written, inputs))
     if not result.ok or result.model is None:
         # The diagnostics as `copis check` prints them, on stderr: stdout may be the JSON's place.
         report([result], "text", ui.color(err=True), err=True, quiet=ui.quiet)
@@ -84,17 +84,6 @@ def export_cmd(file: str, output: str, fmt: str, customers: str | None, settings
         except OSError as exc:
             raise click.FileError(printable(output), hint=exc.strerror or str(exc)) from None
     sys.exit(EXIT_PROBLEMS if failed([result]) else EXIT_OK)  # warnings fail with strict
-
-
-def _refuse_overwriting_data(written: dict[str, str], inputs: list[Path]) -> None:
-    """A usage error, before any data is read, when a file to write (by its
-    option) is one of the journey's data files (``inputs``, resolved)."""
-    from copisdsl.source import printable
-
-    for flag, path in written.items():
-        if Path(path).resolve() in inputs:
-            raise click.UsageError(f"{flag} {printable(path)} is a data file the journey reads; "
-                                   "write somewhere else")
 
 
 def _write_customers(path: str, figures) -> None:

@@ -121,6 +121,16 @@ def refuse_overwriting_input(output: str, source: str) -> None:
         raise click.UsageError(f"the output {printable(output)} is the journey being read; write somewhere else")
 
 
+def refuse_overwriting_data(written: dict[str, str], inputs: list[Path]) -> None:
+    """A usage error, before any data is read, when a file to write (by its
+    option, ``--output``: path) is one of the journey's data files
+    (``inputs``, resolved)."""
+    for flag, path in written.items():
+        if Path(path).resolve() in inputs:
+            raise click.UsageError(f"{flag} {printable(path)} is a data file the journey reads; "
+                                   "write somewhere else")
+
+
 def refuse_output_holding_inputs(paths: tuple[str, ...], out: Path, what: str) -> None:
     """A usage error when an output folder is, or holds, one of the inputs
     (a build would write its index over the user's files, and a watcher

@@ -46,15 +46,16 @@ def render_cmd(file: str, view: str, output: str, fmt: str | None, settings, roo
     """Draw one view of a journey ('-': read it from standard input). DOT
     output needs no Graphviz."""
     from copisdsl.workflow.build import render_view
-    from copisdsl.cli.main import refuse_overwriting_input, report
+    from copisdsl.cli.main import refuse_overwriting_data, refuse_overwriting_input, report
     from copisdsl.files import write_named
     from copisdsl.source import printable
     from copisdsl.render.graphviz_run import GraphvizError
 
     fmt = output_format(output, fmt)
     refuse_overwriting_input(output, file)
+    written = {"--output": output} if output != "-" else {}
     result = check_one(STDIN if file == "-" else Path(file), None, settings, stdin_filename=stdin_filename,
-                       figures=True, root=root)
+                       figures=True, root=root, before_data=lambda inputs: refuse_overwriting_data(written, inputs))
     if result.diagnostics:  # on stderr: stdout may be the picture's place
         report([result], "text", ui.color(err=True), err=True, quiet=ui.quiet)
     if not result.ok or result.model is None:

@@ -94,3 +94,12 @@ def test_an_export_never_writes_over_the_journey_through_a_link(with_data):
     result = CliRunner().invoke(main, ["export", "j.copis", "-o", "alias.copis"])
     assert result.exit_code == 2 and "is the journey being read" in result.output
     assert (with_data / "j.copis").read_text(encoding="utf-8") == DATA_JOURNEY
+
+
+@pytest.mark.parametrize("out", ["s.csv", "./s.csv", "link.csv"])
+def test_a_render_never_writes_over_the_journeys_data(with_data, out):
+    result = CliRunner().invoke(main, ["render", "j.copis", "--format", "svg", "-o", out])
+    assert result.exit_code == 2, result.output
+    assert "--output " in result.output and "is a data file the journey reads" in result.output
+    assert (with_data / "s.csv").read_bytes() == SCORES
+    assert sorted(p.name for p in with_data.iterdir()) == ["j.copis", "link.csv", "s.csv"]
