@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 #: file extension -> format name; ``.gz`` may follow the text formats.
@@ -196,3 +196,14 @@ def locate(written: str, environ: dict[str, str] | None = None) -> Location:
     if any(c in text for c in GLOB_CHARS):
         return Location(written, "glob", "duckdb", path=text)
     return Location(written, "file", "pandas", path=text)
+
+
+def one_file(where: Location, base_dir) -> Path | None:
+    """The file of a source read as one local file (``kind`` ``file`` and
+    not a folder), relative paths joined to ``base_dir``; None for globs,
+    folders and URLs, which an engine reads. The one rule the loader, the
+    figures cache and the commands that refuse to overwrite data share."""
+    if where.kind != "file":
+        return None
+    full = Path(where.path) if os.path.isabs(where.path) else Path(base_dir) / where.path
+    return None if full.is_dir() else full

@@ -62,7 +62,7 @@ def linked_files(model: Model, base_dir: Path, root: Path | None = None) -> list
     computed ``Figures.inputs`` lists the same files; the commands that
     write files refuse these as outputs before any data is read."""
     from copisdsl.data.engines.connect import local_files
-    from copisdsl.locations import Unset, locate
+    from copisdsl.locations import Unset, locate, one_file
 
     base_dir = Path(base_dir)
     root = Path(root) if root is not None else base_dir
@@ -74,8 +74,8 @@ def linked_files(model: Model, base_dir: Path, root: Path | None = None) -> list
             where = locate(data.path)
         except Unset:
             continue
-        full = base_dir / where.path if where.path is not None else None  # an absolute path stays itself
-        if where.kind == "file" and not full.is_dir():  # as TableSource._load tells a file from a folder
+        full = one_file(where, base_dir)
+        if full is not None:
             try:
                 resolved = full.resolve()
                 if resolved.is_relative_to(root.resolve()):

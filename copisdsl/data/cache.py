@@ -33,7 +33,7 @@ import os
 import pickle
 from pathlib import Path
 
-from copisdsl.locations import Unset, locate
+from copisdsl.locations import Unset, locate, one_file
 from copisdsl.resources import cache_dir
 from copisdsl.semantic.model import Model
 
@@ -85,11 +85,11 @@ def _data_files(model: Model, base_dir: Path, root: Path) -> list[tuple[str, str
             where = locate(data.path)
         except Unset:
             return None
-        if where.kind != "file":
+        full = one_file(where, base_dir)
+        if full is None:  # an engine's source: not cached
             return None
-        raw = Path(where.path)
         try:
-            resolved = (raw if raw.is_absolute() else base_dir / raw).resolve()
+            resolved = full.resolve()
             if not resolved.is_relative_to(root.resolve()) or not resolved.is_file():
                 return None
             files.append((str(resolved), _file_digest(resolved)))

@@ -24,7 +24,7 @@ from copisdsl.data.problems import SCALE_HINT, SCALE_USE, empty_column, no_order
 from copisdsl.data.table import Problem, Table
 from copisdsl.data.transactions import Transactions, customer_text
 from copisdsl.data.engines.base import EngineError
-from copisdsl.locations import Unset, locate, mask
+from copisdsl.locations import Unset, locate, mask, one_file
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.data.figures import ClvFigures
 from copisdsl.semantic.model import Data, Model
@@ -107,12 +107,10 @@ class TableSource:
             self._e400(data, f"data path '{mask(data.path)}' uses the environment variable {unset.name}, "
                        "which is not set", f"set {unset.name} before running copis, or write the path out")
             return None
-        if where.kind != "file" or (Path(where.path).is_absolute() and Path(where.path).is_dir()) \
-                or (self.base_dir / where.path).is_dir():
+        full = one_file(where, self.base_dir)
+        if full is None:
             self._connect(data, where, wanted)
             return None
-        raw = Path(where.path)
-        full = raw if raw.is_absolute() else self.base_dir / raw
         try:
             resolved = full.resolve()
             root = self.root.resolve()
