@@ -41,12 +41,6 @@ class CustomerMeasures:
     def order_amount(self) -> float:
         raise NotImplementedError
 
-    def holdout_split(self, cutoff_day: int, unit: str):
-        """The orders split at ``cutoff_day`` for a holdout (see
-        ``Transactions.holdout_split``); None when only a per-customer
-        summary is at hand (a database source), which cannot be split."""
-        return None
-
     def end_date(self) -> dt.date:
         return EPOCH + dt.timedelta(days=self.end_day)
 

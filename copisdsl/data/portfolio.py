@@ -187,7 +187,8 @@ def _holdout(values: CustomerValues, tx, settings: ClvSettings) -> None:
     cutoff = shift_back(end, amount, unit)
     days = (end - cutoff).days
     if not isinstance(tx, Transactions):
-        values.holdout_note = "a holdout needs the orders themselves; a database source gives a summary per customer"
+        values.holdout_note = ("a holdout needs the orders themselves; a source an engine reads (a glob, a "
+                               "folder or a database) gives a summary per customer")
         return
     split = tx.holdout_split(tx.end_day - days, settings.unit)
     if split is None:

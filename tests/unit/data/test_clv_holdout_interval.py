@@ -73,6 +73,16 @@ def test_a_holdout_longer_than_the_log_has_no_comparison_and_says_why(tmp_path, 
     assert exported["mean_clv"] is not None  # the figures themselves are unaffected
 
 
+def test_a_holdout_over_a_glob_says_why_it_has_no_comparison(tmp_path, log):
+    path = write_journey(tmp_path, log, "model bgnbd  holdout 90d")
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "orders.csv").rename(tmp_path / "parts" / "orders.csv")
+    path.write_text(path.read_text(encoding="utf-8").replace('"orders.csv"', '"parts/*.csv"'), encoding="utf-8")
+    figures, _, exported = _clv(path)
+    assert exported["holdout"] is None and exported["mean_clv"] is not None
+    assert "needs the orders themselves" in figures.holdout_note and "a glob" in figures.holdout_note
+
+
 def test_compare_holdout_by_hand():
     # two calibration customers; expected purchases t/10 and t/5 per day
     def expected(t):
