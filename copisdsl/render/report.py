@@ -8,14 +8,12 @@ by Jinja's autoescape where it lands.
 from __future__ import annotations
 
 import math
-
-from copisdsl.locations import mask
-
 from dataclasses import dataclass, field
 
 from copisdsl import __version__
 from copisdsl.diagnostics import Diagnostic
 from copisdsl.data.figures import Figures
+from copisdsl.locations import mask
 from copisdsl.semantic.model import ElementValue, Model, Objective, Stage, Touchpoint
 from copisdsl.render import palette
 from copisdsl.render.format import NO_DATA, format_change, format_target, format_value
