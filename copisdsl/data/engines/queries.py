@@ -194,63 +194,80 @@ def _orders(customer: str, date: str, amount: str, until: str | None, source: ex
             .from_(source).where(exp.and_(*conds)))
 
 
-def customer_summary(customer: str, date: str, amount: str, until: str | None,
-                     source: exp.Expression, dialect: str) -> str:
-    """One row per customer with a row, sorted by id: ``customer``,
-    ``orders``, ``revenue`` (of the orders), ``first_day``, ``last_day``
-    (day numbers of orders), ``days`` (distinct purchase days),
+def purchase_days(customer: str, date: str, amount: str, until: str | None, source: exp.Expression) -> exp.Select:
+    """One row per customer and day with a row (``c``, ``d``): ``n`` the
+    orders (amount > 0), ``s`` their revenue, ``t`` every amount, ``k`` the
+    rows. The per-customer summary and the reorder interval are computed
+    from it (``customer_summary``, ``reorder_interval``): an engine that can
+    keep it (DuckDB, for files) builds it once for both."""
+    orders = _orders(customer, date, amount, until, source)
+    positive = exp.GT(this=exp.column("a"), expression=exp.Literal.number(0))
+    return (exp.select("c", "d",
+                       exp.Sum(this=when(positive, exp.Literal.number(1), exp.Literal.number(0))).as_("n"),
+                       exp.Sum(this=when(positive.copy(), exp.column("a"), as_double(exp.Literal.number(0)))).as_("s"),
+                       exp.Sum(this=exp.column("a")).as_("t"),
+                       exp.Count(this=exp.Star()).as_("k"))
+            .from_(exp.Subquery(this=orders, alias=exp.TableAlias(this=exp.to_identifier("o"))))
+            .group_by("c", "d"))
+
+
+def _days_as(days: exp.Expression, alias: str) -> exp.Expression:
+    """The relation of ``purchase_days`` (a kept table, or the query itself) as a FROM item named ``alias``."""
+    if isinstance(days, exp.Select):
+        return exp.Subquery(this=days.copy(), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+    return exp.Table(this=days.this.copy(), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+
+
+def customer_summary(days: exp.Expression, dialect: str) -> str:
+    """One row per customer with a row, sorted by id, from ``purchase_days``:
+    ``customer``, ``orders``, ``revenue`` (of the orders), ``first_day``,
+    ``last_day`` (day numbers of orders), ``days`` (purchase days),
     ``repeat_spend`` (order revenue after the first purchase day), ``net``
     (every amount) and ``set_aside`` (rows with an amount <= 0, which are not
     orders, reference §14). A customer with no order has ``orders`` 0 and
     null days."""
-    # One pass per customer over the orders, joined with each customer's
-    # first purchase day (for the spend after it): no grouping by
-    # (customer, day) and no window over the log.
-    rows = exp.Subquery(this=_orders(customer, date, amount, until, source),
-                        alias=exp.TableAlias(this=exp.to_identifier("o")))
-    positive = exp.GT(this=exp.column("a", table="o"), expression=exp.Literal.number(0))
+    bought = exp.GT(this=exp.column("n", table="pd"), expression=exp.Literal.number(0))
     zero = as_double(exp.Literal.number(0))
-    day = exp.column("d", table="o")
+    day = exp.column("d", table="pd")
     first = (exp.select(exp.column("c").as_("c"), exp.Min(this=exp.column("d")).as_("f"))
-             .from_(rows.copy()).where(positive.copy()).group_by("c"))
-    later = exp.And(this=positive.copy(), expression=exp.GT(this=day.copy(), expression=exp.column("f", table="fd")))
+             .from_(_days_as(days, "fp")).where(exp.GT(this=exp.column("n"), expression=exp.Literal.number(0)))
+             .group_by("c"))
+    later = exp.And(this=bought.copy(), expression=exp.GT(this=day.copy(), expression=exp.column("f", table="fd")))
     summary = (exp.select(
-        exp.column("c", table="o").as_("customer"),
-        exp.Sum(this=when(positive.copy(), exp.Literal.number(1), exp.Literal.number(0))).as_("orders"),
-        exp.Sum(this=when(positive.copy(), exp.column("a", table="o"), zero.copy())).as_("revenue"),
-        exp.Min(this=when(positive.copy(), day.copy())).as_("first_day"),
-        exp.Max(this=when(positive.copy(), day.copy())).as_("last_day"),
-        exp.Count(this=exp.Distinct(expressions=[when(positive.copy(), day.copy())])).as_("days"),
-        exp.Sum(this=when(later, exp.column("a", table="o"), zero.copy())).as_("repeat_spend"),
-        exp.Sum(this=exp.column("a", table="o")).as_("net"),
-        exp.Sum(this=when(positive.copy(), exp.Literal.number(0), exp.Literal.number(1))).as_("set_aside"))
-        .from_(rows)
+        exp.column("c", table="pd").as_("customer"),
+        exp.Sum(this=exp.column("n", table="pd")).as_("orders"),
+        exp.Sum(this=exp.column("s", table="pd")).as_("revenue"),
+        exp.Min(this=when(bought.copy(), day.copy())).as_("first_day"),
+        exp.Max(this=when(bought.copy(), day.copy())).as_("last_day"),
+        exp.Sum(this=when(bought.copy(), exp.Literal.number(1), exp.Literal.number(0))).as_("days"),
+        exp.Sum(this=when(later, exp.column("s", table="pd"), zero.copy())).as_("repeat_spend"),
+        exp.Sum(this=exp.column("t", table="pd")).as_("net"),
+        exp.Sub(this=exp.Sum(this=exp.column("k", table="pd")),
+                expression=exp.Sum(this=exp.column("n", table="pd"))).as_("set_aside"))
+        .from_(_days_as(days, "pd"))
         .join(exp.Subquery(this=first, alias=exp.TableAlias(this=exp.to_identifier("fd"))),
-              on=exp.EQ(this=exp.column("c", table="o"), expression=exp.column("c", table="fd")), join_type="left")
-        .group_by(exp.column("c", table="o")).order_by(exp.column("c", table="o")))
+              on=exp.EQ(this=exp.column("c", table="pd"), expression=exp.column("c", table="fd")), join_type="left")
+        .group_by(exp.column("c", table="pd")).order_by(exp.column("c", table="pd")))
     return write(summary, dialect)
 
 
-def reorder_interval(customer: str, date: str, amount: str, until: str | None,
-                     source: exp.Expression, dialect: str, segments: exp.Expression | None = None) -> str:
+def reorder_interval(days: exp.Expression, dialect: str, segments: exp.Expression | None = None) -> str:
     """One row: ``value``, the median gap in days between consecutive
-    purchase days of a customer, pooled over all customers; with
-    ``segments`` (the customer -> segment relation) one row per segment,
-    pooled over its customers, its position in ``segment``.
+    purchase days of a customer (from ``purchase_days``), pooled over all
+    customers; with ``segments`` (the customer -> segment relation) one row
+    per segment, pooled over its customers, its position in ``segment``.
 
     The median is read off a histogram of the gaps (whole days), not the
     engine's MEDIAN, which holds every gap of the log at once: the
     histogram has a row per distinct gap, and the engine builds it within
     a memory cap, spilling if it must. As MEDIAN, the mean of the two
     middle gaps for an even count."""
-    orders = _orders(customer, date, amount, until, source)
-    days = (exp.select("c", "d").distinct()
-            .from_(exp.Subquery(this=orders, alias=exp.TableAlias(this=exp.to_identifier("o"))))
-            .where(exp.GT(this=exp.column("a"), expression=exp.Literal.number(0))))
+    bought = (exp.select("c", "d").from_(_days_as(days, "pd"))
+              .where(exp.GT(this=exp.column("n"), expression=exp.Literal.number(0))))
     gaps = exp.select(exp.Sub(this=exp.column("d"), expression=exp.Window(
         this=exp.Lag(this=exp.column("d")), partition_by=[exp.column("c")],
         order=exp.Order(expressions=[exp.Ordered(this=exp.column("d"))]))).as_("gap")).from_(
-        exp.Subquery(this=days, alias=exp.TableAlias(this=exp.to_identifier("pd"))))
+        exp.Subquery(this=bought, alias=exp.TableAlias(this=exp.to_identifier("b"))))
     if segments is not None:
         gaps = gaps.select(exp.column("c"), append=True)
     histogram = (exp.select(exp.column("gap", table="g").as_("gap"), exp.Count(this=exp.Star()).as_("k"))

@@ -24,6 +24,10 @@ from copisdsl.semantic.model import Data
 from copisdsl.source import Span
 from copisdsl.syntax import nodes as n
 
+#: the table DuckDB keeps the orders per customer and day in (``EngineTable._purchase_days``)
+DAYS = "copis_days"
+
+
 class EngineTable:
     """The rows of one source, held by ``engine`` and read as ``source``
     (a FROM item); ``lacking`` maps a used column to the first file of a
@@ -46,6 +50,7 @@ class EngineTable:
         # KPIs by segment (§12.1): one query per aggregate gives every segment's row
         self._by_segment: dict[tuple, dict[int, dict]] = {}
         self._relation: tuple | None = None  # (segmentation, its relation for a JOIN)
+        self._days: exp.Expression | None = None  # the orders per customer and day, once
 
     def sql(self, tree: exp.Expression) -> str:
         return q.write(tree, self.dialect)
@@ -143,10 +148,7 @@ class EngineTable:
             rows: dict[int, dict] = {}
             relation = self._segments(within.segmentation)
             if relation is not None:
-                data = self.data
-                names, found = self.engine.fetch(q.reorder_interval(
-                    data.customer, data.date, data.amount, data.until, self.source.copy(), self.dialect,
-                    relation))
+                names, found = self.engine.fetch(q.reorder_interval(self._purchase_days(), self.dialect, relation))
                 rows = {int(r["segment"]): r for r in (dict(zip(names, f)) for f in found)}
             self._by_segment[key] = rows
         row = self._by_segment[key].get(within.position)
@@ -208,6 +210,20 @@ class EngineTable:
         return f"column '{name}' has " + ", ".join(f'"{v}"' for v in seen[:8]) + (", ..." if len(seen) > 8 else "")
 
     # ------------------------------------------------------------ transactions
+    def _purchase_days(self) -> exp.Expression:
+        """The orders per customer and day (``queries.purchase_days``): for
+        files, kept by DuckDB once (in its memory, spilling under a cap) for
+        the summary and every reorder interval; elsewhere the query itself,
+        inlined (a read-only database may not keep even a temporary table)."""
+        if self._days is None:
+            data = self.data
+            days = q.purchase_days(data.customer, data.date, data.amount, data.until, self.source.copy())
+            if self.in_files:
+                self.engine.keep(days, DAYS)
+                days = exp.Table(this=exp.to_identifier(DAYS, quoted=True))
+            self._days = days
+        return self._days.copy()
+
     def summary(self) -> Summary:
         """The per-customer summary of a ``kind transactions`` source."""
         if self._summary is None:
@@ -216,11 +232,10 @@ class EngineTable:
             spans = data.option_spans
             self.typed(data.date, spans.get("date", data.node.head), "date", "dates")
             self.typed(data.amount, spans.get("amount", data.node.head), "number", "amounts (numbers)")
-            args = (data.customer, data.date, data.amount, data.until)
-            columns = self.engine.arrays(q.customer_summary(*args, self.source.copy(), self.dialect))
+            columns = self.engine.arrays(q.customer_summary(self._purchase_days(), self.dialect))
 
             def reorder() -> float | None:
-                _, found = self.engine.fetch(q.reorder_interval(*args, self.source.copy(), self.dialect))
+                _, found = self.engine.fetch(q.reorder_interval(self._purchase_days(), self.dialect))
                 return float(found[0][0]) if found and found[0][0] is not None else None
 
             self._summary = Summary(data, columns, reorder)
