@@ -18,7 +18,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-
 from copisdsl.data.engines import event_queries as eq
 from copisdsl.data.engines.table import EngineTable
 from copisdsl.data.figures import FlowVolume, Reach

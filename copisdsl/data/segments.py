@@ -24,6 +24,7 @@ from copisdsl.syntax import nodes as n
 if TYPE_CHECKING:
     from copisdsl.data.sources import TableSource
 
+
 @dataclass(frozen=True)
 class Customers:
     """The CLV layer's customers, once for the whole journey: text ids,

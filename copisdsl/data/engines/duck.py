@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 
 from copisdsl.data.engines.base import Engine, EngineError, customer_values, kind_of, one_line
 
@@ -16,7 +17,12 @@ ORDERED = "copis_events"
 CUSTOMERS = "copis_customers"
 #: the environment variable that caps DuckDB's memory (its own syntax: 2GB, 512MiB, 75%)
 MEMORY_LIMIT = "COPIS_MEMORY_LIMIT"
-_SPILL: list[str] = []  # this process's spill folder, once made
+# This process's spill folder and the engines open on it: one folder for
+# all (DuckDB opens a database file twice only with the same settings),
+# removed when the last of them closes.
+_SPILL: list[str] = []
+_OPEN: set[int] = set()
+_SPILL_LOCK = threading.Lock()
 
 
 class DuckEngine(Engine):
@@ -28,9 +34,8 @@ class DuckEngine(Engine):
 
         self._duckdb = duckdb
         # What does not fit in memory spills to a folder of our own, never
-        # DuckDB's default `.tmp` in the working directory. One per process:
-        # DuckDB opens a database file twice only with the same settings.
-        self._spill = spill_folder()
+        # DuckDB's default `.tmp` in the working directory.
+        self._spill = _open_spill(self)
         config = {"temp_directory": self._spill}
         limit = os.environ.get(MEMORY_LIMIT, "").strip()
         if limit:
@@ -39,6 +44,7 @@ class DuckEngine(Engine):
             # A database file is opened read-only: no query can write to it.
             self.con = duckdb.connect(database or ":memory:", read_only=bool(database), config=config)
         except duckdb.Error as exc:
+            _close_spill(self)
             reason = one_line(exc)
             raise EngineError(f"{MEMORY_LIMIT}={limit!r}: {reason}" if limit and "memory" in reason.lower()
                               else reason) from None
@@ -136,22 +142,33 @@ class DuckEngine(Engine):
             raise EngineError(one_line(exc)) from None
 
     def close(self) -> None:
-        """Close the connection (DuckDB deletes its spilled files) and the
-        spill folder with it, once no other engine's files are in it."""
+        """Close the connection (DuckDB deletes its spilled files); the
+        last engine open removes the spill folder."""
         self.con.close()
+        _close_spill(self)
+
+
+def _open_spill(engine: DuckEngine) -> str:
+    """Where DuckDB writes what does not fit in memory: this process's
+    folder in the temporary folder, made by ``mkdtemp`` (a name no one can
+    guess, that only this user can enter: another user cannot plant it
+    beforehand and read the customer data spilled there)."""
+    with _SPILL_LOCK:
+        if not _SPILL:
+            _SPILL.append(tempfile.mkdtemp(prefix="copis-duckdb-"))
+        _OPEN.add(id(engine))
+        return _SPILL[0]
+
+
+def _close_spill(engine: DuckEngine) -> None:
+    with _SPILL_LOCK:
+        _OPEN.discard(id(engine))
+        if _OPEN or not _SPILL:
+            return
         try:
-            os.rmdir(self._spill)
+            os.rmdir(_SPILL.pop())
         except OSError:
-            pass  # in use by another engine, or already gone
-
-
-def spill_folder() -> str:
-    """Where this process's DuckDB writes what does not fit in memory: a
-    folder of the temporary folder's that only this user can enter, with a
-    name no one can guess (another user could plant a predictable one)."""
-    if not _SPILL or not os.path.isdir(_SPILL[0]):
-        _SPILL[:] = [tempfile.mkdtemp(prefix="copis-duckdb-")]
-    return _SPILL[0]
+            pass  # already gone
 
 
 def _not_text(exc: Exception) -> bool:

@@ -44,12 +44,8 @@ class EventColumns:
     known: bool = False  # the prepared rows are only the journey's touchpoints
 
 
-def _sub(tree: exp.Expression, alias: str) -> exp.Subquery:
-    return exp.Subquery(this=tree, alias=exp.TableAlias(this=exp.to_identifier(alias)))
-
-
 def _text(name: str) -> exp.Expression:
-    return exp.Trim(this=exp.cast(q.col(name), "VARCHAR"))
+    return q.customer_key(q.col(name))  # a customer ID or a touchpoint value as text, trimmed
 
 
 def rows(log: EventColumns) -> exp.Select:
@@ -72,7 +68,7 @@ def _base(log: EventColumns) -> exp.Subquery:
     else:
         tree = rows(log)
         tree.select(exp.Null().as_("o") if log.row is None else q.col(log.row).as_("o"), copy=False)
-    return _sub(tree, "r")
+    return q.subquery(tree, "r")
 
 
 def _journey(touchpoints: list[str]) -> exp.Expression:
@@ -90,12 +86,12 @@ def _events(log: EventColumns, touchpoints: list[str]) -> exp.Subquery:
     count: c, t, d and ``o``, the order of equal dates (file order, else
     the touchpoint's position in the journey)."""
     if log.known:
-        return _sub(exp.select("c", "t", "d", exp.column(log.row).as_("o")).from_(log.source.copy()), "e")
+        return q.subquery(exp.select("c", "t", "d", exp.column(log.row).as_("o")).from_(log.source.copy()), "e")
     order = exp.column("k", table="tp") if log.row is None else exp.column("o", table="r")
     tree = (exp.select(exp.column("c", table="r"), exp.column("t", table="r"), exp.column("d", table="r"),
                        order.as_("o"))
             .from_(_base(log)).join(_journey(touchpoints), on=_on_touchpoint(), join_type="INNER"))
-    return _sub(tree, "e")
+    return q.subquery(tree, "e")
 
 
 def unknown(touchpoints: list[str]) -> exp.Expression:
@@ -132,7 +128,7 @@ def reach(log: EventColumns, touchpoints: list[str], customers: exp.Expression |
     segment); without it, ``s`` and ``v`` are NULL. The CLV is summed as
     a decimal (to a millionth): a sum of floats depends on the order a
     parallel engine adds them in, and the same data must give the same bytes."""
-    pairs = _sub(exp.select("c", "t").distinct().from_(_events(log, touchpoints)), "p")
+    pairs = q.subquery(exp.select("c", "t").distinct().from_(_events(log, touchpoints)), "p")
     if customers is None:
         tree = (exp.select("t", exp.Null().as_("s"), exp.Count(this=exp.Star()).as_("n"), exp.Null().as_("v"))
                 .from_(pairs).group_by("t"))
@@ -163,5 +159,5 @@ def transitions(log: EventColumns, touchpoints: list[str], edges: list[tuple[str
     days = exp.Div(this=exp.Paren(this=seconds), expression=q.as_double(exp.Literal.number(SECONDS_PER_DAY)))
     tree = (exp.select("t", "nt", exp.Count(this=exp.Distinct(expressions=[exp.column("c")])).as_("n"),
                        exp.Median(this=q.as_double(days)).as_("m"))
-            .from_(_sub(steps, "w")).where(taken).group_by("t", "nt"))
+            .from_(q.subquery(steps, "w")).where(taken).group_by("t", "nt"))
     return q.write(tree, dialect)

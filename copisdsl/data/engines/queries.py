@@ -105,6 +105,11 @@ def when(cond: exp.Expression | None, then: exp.Expression, otherwise: exp.Expre
     return case.else_(otherwise) if otherwise is not None else case
 
 
+def subquery(tree: exp.Expression, alias: str) -> exp.Subquery:
+    """``tree`` as a FROM item named ``alias``."""
+    return exp.Subquery(this=tree, alias=exp.TableAlias(this=exp.to_identifier(alias)))
+
+
 def write(tree: exp.Expression, dialect: str) -> str:
     return tree.sql(dialect=dialect)
 
@@ -207,14 +212,14 @@ def purchase_days(customer: str, date: str, amount: str, until: str | None, sour
                        exp.Sum(this=when(positive.copy(), exp.column("a"), as_double(exp.Literal.number(0)))).as_("s"),
                        exp.Sum(this=exp.column("a")).as_("t"),
                        exp.Count(this=exp.Star()).as_("k"))
-            .from_(exp.Subquery(this=orders, alias=exp.TableAlias(this=exp.to_identifier("o"))))
+            .from_(subquery(orders, "o"))
             .group_by("c", "d"))
 
 
 def _days_as(days: exp.Expression, alias: str) -> exp.Expression:
     """The relation of ``purchase_days`` (a kept table, or the query itself) as a FROM item named ``alias``."""
     if isinstance(days, exp.Select):
-        return exp.Subquery(this=days.copy(), alias=exp.TableAlias(this=exp.to_identifier(alias)))
+        return subquery(days.copy(), alias)
     return exp.Table(this=days.this.copy(), alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
@@ -245,7 +250,7 @@ def customer_summary(days: exp.Expression, dialect: str) -> str:
         exp.Sub(this=exp.Sum(this=exp.column("k", table="pd")),
                 expression=exp.Sum(this=exp.column("n", table="pd"))).as_("set_aside"))
         .from_(_days_as(days, "pd"))
-        .join(exp.Subquery(this=first, alias=exp.TableAlias(this=exp.to_identifier("fd"))),
+        .join(subquery(first, "fd"),
               on=exp.EQ(this=exp.column("c", table="pd"), expression=exp.column("c", table="fd")), join_type="left")
         .group_by(exp.column("c", table="pd")).order_by(exp.column("c", table="pd")))
     return write(summary, dialect)
@@ -267,25 +272,24 @@ def reorder_interval(days: exp.Expression, dialect: str, segments: exp.Expressio
     gaps = exp.select(exp.Sub(this=exp.column("d"), expression=exp.Window(
         this=exp.Lag(this=exp.column("d")), partition_by=[exp.column("c")],
         order=exp.Order(expressions=[exp.Ordered(this=exp.column("d"))]))).as_("gap")).from_(
-        exp.Subquery(this=bought, alias=exp.TableAlias(this=exp.to_identifier("b"))))
+        subquery(bought, "b"))
     if segments is not None:
         gaps = gaps.select(exp.column("c"), append=True)
     histogram = (exp.select(exp.column("gap", table="g").as_("gap"), exp.Count(this=exp.Star()).as_("k"))
-                 .from_(exp.Subquery(this=gaps, alias=exp.TableAlias(this=exp.to_identifier("g"))))
+                 .from_(subquery(gaps, "g"))
                  .where(exp.Not(this=exp.Is(this=exp.column("gap", table="g"), expression=exp.Null())))
                  .group_by(exp.column("gap", table="g")))
     if segments is not None:
         histogram = by_segment(histogram, segments, exp.column("c", table="g"))
     group = [exp.column("segment")] if segments is not None else []
 
-    def running(frame: bool) -> exp.Expression:
-        spec = exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW")
-        return exp.Window(this=exp.Sum(this=exp.column("k")), partition_by=[c.copy() for c in group] or None,
-                          order=exp.Order(expressions=[exp.Ordered(this=exp.column("gap"))]) if frame else None,
-                          spec=spec if frame else None)
-
-    ranked = (exp.select(*[c.copy() for c in group], "gap", running(True).as_("upto"), running(False).as_("total"))
-              .from_(exp.Subquery(this=histogram, alias=exp.TableAlias(this=exp.to_identifier("h")))))
+    partition = [c.copy() for c in group] or None
+    upto = exp.Window(this=exp.Sum(this=exp.column("k")), partition_by=partition,
+                      order=exp.Order(expressions=[exp.Ordered(this=exp.column("gap"))]),
+                      spec=exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING", end="CURRENT ROW"))
+    total = exp.Window(this=exp.Sum(this=exp.column("k")), partition_by=[c.copy() for c in group] or None)
+    ranked = (exp.select(*[c.copy() for c in group], "gap", upto.as_("upto"), total.as_("total"))
+              .from_(subquery(histogram, "h")))
 
     def middle(offset: int) -> exp.Expression:
         # the smallest gap whose running count passes rank floor((total - offset) / 2)
@@ -296,7 +300,7 @@ def reorder_interval(days: exp.Expression, dialect: str, segments: exp.Expressio
     value = exp.Div(this=exp.Paren(this=exp.Add(this=middle(1), expression=middle(0))),
                     expression=exp.Literal.number(2.0))
     tree = (exp.select(value.as_("value"), *[c.copy().as_("segment") for c in group])
-            .from_(exp.Subquery(this=ranked, alias=exp.TableAlias(this=exp.to_identifier("m")))))
+            .from_(subquery(ranked, "m")))
     if group:
         tree = tree.group_by(*[c.copy() for c in group])
     return write(tree, dialect)

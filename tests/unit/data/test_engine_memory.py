@@ -100,6 +100,21 @@ def test_the_limit_and_spill_folder_are_the_engines(monkeypatch, spills):
     assert list(spills.iterdir()) == []  # removed at close
 
 
+def test_engines_share_one_spill_folder_until_the_last_closes(spills):
+    first, second = DuckEngine(), DuckEngine()
+    folder = Path(first._spill)
+    assert second._spill == first._spill and folder.is_dir()
+    first.close()
+    assert folder.is_dir()  # the other engine may still spill there
+    second.close()
+    assert not folder.exists() and list(spills.iterdir()) == []
+    third = DuckEngine()
+    try:
+        assert Path(third._spill).is_dir() and third._spill != str(folder)  # a new folder, as new a name
+    finally:
+        third.close()
+
+
 def test_an_engine_that_fails_leaves_no_spill_folder(shop, spills):
     broken = shop / "broken"
     broken.mkdir(exist_ok=True)
