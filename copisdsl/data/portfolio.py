@@ -255,10 +255,10 @@ def assign_segments(model: Model, values: CustomerValues) -> np.ndarray:
     return out
 
 
-def clv_figures(model: Model, values: CustomerValues | None, note: str | None = None,
-                segments: np.ndarray | None = None) -> ClvFigures:
-    """The CLV summary and segment portfolio of the journey; ``segments``,
-    each customer's segment position, when already assigned."""
+def clv_figures(model: Model, values: CustomerValues | None, segments: np.ndarray | None) -> ClvFigures:
+    """The CLV summary and segment portfolio of the journey; ``segments`` is
+    each customer's segment position (``assign_segments``, None without
+    customers)."""
     s = model.clv
     figures = ClvFigures(model=s.model, unit=s.unit, margin=s.margin, discount=s.discount,
                          horizon_months=s.horizon_months, params={}, mean_clv=None, customers=0)
@@ -276,9 +276,8 @@ def clv_figures(model: Model, values: CustomerValues | None, note: str | None = 
     if has_clv:
         figures.mean_clv = float(np.nanmean(values.clv))
     total_clv = float(clv.sum())
-    segment = assign_segments(model, values) if segments is None else segments
     for i, seg in enumerate(model.segments.values()):
-        members = segment == i
+        members = segments == i
         k = int(members.sum())
         seg_clv = float(clv[members].sum())
         figures.segments.append(SegmentFigures(
@@ -288,7 +287,7 @@ def clv_figures(model: Model, values: CustomerValues | None, note: str | None = 
             clv_share=seg_clv / total_clv if total_clv else 0.0))
     figures.interval = s.interval
     if has_clv and values.clv_at is not None:
-        _interval_figures(model, values, figures, segment)
+        _interval_figures(model, values, figures, segments)
     elif s.interval is not None:
         figures.interval_note = values.interval_note or values.note
     if values.holdout is not None:
@@ -299,7 +298,7 @@ def clv_figures(model: Model, values: CustomerValues | None, note: str | None = 
     if values.p_alive is not None:
         figures.p_alive_histogram = np.bincount(np.minimum((values.p_alive * 10).astype(np.int64), 9),
                                                 minlength=10).tolist()
-    figures.table = customer_table(model, values, segment)
+    figures.table = customer_table(model, values, segments)
     return figures
 
 

@@ -459,7 +459,7 @@ class TableSource:
             return None
         customers = self.customers()
         return clv_figures(self.model, self.customer_values(first.id),
-                           segments=customers.segments if customers is not None else None)
+                           customers.segments if customers is not None else None)
 
 
 def _w405(data: Data, tx) -> Diagnostic:

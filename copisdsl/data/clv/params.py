@@ -63,9 +63,7 @@ class ParetoNBDParams:
     converged: bool = True
     edges: tuple[tuple[str, str], ...] = ()
     standard_errors: dict[str, float] = field(default_factory=dict, compare=False)
-    #: the covariance of the log-parameters (in ``as_tuple`` order) from the
-    #: same observed information; None unless every parameter is free
-    log_covariance: np.ndarray | None = field(default=None, compare=False, repr=False)
+    log_covariance: np.ndarray | None = field(default=None, compare=False, repr=False)  # as in BGNBDParams
 
     def as_tuple(self) -> tuple[float, float, float, float]:
         """Return ``(r, alpha, s, beta)``."""
@@ -85,9 +83,7 @@ class GammaGammaParams:
     converged: bool = True  # as in BGNBDParams
     edges: tuple[tuple[str, str], ...] = ()
     standard_errors: dict[str, float] = field(default_factory=dict, compare=False)
-    #: the covariance of the log-parameters (in ``as_tuple`` order) from the
-    #: same observed information; None unless every parameter is free
-    log_covariance: np.ndarray | None = field(default=None, compare=False, repr=False)
+    log_covariance: np.ndarray | None = field(default=None, compare=False, repr=False)  # as in BGNBDParams
 
     def as_tuple(self) -> tuple[float, float, float]:
         """Return ``(p, q, v)``."""

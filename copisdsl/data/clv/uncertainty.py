@@ -25,7 +25,6 @@ from typing import Callable
 
 import numpy as np
 
-
 #: the step, in log-parameters, of the delta method's central differences
 DELTA_STEP = 1e-4
 
