@@ -401,10 +401,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _root(self, head: bool, preview: PreviewServer) -> None:
         snapshot = preview.state.current
-        index = preview.root / "index.html"
-        if index.is_file():
-            data = inject(index.read_bytes(), preview.client_tag(snapshot, "index.html"))
-            self._send(200, data, _TYPES[".html"], head)
+        try:
+            page = preview.files.read(preview.root / "index.html")
+        except OSError:  # none built (yet): a journey's page, else a placeholder
+            page = None
+        if page is not None:
+            self._send(200, injected(page, preview.client_tag(snapshot, "index.html")), _TYPES[".html"], head)
             return
         for journey in snapshot.journeys:
             if journey.url is not None:
