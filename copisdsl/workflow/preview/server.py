@@ -448,11 +448,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         preview = self.server.preview
         self.close_connection = True
         if not preview._stream(self.connection):
-            self.send_response(503)
-            self.send_header("Retry-After", "1")
-            self.send_header("Content-Length", "0")
-            self.send_header("Cache-Control", "no-store")
-            self.end_headers()
+            self.wfile.write(_BUSY)  # the answer to a connection refused for room, as the accept loop's
             return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream; charset=utf-8")
