@@ -30,14 +30,23 @@ def line(label: str, seconds: float, goal: float | None = None) -> str:
     return f"{label:<44} {seconds:8.3f} s{verdict}"
 
 
-# The child reports its own peak (VmHWM, which exec resets): the ru_maxrss
-# of wait4 would also count the pages this process held when it forked.
-# copis ends with os._exit (no interpreter teardown): the peak is written there.
+def own_peak_bytes() -> int:
+    """This process's peak resident memory since it started its program
+    (VmHWM, which exec resets; ``ru_maxrss`` also counts the pages the
+    parent held when it forked, a benchmark's whole generated log)."""
+    with open("/proc/self/status") as status:
+        return int(next(line for line in status if line.startswith("VmHWM")).split()[1]) * 1024
+
+
+# The child reports its own peak (``own_peak_bytes``, from this file). copis
+# ends with os._exit (no interpreter teardown): the peak is written there.
 _PEAK = ("import atexit, os, runpy, sys\n"
+         "sys.path.insert(0, sys.argv.pop(1))\n"
+         "from _timing import own_peak_bytes\n"
          "out = sys.argv.pop(1)\n"
          "def peak():\n"
-         "    with open('/proc/self/status') as status, open(out, 'w') as f:\n"
-         "        f.write(next(l for l in status if l.startswith('VmHWM')).split()[1])\n"
+         "    with open(out, 'w') as f:\n"
+         "        f.write(str(own_peak_bytes()))\n"
          "real_exit = os._exit\n"
          "os._exit = lambda code: (peak(), real_exit(code))\n"
          "atexit.register(peak)\n"
@@ -54,8 +63,9 @@ def copis_peak(args: list[str], env: dict[str, str] | None = None) -> tuple[floa
 
     with tempfile.NamedTemporaryFile("r", suffix=".peak") as peak:
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", _PEAK, peak.name, *args], env=env or os.environ.copy(),
+        done = subprocess.run([sys.executable, "-c", _PEAK, str(Path(__file__).parent), peak.name, *args],
+                              env=env or os.environ.copy(),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
         seconds = time.perf_counter() - start
-        kib = peak.read().strip()
-    return seconds, (int(kib) / 1024 if kib else float("nan")), done.returncode
+        found = peak.read().strip()
+    return seconds, (int(found) / 1024**2 if found else float("nan")), done.returncode

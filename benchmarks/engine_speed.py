@@ -96,7 +96,7 @@ def floor_seconds(folder: Path) -> float:
     return time.perf_counter() - start
 
 
-def export(journey: Path, env: dict[str, str]) -> tuple[float, float, int, str]:
+def export(journey: Path, env: dict[str, str]) -> tuple[float, float, int]:
     """One `copis export` with an empty figures cache: seconds, peak MB, exit code."""
     cache = journey.parent / "cache"
     shutil.rmtree(cache, ignore_errors=True)

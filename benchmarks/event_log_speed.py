@@ -19,7 +19,6 @@ Goals (issue 15) at 10,000,000 events: at most 10 s, at most 2 GB.
 from __future__ import annotations
 
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -31,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _timing import line  # noqa: E402
+from _timing import line, own_peak_bytes  # noqa: E402
 
 SEED = 15
 FOLDER = ROOT / ".bench" / "event_log"
@@ -98,7 +97,7 @@ def child(journey: Path) -> None:
     result = check_file(journey, journey.name, data=False)
     figures, diags = enrich(result.model, journey.parent)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+    peak = own_peak_bytes()
     print(json.dumps({
         "seconds": seconds, "peak": peak, "errors": [d.message for d in diags if d.severity.value == "error"],
         "reach": {k: r.customers for k, r in (figures.reach or {}).items()},
