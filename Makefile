@@ -78,9 +78,11 @@ test: dev graphviz chromium neovim vscode-tools servers
 golden: dev
 	$(PY) -m pytest --update-golden
 
-# `lifetimes` is only the yardstick of the CLV benchmark, never a dependency.
+# `lifetimes` and `mpmath` are only yardsticks of the CLV benchmarks (lifetimes'
+# speed, 40-digit hypergeometric values), never dependencies.
 bench: dev graphviz
 	@$(PY) -m pip install -q lifetimes 2>/dev/null || echo "lifetimes could not be installed: the CLV comparison is skipped"
+	@$(PY) -m pip install -q mpmath 2>/dev/null || echo "mpmath could not be installed: the Pareto/NBD accuracy check fails"
 	@$(COMPILE)  # timed as installed, not as just edited
 	$(PY) benchmarks/run_all.py
 

@@ -2,8 +2,9 @@
 fraction of copisdsl.data.clv.pareto) against mpmath at 40 digits, and of
 scipy's hyp2f1 beside it, with the time each takes.
 
-Needs mpmath (not a dependency): ``pip install mpmath`` in a throwaway
-environment, then ``PYTHONPATH=. python benchmarks/pareto_accuracy.py``.
+Needs mpmath (a yardstick, not a dependency: ``make bench`` installs it
+into the venv; or ``pip install mpmath``, then
+``PYTHONPATH=. python benchmarks/pareto_accuracy.py``).
 The parameters are drawn as the model uses them (r, s in 0.01..300, x in
 0..299).  Prints, per domain of z, the largest absolute error of log 2F1(a, b; a+1; z)
 (= the relative error of 2F1) and how often scipy gives no finite value."""
