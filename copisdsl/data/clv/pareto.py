@@ -27,7 +27,7 @@ import numpy as np
 from scipy import special
 
 from copisdsl.data.clv.fit import (_vdot, _warn_fit, aggregate_rows, maximise, numeric_gradient,
-                                   observed_information, purchase_rows, shape_limit)
+                                   observed_information, purchase_rows, sample_rows, shape_limit)
 from copisdsl.data.clv.params import ParetoNBDParams, _pareto_params, _rft
 
 _NAMES = ("r", "alpha", "s", "beta")
@@ -126,6 +126,21 @@ def pareto_log_likelihood(params, frequency, recency, T) -> float:
     return float(np.sum(_pareto_ll_terms(r, alpha, s, beta, x, tx, TT)))
 
 
+def _objective(xa, txa, Ta, wa):
+    """The normalised negative log-likelihood of the distinct rows, with
+    its gradient by differences."""
+    total = float(wa.sum())
+    pairs = (_pairs(xa, txa), _pairs(xa, Ta))
+
+    def neg_ll(theta):
+        r, alpha, s, beta = np.exp(theta)
+        with np.errstate(all="ignore"):
+            value = -_vdot(wa, _pareto_ll_terms(r, alpha, s, beta, xa, txa, Ta, pairs)) / total
+        return value if np.isfinite(value) else np.inf
+
+    return numeric_gradient(neg_ll)
+
+
 def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     """Fit the Pareto/NBD model by maximum likelihood.
 
@@ -138,17 +153,10 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     standard errors).  Raises ``ValueError`` for empty/invalid input or when
     every ``T`` is 0."""
     rows = purchase_rows(frequency, recency, T, weights)
-    xa, txa, Ta, wa = rows.xa, rows.txa, rows.Ta, rows.wa
-    total = float(wa.sum())
-    pairs = (_pairs(xa, txa), _pairs(xa, Ta))
-
-    def neg_ll(theta):
-        r, alpha, s, beta = np.exp(theta)
-        with np.errstate(all="ignore"):
-            value = -_vdot(wa, _pareto_ll_terms(r, alpha, s, beta, xa, txa, Ta, pairs)) / total
-        return value if np.isfinite(value) else np.inf
-
-    fun = numeric_gradient(neg_ll)
+    total = float(rows.wa.sum())
+    fun = _objective(rows.xa, rows.txa, rows.Ta, rows.wa)
+    sampled = sample_rows((rows.xa, rows.txa, rows.Ta), rows.wa)
+    sample = None if sampled is None else _objective(*sampled[0], sampled[1])
     rate = rows.rate
     starts = [[0.0, math.log(1.0 / rate), 0.0, math.log(10.0)],
               [math.log(0.5), math.log(0.5 / rate), math.log(0.5), math.log(5.0)],
@@ -158,7 +166,7 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     def limits(theta):
         return purchase_spread(theta) + (dropout_spread(theta) or _dropout_limit(theta))
 
-    opt = maximise(fun, starts, _NAMES, search_evaluations=30, limits=limits)
+    opt = maximise(fun, starts, _NAMES, search_evaluations=30, limits=limits, sample=sample)
     if opt is None:  # pragma: no cover - defensive
         raise RuntimeError("fit_pareto: optimisation failed from every starting point")
     _warn_fit("fit_pareto", opt)

@@ -43,11 +43,11 @@ def bgnbd_clv(rfm: RFM, bg: BGNBDParams, gg: GammaGammaParams, *, margin, discou
     """
     r, alpha, a, b = _bg_params(bg)
 
-    def expected(x, tx, T):
-        alive = bgnbd_probability_alive((r, alpha, a, b), x, tx, T)
-        return lambda t: alive * _uncond_core(r + x, alpha + T, a, b + x, t)
+    def if_alive(x, T):
+        return lambda t: _uncond_core(r + x, alpha + T, a, b + x, t)
 
-    return _discounted_clv(rfm, expected, gg, margin, discount, horizon_months, unit)
+    return _discounted_clv(rfm, lambda x, tx, T: bgnbd_probability_alive((r, alpha, a, b), x, tx, T),
+                           if_alive, gg, margin, discount, horizon_months, unit)
 
 
 def pareto_clv(rfm: RFM, pn: ParetoNBDParams, gg: GammaGammaParams, *, margin, discount,
@@ -56,19 +56,20 @@ def pareto_clv(rfm: RFM, pn: ParetoNBDParams, gg: GammaGammaParams, *, margin, d
     Gamma-Gamma spend: as :func:`bgnbd_clv`, with ``E(t)`` from
     :func:`pareto_expected_purchases`."""
     params = _pareto_params(pn)
-
-    def expected(x, tx, T):
-        alive = pareto_probability_alive(params, x, tx, T)
-        return lambda t: alive * _purchases_if_alive(params, t, x, T)
-
-    return _discounted_clv(rfm, expected, gg, margin, discount, horizon_months, unit)
+    return _discounted_clv(rfm, lambda x, tx, T: pareto_probability_alive(params, x, tx, T),
+                           lambda x, T: lambda t: _purchases_if_alive(params, t, x, T),
+                           gg, margin, discount, horizon_months, unit)
 
 
-def _discounted_clv(rfm: RFM, expected, gg: GammaGammaParams, margin, discount, horizon_months,
+def _discounted_clv(rfm: RFM, alive, if_alive, gg: GammaGammaParams, margin, discount, horizon_months,
                     unit) -> np.ndarray:
     """``margin * spend * sum_k (E(t_k) - E(t_{k-1})) / (1 + d_m)^k`` per
-    customer, where ``expected(x, t_x, T)`` gives the function ``t -> E(t)``
-    for distinct rows (evaluated once per distinct (x, t_x, T))."""
+    customer, where ``E(t) = alive(x, t_x, T) * U(t)`` and ``if_alive(x, T)``
+    gives ``t -> U(t)``, the expected purchases of a customer still alive.
+    ``U`` depends on (x, T) only, so the months are evaluated once per
+    distinct (x, T) (28,000 where 200,000 customers have 160,000 distinct
+    (x, t_x, T)), P(alive) once per distinct (x, t_x, T), and the sum is
+    ``alive * sum_k (U(t_k) - U(t_{k-1})) / (1 + d_m)^k``."""
     scale = _unit_days(unit)
     margin, discount, Hm = _value_settings(margin, discount, horizon_months, "horizon_months")
     p, q, v = _gg_params(gg)
@@ -87,11 +88,12 @@ def _discounted_clv(rfm: RFM, expected, gg: GammaGammaParams, margin, discount, 
         spend = np.where(undefined, fallback, spend)
 
     (xu, txu, Tu), _, idx = _aggregate((x, tx, TT), np.ones(n))
-    cumulative = expected(xu, txu, Tu)
+    (xv, Tv), _, pair = _aggregate((xu, Tu), np.ones(len(xu)))
+    cumulative = if_alive(xv, Tv)
     month = DAYS_PER_MONTH / scale
     d_m = (1.0 + discount) ** (1.0 / 12.0) - 1.0
-    discounted_purchases = np.zeros(len(xu))
-    previous = np.zeros(len(xu))
+    discounted_purchases = np.zeros(len(xv))
+    previous = np.zeros(len(xv))
     times = [min(k, Hm) * month for k in range(1, M + 1)]
     # One vectorised evaluation per month, as many months at once as there
     # are cores (scipy's special functions release the GIL; 1.45x on two
@@ -102,4 +104,4 @@ def _discounted_clv(rfm: RFM, expected, gg: GammaGammaParams, margin, discount, 
             for k, cum in enumerate(pool.map(cumulative, times[start:start + workers]), start + 1):
                 discounted_purchases += (cum - previous) / (1.0 + d_m) ** k
                 previous = cum
-    return margin * spend * discounted_purchases[idx]
+    return margin * spend * (alive(xu, txu, Tu) * discounted_purchases[pair])[idx]

@@ -733,3 +733,49 @@ def test_matches_lifetimes_when_installed():
     gg = fit_gamma_gamma(s.frequency, s.monetary_value)
     assert 1 < gg.q < 50  # an interior optimum, so the estimates are comparable
     np.testing.assert_allclose([gg.p, gg.q, gg.v], [float(ggf.params_[k]) for k in ("p", "q", "v")], rtol=1e-3)
+
+
+def test_clv_months_run_once_per_distinct_frequency_and_age_yet_match_the_monthly_sum():
+    # Whole days, as the pipeline has them: many customers share (x, T) but not t_x.
+    rng = np.random.default_rng(7)
+    x, tx, T = simulate_bgnbd(3000, BG_TRUE, rng)
+    x, T = x, np.round(T)
+    tx = np.minimum(np.round(tx), T)
+    s = _rfm(frequency=x, recency=tx, T=T, monetary_value=np.where(x > 0, rng.uniform(5, 50, len(x)), 0.0))
+    shared = len(np.unique(np.column_stack([x, T]), axis=0))
+    assert shared < len(np.unique(np.column_stack([x, tx, T]), axis=0)) / 2  # the case the shortcut is for
+    bg = BGNBDParams(*BG_TRUE, log_likelihood=0.0)
+    gg = GammaGammaParams(*GG_TRUE, log_likelihood=0.0)
+    pn = clv.ParetoNBDParams(0.55, 10.6, 0.61, 11.7, log_likelihood=0.0)
+    month = 365.25 / 12 / 7
+    spend = gamma_gamma_expected_spend(gg, s.frequency, s.monetary_value)
+    for value, expected_purchases, params in ((bgnbd_clv, bgnbd_expected_purchases, bg),
+                                              (clv.pareto_clv, clv.pareto_expected_purchases, pn)):
+        got = value(s, params, gg, margin=0.3, discount=0.1, horizon_months=5, unit="week")
+        want, prev = np.zeros(len(x)), np.zeros(len(x))
+        for k in range(1, 6):
+            cum = expected_purchases(params, k * month, s.frequency, s.recency, s.T)
+            want += (cum - prev) / (1.1) ** (k / 12)
+            prev = cum
+        np.testing.assert_allclose(got, 0.3 * spend * want, rtol=1e-10)
+
+
+def test_a_fit_on_many_distinct_rows_searches_a_sample_and_reaches_the_full_maximum(monkeypatch):
+    from copisdsl.data.clv import fit as fitting
+
+    rng = np.random.default_rng(11)
+    x, tx, T = simulate_bgnbd(45_000, BG_TRUE, rng)  # 45,000 distinct rows: past 2 x SAMPLE_ROWS
+    sampled = []
+    real = fitting.sample_rows
+    monkeypatch.setattr("copisdsl.data.clv.bgnbd.sample_rows", lambda *a: sampled.append(real(*a)) or sampled[-1])
+    quick = fit_bgnbd(x, tx, T)
+    assert sampled and sampled[0] is not None and len(sampled[0][1]) <= fitting.SAMPLE_ROWS
+    assert sampled[0][1].sum() == pytest.approx(len(x))  # the sample stands for every row
+    monkeypatch.setattr(fitting, "SAMPLE_ROWS", 10**9)  # the search on every row, as before
+    sampled.clear()
+    full = fit_bgnbd(x, tx, T)
+    assert sampled == [None]
+    assert quick.converged and full.converged
+    for name in ("r", "alpha", "a", "b"):
+        assert getattr(quick, name) == pytest.approx(getattr(full, name), rel=1e-6), name
+    assert quick.log_likelihood == pytest.approx(full.log_likelihood, rel=1e-12)
