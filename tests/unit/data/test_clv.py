@@ -779,3 +779,26 @@ def test_a_fit_on_many_distinct_rows_searches_a_sample_and_reaches_the_full_maxi
     for name in ("r", "alpha", "a", "b"):
         assert getattr(quick, name) == pytest.approx(getattr(full, name), rel=1e-6), name
     assert quick.log_likelihood == pytest.approx(full.log_likelihood, rel=1e-12)
+
+
+@pytest.mark.parametrize("params", [BG_TRUE, (2.0, 0.5, 3.0, 0.4), (0.05, 40.0, 0.2, 60.0)])
+def test_the_fit_objective_is_the_log_likelihood_and_its_gradient(params):
+    # Whole days (repeated T and t_x), customers without repeats, weights, b < 1.
+    from copisdsl.data.clv.bgnbd import _BGNBDData
+
+    rng = np.random.default_rng(3)
+    x, tx, T = simulate_bgnbd(4000, BG_TRUE, rng)
+    T = np.round(T)
+    tx = np.minimum(np.round(tx), T)
+    w = rng.integers(1, 4, len(x)).astype(float)
+    data = _BGNBDData(x, tx, T, w)
+    theta = np.log(params)
+    value, grad = data.neg_ll_grad(theta)
+    naive = [naive_bgnbd_ll(params, [xi], [txi], [Ti]) for xi, txi, Ti in zip(x, tx, T)]
+    assert value == pytest.approx(-np.dot(w, naive) / w.sum(), rel=1e-10)
+    step = 1e-6
+    for i in range(4):
+        e = np.zeros(4)
+        e[i] = step
+        numeric = (data.neg_ll_grad(theta + e)[0] - data.neg_ll_grad(theta - e)[0]) / (2 * step)
+        assert grad[i] == pytest.approx(numeric, rel=1e-6, abs=5e-8), i
