@@ -7,7 +7,7 @@ import os
 import tempfile
 import threading
 
-from copisdsl.data.engines.base import Engine, EngineError, customer_values, kind_of, one_line
+from copisdsl.data.engines.base import Engine, EngineError, customer_values, one_line
 
 #: the view a glob's or folder's files are read through
 VIEW = "copis_files"
@@ -124,7 +124,7 @@ class DuckEngine(Engine):
     def columns(self, sql: str) -> list[tuple[str, str]]:
         try:
             rel = self.con.sql(sql)
-            return [(name, kind_of(str(t))) for name, t in zip(rel.columns, rel.types)]
+            return [(name, str(t)) for name, t in zip(rel.columns, rel.types)]
         except self._duckdb.Error as exc:
             raise EngineError(one_line(exc)) from None
 

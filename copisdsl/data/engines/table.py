@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from copisdsl.data.engines import queries as q
-from copisdsl.data.engines.base import BINARY_HINT, HELD, Engine, EngineError
+from copisdsl.data.engines.base import BINARY_HINT, HELD, Engine, EngineError, kind_of
 from copisdsl.data.engines.conditions import condition
 from copisdsl.data.engines.summary import Summary
 from copisdsl.data.kpis import NoValue
@@ -43,7 +43,8 @@ class EngineTable:
         self.dialect = engine.dialect
         schema = engine.columns(q.write(exp.select(exp.Star()).from_(source.copy()).limit(0), self.dialect))
         self.columns = [name for name, _ in schema]
-        self.kinds = dict(schema)
+        self.types = dict(schema)  # as the engine names them: "TIMESTAMP WITH TIME ZONE", "DECIMAL(10,2)"
+        self.kinds = {name: kind_of(t) for name, t in schema}
         self.diagnostics: list[Diagnostic] = []
         self._rows: int | None = None
         self._summary: Summary | None = None
