@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 _AGGREGATES = {
     "sum": np.sum, "mean": np.mean, "median": np.median, "min": np.min, "max": np.max,
 }
+#: the column aggregates that read their column as numbers (count reads any value)
+_NUMERIC = frozenset(_AGGREGATES) | {"nps", "csat"}
+#: DuckDB's integer types: as text, their decimal digits (customer IDs, reference §14)
+_INTEGERS = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+                       "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"})
 
 
 class TableSource:
@@ -145,6 +150,8 @@ class TableSource:
             self._inputs.pop()  # connect lists it again
             self._connect(data, where, wanted)
             return None
+        if loading.file_format(resolved)[0] == "parquet" and self._parquet_by_duckdb(data, where, wanted):
+            return None
         try:
             keep_text = data.is_transactions or data.id in self.segmented
             loaded = loading.read(resolved, wanted, delimiter=data.delimiter, sheet=data.sheet,
@@ -164,15 +171,39 @@ class TableSource:
         return table
 
     def _connect(self, data: Data, where, wanted: set[str]) -> None:
-        """A glob, folder or database URL: read by an engine."""
+        """A glob, folder or database URL (or an event log): read by an engine."""
         from copisdsl.data.engines.connect import connect
 
         opened = connect(data, where, self.base_dir, self.root, wanted)
         self.diagnostics += opened.diagnostics
         self._inputs += opened.inputs
-        table = opened.table
+        if opened.table is not None:
+            self._adopt(data, where, opened.table)
+
+    def _parquet_by_duckdb(self, data: Data, where, wanted: set[str]) -> bool:
+        """Whether DuckDB reads one local Parquet file (it streams it, whatever
+        its size): when it reads the used columns as pandas does
+        (``_duckdb_reads_as_pandas``). Not then, nor when it cannot read the
+        file at all: pandas reads it, with its lenient conversions and its
+        own messages."""
+        from copisdsl.data.engines.connect import connect
+
+        table = connect(data, where, self.base_dir, self.root, wanted).table  # its input is listed already
         if table is None:
-            return
+            return False
+        try:
+            native = _duckdb_reads_as_pandas(table, data, wanted, self.model, data.id in self.segmented)
+        except EngineError:
+            native = False
+        if not native:
+            table.engine.close()
+            return False
+        self._adopt(data, where, table)
+        return True
+
+    def _adopt(self, data: Data, where, table: EngineTable) -> None:
+        """Keep the engine's table of ``data``: its ``until`` checked, W403
+        for no rows, E400 when the engine fails."""
         self.engines[data.id] = table
         try:
             if not table.check_until():
@@ -460,6 +491,65 @@ class TableSource:
         customers = self.customers()
         return clv_figures(self.model, self.customer_values(first.id),
                            customers.segments if customers is not None else None)
+
+
+def _duckdb_reads_as_pandas(table: EngineTable, data: Data, wanted: set[str], model: Model,
+                            segmented: bool) -> bool:
+    """Whether DuckDB reads the used columns of ``table`` (one local Parquet
+    file) as pandas does, for the same figures and diagnostics. It does when
+
+    * each is a number, text, a date or true/false: pandas reads UTF-8
+      bytes as text, and names the row of bytes, lists or structs it
+      cannot use (E402);
+    * the columns used as numbers are numbers, and those used as dates
+      DATE or TIMESTAMP without a time zone (``_typed_columns``): pandas
+      parses text numbers and dates, and takes a zoned time in its own zone;
+    * a customer ID (of transactions, or of a file a KPI by segment reads)
+      is text or an integer: as text an integer is its digits to both, a
+      float or a true/false value is not;
+    * no float column holds NaN (a value to SQL, a missing one to pandas),
+      and no date falls outside the years pandas holds (E402 there);
+    * transactions need no CLV holdout: it takes the orders themselves,
+      which only pandas keeps (DuckDB gives one row per customer).
+    """
+    types, kinds = table.types, table.kinds
+    used = wanted & kinds.keys()
+    numbers, dates = (columns & kinds.keys() for columns in _typed_columns(model, data))
+    customer = data.customer if (data.is_transactions or segmented) and data.customer in kinds else None
+    if any(kinds[name] not in ("number", "text", "date", "bool") for name in used):
+        return False
+    if any(kinds[name] != "number" for name in numbers):
+        return False
+    if any(kinds[name] != "date" or "TIME ZONE" in types[name].upper() for name in dates):
+        return False
+    if customer is not None and kinds[customer] != "text" and types[customer].upper() not in _INTEGERS:
+        return False
+    if data.is_transactions and model.clv.model != "historic" and model.clv.holdout is not None:
+        return False
+    floats = sorted(name for name in used if types[name].upper() in ("FLOAT", "DOUBLE"))
+    far = sorted(name for name in used if kinds[name] == "date" and types[name].upper() != "TIMESTAMP_NS")
+    return not table.nan_or_far_date(floats, far)
+
+
+def _typed_columns(model: Model, data: Data) -> tuple[set[str], set[str]]:
+    """The columns of ``data`` the journey reads as numbers and as dates:
+    a transactions source's amount and date, the date of ``until``, the
+    columns a KPI aggregates as numbers, and those a filter compares with
+    a number (percent, duration) or a date."""
+    numbers: set[str] = {data.amount} if data.is_transactions else set()
+    dates: set[str] = {data.date} if data.is_transactions or data.until is not None else set()
+    for kpi in model.kpis:
+        for node in walk(kpi.expr):
+            if isinstance(node, n.Call) and node.func.name in _NUMERIC and node.args \
+                    and isinstance(node.args[0], n.Column) and node.args[0].data.name == data.id:
+                numbers.add(node.args[0].column.name)
+            if isinstance(node, n.Column) and node.data.name == data.id and node.where is not None:
+                for comp in conditions(node.where):
+                    if comp.value.kind in ("number", "percent", "duration"):
+                        numbers.add(comp.column.name)
+                    elif comp.value.kind == "date":
+                        dates.add(comp.column.name)
+    return numbers, dates
 
 
 def _w405(data: Data, tx) -> Diagnostic:
