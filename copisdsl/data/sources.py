@@ -5,6 +5,12 @@ Loading is planned first: the columns each file needs are collected from
 every KPI expression (columns and ``where`` filters), the transaction
 mapping of ``kind transactions`` files and the ``until`` date column, so
 that each file is read once and only those columns are loaded.
+
+A source is read by an engine (globs, folders, database URLs, event logs,
+a Parquet file DuckDB reads as pandas does) or by pandas (any other single
+file). The pandas path's modules (``loading``, ``table``, ``filters``,
+``transactions``) are imported by its own methods: a journey whose data
+the engines read never imports pandas.
 """
 
 from __future__ import annotations
@@ -18,19 +24,18 @@ import numpy as np
 from copisdsl.syntax import nodes as n
 from copisdsl.language import FUNCTIONS
 from copisdsl.syntax.nodes import conditions, walk
-from copisdsl.data import filters, loading
 from copisdsl.data.kpis import NoValue
-from copisdsl.data.problems import SCALE_HINT, SCALE_USE, empty_column, no_orders, segment_customer
-from copisdsl.data.table import Problem, Table
-from copisdsl.data.transactions import Transactions, customer_text
+from copisdsl.data.problems import SCALE_HINT, SCALE_USE, Problem, empty_column, no_orders, segment_customer
 from copisdsl.data.engines.base import EngineError
-from copisdsl.locations import Unset, locate, mask, one_file
+from copisdsl.locations import Unset, file_format, locate, mask, one_file
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.data.figures import ClvFigures
 from copisdsl.semantic.model import Data, Model
 
 if TYPE_CHECKING:
     from copisdsl.data.engines.table import EngineTable
+    from copisdsl.data.table import Table
+    from copisdsl.data.transactions import Transactions
     from copisdsl.data.portfolio import CustomerValues
     from copisdsl.data.segments import Customers, Members, Segmentation
 
@@ -143,15 +148,22 @@ class TableSource:
             return None
         if data.is_events:
             # An event log stays in DuckDB, however large (reference §12.2).
-            if loading.file_format(resolved)[0] == "excel":
+            if file_format(resolved)[0] == "excel":
                 self._e400(data, f"data file '{data.path}': an event log is read as CSV, TSV, Parquet "
                            "or JSON Lines", "save the sheet as CSV")
                 return None
             self._inputs.pop()  # connect lists it again
             self._connect(data, where, wanted)
             return None
-        if loading.file_format(resolved)[0] == "parquet" and self._parquet_by_duckdb(data, where, wanted):
+        if file_format(resolved)[0] == "parquet" and self._parquet_by_duckdb(data, where, wanted):
             return None
+        return self._read_file(data, resolved, wanted)
+
+    def _read_file(self, data: Data, resolved: Path, wanted: set[str]) -> Table | None:
+        """One local file, read by pandas."""
+        from copisdsl.data import loading
+        from copisdsl.data.table import Table
+
         try:
             keep_text = data.is_transactions or data.id in self.segmented
             loaded = loading.read(resolved, wanted, delimiter=data.delimiter, sheet=data.sheet,
@@ -289,6 +301,12 @@ class TableSource:
                 return self._engine_call(column.data.name,
                                          lambda t: t.segment_aggregate(func, column, within))
             return self._engine_call(column.data.name, lambda t: t.aggregate(func, column))
+        return self._file_aggregate(func, column, within)
+
+    def _file_aggregate(self, func: str, column: n.Column, within: Members | None) -> float:
+        """``aggregate`` over a file pandas read."""
+        from copisdsl.data import filters
+
         table = self.table(column.data.name)
         name = column.column.name
         try:
@@ -328,6 +346,8 @@ class TableSource:
     def _rows_of(self, table: Table, column: n.Column, within: Members) -> np.ndarray:
         """The rows of ``table`` whose customer is in the segment; E401 at
         the column reference when the file has no customer column."""
+        from copisdsl.data.transactions import customer_text
+
         customers = segment_customer(table.data, table.require, column)
         key = (table.data.id, within.position)
         if key not in self._segment_rows:
@@ -394,6 +414,8 @@ class TableSource:
                 except NoValue:
                     tx = None
             elif data is not None and data.is_transactions and table is not None:
+                from copisdsl.data.transactions import Transactions
+
                 try:
                     tx = Transactions(data, table)
                 except Problem as p:

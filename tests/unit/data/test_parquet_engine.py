@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +24,8 @@ from clv_logs import bgnbd_log
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
+
+ROOT = Path(__file__).resolve().parents[3]
 
 SHOP = """journey shop "Shop" {{
   data orders "{name}" {{ kind transactions }}
@@ -264,3 +269,29 @@ def test_a_parquet_file_over_the_pandas_limit_is_duckdbs(tmp_path, monkeypatch):
 ])
 def test_kind_of_tells_lists_structs_and_intervals_from_numbers(type_name, kind):
     assert kind_of(type_name) == kind
+
+
+# ------------------------------------------------------------ no pandas on DuckDB's path
+
+# What `copis check` runs, in a process of its own; prints the CLV and whether pandas was imported.
+DRIVER = ("import sys\nfrom copisdsl.api import check_file\nresult = check_file(sys.argv[1])\n"
+          "print(result.figures.kpis[0].value is not None, 'pandas' in sys.modules)\n")
+
+
+def _imports_pandas(folder: Path, name: str) -> bool:
+    (folder / "j.copis").write_text(SHOP.format(name=name), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COPIS_NO_FIGURES_CACHE": "1"}
+    done = subprocess.run([sys.executable, "-c", DRIVER, str(folder / "j.copis")], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    has_clv, pandas = done.stdout.split()
+    assert has_clv == "True", done.stdout
+    return pandas == "True"
+
+
+def test_a_check_duckdb_reads_never_imports_pandas(tmp_path):
+    log = shop_log(times=False)
+    pq.write_table(pa.table({**log, "date": pa.array(log["date"], pa.date32())}), tmp_path / "orders.parquet")
+    assert not _imports_pandas(tmp_path, "orders.parquet")
+    write_csv(tmp_path / "orders.csv", log)
+    assert _imports_pandas(tmp_path, "orders.csv")  # CSV stays pandas'
