@@ -257,7 +257,7 @@ def add_figures(result: CheckResult, folder: Path, root: str | Path | None = Non
     """Compute a checked journey's figures (``result.figures``), reading
     its data files relative to ``folder`` and within ``root`` (default
     ``folder``), and add the data diagnostics to the result's."""
-    from copisdsl.data import enrich  # pandas only when the journey links data
+    from copisdsl.data import enrich  # the data libraries only when the journey links data
 
     result.figures, diagnostics = enrich(result.model, folder, Path(root) if root is not None else folder)
     result.diagnostics = sort_diagnostics(result.diagnostics + diagnostics)

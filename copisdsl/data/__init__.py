@@ -2,7 +2,8 @@
 
 ``enrich(model, base_dir, root)`` is the one entry point. A journey without
 ``data`` is evaluated in plain Python (literals, arithmetic, references to
-other KPIs); pandas is imported only when the journey links data files.
+other KPIs); pandas is imported only when the journey links a file pandas
+reads (``copisdsl.data.sources``), never for the sources DuckDB reads.
 """
 
 from __future__ import annotations

@@ -6,8 +6,6 @@ A row whose compared value is missing never matches, whatever the operator
 
 from __future__ import annotations
 
-import operator
-
 import numpy as np
 import pandas as pd
 
@@ -15,17 +13,7 @@ from copisdsl.syntax import nodes as n
 from copisdsl.diagnostics import error
 from copisdsl.data.kpis import NoValue
 from copisdsl.data.table import Problem, Table
-from copisdsl.semantic.values import parse_date
-from copisdsl.units import DAYS_PER
-
-OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-       ">": operator.gt, ">=": operator.ge}
-
-
-def duration_days(lit: n.Literal) -> float:
-    """A duration literal in days (months and years as average lengths)."""
-    amount, unit = lit.value
-    return float(amount) * DAYS_PER[unit]
+from copisdsl.semantic.values import OPS, duration_days, parse_date
 
 
 def mask(table: Table, cond) -> np.ndarray:

@@ -11,19 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
 from copisdsl.data import clv as clvmath
 from copisdsl.syntax import nodes as n
-from copisdsl.data.filters import OPS, duration_days
-from copisdsl.data.transactions import Transactions
+from copisdsl.data.engines.summary import Summary
 from copisdsl.data.figures import ClvFigures, CustomerTable, FitSummary, HoldoutFigures, SegmentFigures
 from copisdsl.data.fit_notes import fit_notes
 from copisdsl.language import CLV_MODELS, SEGMENT_VARIABLES as _VARIABLES
 from copisdsl.semantic.model import ClvSettings, Model
-from copisdsl.semantic.values import shift_back
+from copisdsl.semantic.values import OPS, duration_days, shift_back
+
+if TYPE_CHECKING:
+    from copisdsl.data.transactions import Transactions
 
 
 @dataclass
@@ -62,7 +64,7 @@ class CustomerValues:
         return getattr(self, name)
 
 
-def customer_values(tx: Transactions, settings: ClvSettings) -> CustomerValues:
+def customer_values(tx: Transactions | Summary, settings: ClvSettings) -> CustomerValues:
     """RFM and CLV of every customer of ``tx`` under ``settings``."""
     rfm = tx.rfm(settings.unit)
     # rfm is sorted by customer code, which runs 0..n-1: aligned with tx.ids.
@@ -186,7 +188,7 @@ def _holdout(values: CustomerValues, tx, settings: ClvSettings) -> None:
     end = tx.end_date()
     cutoff = shift_back(end, amount, unit)
     days = (end - cutoff).days
-    if not isinstance(tx, Transactions):
+    if isinstance(tx, Summary):
         values.holdout_note = ("a holdout needs the orders themselves; a source an engine reads (a glob, a "
                                "folder or a database) gives a summary per customer")
         return

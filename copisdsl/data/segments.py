@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from copisdsl.data.kpis import Evaluator
 from copisdsl.semantic.model import Kpi, Model
@@ -52,13 +51,13 @@ class Segmentation:
         self.ids = ids[placed][order]
         self.positions = np.asarray(positions)[placed][order]
         self.segments = [Members(seg.id, i, self) for i, seg in enumerate(model.segments.values())]
-        self._index: dict[int, pd.Index] = {}
+        self._members: dict[int, np.ndarray] = {}
 
-    def of(self, position: int) -> pd.Index:
+    def of(self, position: int) -> np.ndarray:
         """The customer IDs of the segment at ``position``."""
-        if position not in self._index:
-            self._index[position] = pd.Index(self.ids[self.positions == position])
-        return self._index[position]
+        if position not in self._members:
+            self._members[position] = self.ids[self.positions == position]
+        return self._members[position]
 
 
 @dataclass(frozen=True)
@@ -73,6 +72,8 @@ class Members:
         """Which of ``customers`` (text IDs, trimmed; None for missing) are in the segment."""
         if customers is self.segmentation.customers.ids:  # the customers themselves: no lookup
             return self.segmentation.customers.segments == self.position
+        import pandas as pd  # the IDs of another file: pandas' hash lookup (None never matches)
+
         return pd.Index(pd.Series(customers, dtype=object)).isin(self.segmentation.of(self.position))
 
 

@@ -5,6 +5,12 @@ Loading is planned first: the columns each file needs are collected from
 every KPI expression (columns and ``where`` filters), the transaction
 mapping of ``kind transactions`` files and the ``until`` date column, so
 that each file is read once and only those columns are loaded.
+
+A source is read by an engine (globs, folders, database URLs, event logs,
+a Parquet file DuckDB reads as pandas does) or by pandas (any other single
+file). The pandas path's modules (``loading``, ``table``, ``filters``,
+``transactions``) are imported by its own methods: a journey whose data
+the engines read never imports pandas.
 """
 
 from __future__ import annotations
@@ -18,25 +24,29 @@ import numpy as np
 from copisdsl.syntax import nodes as n
 from copisdsl.language import FUNCTIONS
 from copisdsl.syntax.nodes import conditions, walk
-from copisdsl.data import filters, loading
 from copisdsl.data.kpis import NoValue
-from copisdsl.data.problems import SCALE_HINT, SCALE_USE, empty_column, no_orders, segment_customer
-from copisdsl.data.table import Problem, Table
-from copisdsl.data.transactions import Transactions, customer_text
+from copisdsl.data.problems import SCALE_HINT, SCALE_USE, Problem, empty_column, no_orders, segment_customer
 from copisdsl.data.engines.base import EngineError
-from copisdsl.locations import Unset, locate, mask, one_file
+from copisdsl.locations import Unset, file_format, locate, mask, one_file
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.data.figures import ClvFigures
 from copisdsl.semantic.model import Data, Model
 
 if TYPE_CHECKING:
     from copisdsl.data.engines.table import EngineTable
+    from copisdsl.data.table import Table
+    from copisdsl.data.transactions import Transactions
     from copisdsl.data.portfolio import CustomerValues
     from copisdsl.data.segments import Customers, Members, Segmentation
 
 _AGGREGATES = {
     "sum": np.sum, "mean": np.mean, "median": np.median, "min": np.min, "max": np.max,
 }
+#: the column aggregates that read their column as numbers (count reads any value)
+_NUMERIC = frozenset(_AGGREGATES) | {"nps", "csat"}
+#: DuckDB's integer types: as text, their decimal digits (customer IDs, reference §14)
+_INTEGERS = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+                       "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"})
 
 
 class TableSource:
@@ -138,13 +148,22 @@ class TableSource:
             return None
         if data.is_events:
             # An event log stays in DuckDB, however large (reference §12.2).
-            if loading.file_format(resolved)[0] == "excel":
+            if file_format(resolved)[0] == "excel":
                 self._e400(data, f"data file '{data.path}': an event log is read as CSV, TSV, Parquet "
                            "or JSON Lines", "save the sheet as CSV")
                 return None
             self._inputs.pop()  # connect lists it again
             self._connect(data, where, wanted)
             return None
+        if file_format(resolved)[0] == "parquet" and self._parquet_by_duckdb(data, where, wanted):
+            return None
+        return self._read_file(data, resolved, wanted)
+
+    def _read_file(self, data: Data, resolved: Path, wanted: set[str]) -> Table | None:
+        """One local file, read by pandas."""
+        from copisdsl.data import loading
+        from copisdsl.data.table import Table
+
         try:
             keep_text = data.is_transactions or data.id in self.segmented
             loaded = loading.read(resolved, wanted, delimiter=data.delimiter, sheet=data.sheet,
@@ -164,15 +183,39 @@ class TableSource:
         return table
 
     def _connect(self, data: Data, where, wanted: set[str]) -> None:
-        """A glob, folder or database URL: read by an engine."""
+        """A glob, folder or database URL (or an event log): read by an engine."""
         from copisdsl.data.engines.connect import connect
 
         opened = connect(data, where, self.base_dir, self.root, wanted)
         self.diagnostics += opened.diagnostics
         self._inputs += opened.inputs
-        table = opened.table
+        if opened.table is not None:
+            self._adopt(data, where, opened.table)
+
+    def _parquet_by_duckdb(self, data: Data, where, wanted: set[str]) -> bool:
+        """Whether DuckDB reads one local Parquet file (it streams it, whatever
+        its size): when it reads the used columns as pandas does
+        (``_duckdb_reads_as_pandas``). Not then, nor when it cannot read the
+        file at all: pandas reads it, with its lenient conversions and its
+        own messages."""
+        from copisdsl.data.engines.connect import connect
+
+        table = connect(data, where, self.base_dir, self.root, wanted).table  # its input is listed already
         if table is None:
-            return
+            return False
+        try:
+            native = _duckdb_reads_as_pandas(table, data, wanted, self.model, data.id in self.segmented)
+        except EngineError:
+            native = False
+        if not native:
+            table.engine.close()
+            return False
+        self._adopt(data, where, table)
+        return True
+
+    def _adopt(self, data: Data, where, table: EngineTable) -> None:
+        """Keep the engine's table of ``data``: its ``until`` checked, W403
+        for no rows, E400 when the engine fails."""
         self.engines[data.id] = table
         try:
             if not table.check_until():
@@ -258,6 +301,12 @@ class TableSource:
                 return self._engine_call(column.data.name,
                                          lambda t: t.segment_aggregate(func, column, within))
             return self._engine_call(column.data.name, lambda t: t.aggregate(func, column))
+        return self._file_aggregate(func, column, within)
+
+    def _file_aggregate(self, func: str, column: n.Column, within: Members | None) -> float:
+        """``aggregate`` over a file pandas read."""
+        from copisdsl.data import filters
+
         table = self.table(column.data.name)
         name = column.column.name
         try:
@@ -297,6 +346,8 @@ class TableSource:
     def _rows_of(self, table: Table, column: n.Column, within: Members) -> np.ndarray:
         """The rows of ``table`` whose customer is in the segment; E401 at
         the column reference when the file has no customer column."""
+        from copisdsl.data.transactions import customer_text
+
         customers = segment_customer(table.data, table.require, column)
         key = (table.data.id, within.position)
         if key not in self._segment_rows:
@@ -363,6 +414,8 @@ class TableSource:
                 except NoValue:
                     tx = None
             elif data is not None and data.is_transactions and table is not None:
+                from copisdsl.data.transactions import Transactions
+
                 try:
                     tx = Transactions(data, table)
                 except Problem as p:
@@ -460,6 +513,65 @@ class TableSource:
         customers = self.customers()
         return clv_figures(self.model, self.customer_values(first.id),
                            customers.segments if customers is not None else None)
+
+
+def _duckdb_reads_as_pandas(table: EngineTable, data: Data, wanted: set[str], model: Model,
+                            segmented: bool) -> bool:
+    """Whether DuckDB reads the used columns of ``table`` (one local Parquet
+    file) as pandas does, for the same figures and diagnostics. It does when
+
+    * each is a number, text, a date or true/false: pandas reads UTF-8
+      bytes as text, and names the row of bytes, lists or structs it
+      cannot use (E402);
+    * the columns used as numbers are numbers, and those used as dates
+      DATE or TIMESTAMP without a time zone (``_typed_columns``): pandas
+      parses text numbers and dates, and takes a zoned time in its own zone;
+    * a customer ID (of transactions, or of a file a KPI by segment reads)
+      is text or an integer: as text an integer is its digits to both, a
+      float or a true/false value is not;
+    * no float column holds NaN (a value to SQL, a missing one to pandas),
+      and no date falls outside the years pandas holds (E402 there);
+    * transactions need no CLV holdout: it takes the orders themselves,
+      which only pandas keeps (DuckDB gives one row per customer).
+    """
+    types, kinds = table.types, table.kinds
+    used = wanted & kinds.keys()
+    numbers, dates = (columns & kinds.keys() for columns in _typed_columns(model, data))
+    customer = data.customer if (data.is_transactions or segmented) and data.customer in kinds else None
+    if any(kinds[name] not in ("number", "text", "date", "bool") for name in used):
+        return False
+    if any(kinds[name] != "number" for name in numbers):
+        return False
+    if any(kinds[name] != "date" or "TIME ZONE" in types[name].upper() for name in dates):
+        return False
+    if customer is not None and kinds[customer] != "text" and types[customer].upper() not in _INTEGERS:
+        return False
+    if data.is_transactions and model.clv.model != "historic" and model.clv.holdout is not None:
+        return False
+    floats = sorted(name for name in used if types[name].upper() in ("FLOAT", "DOUBLE"))
+    far = sorted(name for name in used if kinds[name] == "date" and types[name].upper() != "TIMESTAMP_NS")
+    return not table.nan_or_far_date(floats, far)
+
+
+def _typed_columns(model: Model, data: Data) -> tuple[set[str], set[str]]:
+    """The columns of ``data`` the journey reads as numbers and as dates:
+    a transactions source's amount and date, the date of ``until``, the
+    columns a KPI aggregates as numbers, and those a filter compares with
+    a number (percent, duration) or a date."""
+    numbers: set[str] = {data.amount} if data.is_transactions else set()
+    dates: set[str] = {data.date} if data.is_transactions or data.until is not None else set()
+    for kpi in model.kpis:
+        for node in walk(kpi.expr):
+            if isinstance(node, n.Call) and node.func.name in _NUMERIC and node.args \
+                    and isinstance(node.args[0], n.Column) and node.args[0].data.name == data.id:
+                numbers.add(node.args[0].column.name)
+            if isinstance(node, n.Column) and node.data.name == data.id and node.where is not None:
+                for comp in conditions(node.where):
+                    if comp.value.kind in ("number", "percent", "duration"):
+                        numbers.add(comp.column.name)
+                    elif comp.value.kind == "date":
+                        dates.add(comp.column.name)
+    return numbers, dates
 
 
 def _w405(data: Data, tx) -> Diagnostic:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 
 from copisdsl.syntax import nodes as n
 from copisdsl.diagnostics import Diagnostic, error
-from copisdsl.units import DAYS_PER_MONTH, DAYS_PER_WEEK
+from copisdsl.units import DAYS_PER, DAYS_PER_MONTH, DAYS_PER_WEEK
+
+#: the comparisons of conditions (filters, segment conditions), as functions of two values (or arrays)
+OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+       ">": operator.gt, ">=": operator.ge}
 
 
 def number_of(lit: n.Literal) -> float | None:
@@ -24,6 +29,12 @@ def duration_months(lit: n.Literal) -> float | None:
     months = {"y": amount * 12, "m": amount, "w": amount * DAYS_PER_WEEK / DAYS_PER_MONTH,
               "d": amount / DAYS_PER_MONTH}[unit]
     return int(months) if float(months).is_integer() else months
+
+
+def duration_days(lit: n.Literal) -> float:
+    """A duration literal in days (months and years as average lengths)."""
+    amount, unit = lit.value
+    return float(amount) * DAYS_PER[unit]
 
 
 def parse_date(text: str) -> dt.date | None:

@@ -40,6 +40,10 @@ BINARY_HINT = ("decode it to text in a `query` (in DuckDB: decode(col), for UTF-
 def kind_of(type_name: str) -> str:
     """An engine's column type -> number, text, date, bool, binary or other."""
     t = type_name.lower()
+    # Lists, structs, maps and intervals first: their names hold those of
+    # other types ("BIGINT[]", "STRUCT(a VARCHAR)", "interval" has "int").
+    if t.endswith("]") or t.startswith(("struct", "map", "union", "array", "list", "row", "interval")):
+        return "other"
     if any(w in t for w in ("blob", "bytea", "binary")):  # before "byte", a number type of Spark
         return "binary"
     if any(w in t for w in ("char", "text", "string", "uuid", "enum", "name")):
@@ -69,7 +73,8 @@ class Engine:
     dialect = "duckdb"
 
     def columns(self, sql: str) -> list[tuple[str, str]]:
-        """(name, kind) of every column of the query ``sql``, in order."""
+        """(name, type) of every column of the query ``sql``, in order, the
+        type as the engine names it (``kind_of`` classifies it)."""
         raise NotImplementedError
 
     def fetch(self, sql: str) -> tuple[list[str], list[tuple]]:

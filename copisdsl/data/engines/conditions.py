@@ -11,10 +11,9 @@ from sqlglot import exp
 from copisdsl.data.engines import queries as q
 from copisdsl.data.engines.base import BINARY_HINT, HELD
 from copisdsl.data.kpis import NoValue
-from copisdsl.data.table import Problem
+from copisdsl.data.problems import Problem
 from copisdsl.diagnostics import error
-from copisdsl.semantic.values import parse_date
-from copisdsl.units import DAYS_PER
+from copisdsl.semantic.values import duration_days, parse_date
 from copisdsl.syntax import nodes as n
 
 OPS = {"==": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT, ">=": exp.GTE}
@@ -43,7 +42,7 @@ def compare(comp: n.Compare, require) -> exp.Expression:
             raise _mismatch(name, kind, lit, "a date")
         return op(this=q.as_date(name), expression=q.day_literal(day.isoformat()))
     if lit.kind in ("number", "percent", "duration"):
-        value = float(lit.value[0]) * DAYS_PER[lit.value[1]] if lit.kind == "duration" else float(lit.value)
+        value = duration_days(lit) if lit.kind == "duration" else float(lit.value)
         if kind != "number":
             raise _mismatch(name, kind, lit, "a number")
         return op(this=q.as_double(q.col(name)), expression=q.number(value))

@@ -108,7 +108,10 @@ def connect(data: Data, where: Location, base_dir: Path, root: Path, wanted: set
     except EngineError as exc:
         if engine is not None:  # opened, then failed: its connection (and spill folder) released
             engine.close()
-        what = {"postgres": "PostgreSQL", "spark": "Spark", "duckdb": "DuckDB"}.get(where.engine, where.engine)
+        # Local files (one, a glob, a folder) are DuckDB's, whatever reads a
+        # plain file elsewhere (``Location.engine``); a URL names its engine.
+        name = where.engine if where.is_database else "duckdb"
+        what = {"postgres": "PostgreSQL", "spark": "Spark", "duckdb": "DuckDB"}.get(name, name)
         if exc.not_text:
             out.diagnostics.append(error("E402", f"data '{data.id}' ({shown}) holds bytes that are not text: "
                                                  f"{what}: {exc.reason}", span, "save the file as UTF-8 text"))

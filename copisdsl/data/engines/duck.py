@@ -7,7 +7,7 @@ import os
 import tempfile
 import threading
 
-from copisdsl.data.engines.base import Engine, EngineError, customer_values, kind_of, one_line
+from copisdsl.data.engines.base import Engine, EngineError, customer_values, one_line
 
 #: the view a glob's or folder's files are read through
 VIEW = "copis_files"
@@ -96,12 +96,15 @@ class DuckEngine(Engine):
             raise EngineError(one_line(exc)) from None
 
     def customers(self, customers):
-        import pyarrow as pa
+        import numpy as np
         from sqlglot import exp
 
-        table = pa.table({"c": pa.array(customers.ids, pa.string()),
-                          "v": pa.array(customer_values(customers), pa.float64()),
-                          "s": pa.array(customers.segments, pa.int64())})
+        # numpy arrays, which DuckDB scans as they are (pyarrow would import pandas
+        # to build a table); object IDs, which DuckDB reads as VARCHAR (fixed-width
+        # text would be an ENUM).
+        table = {"c": np.asarray(customers.ids, dtype=object),
+                 "v": np.asarray(customer_values(customers), dtype=np.float64),
+                 "s": np.asarray(customers.segments, dtype=np.int64)}
         try:
             self.con.register(CUSTOMERS, table)
         except self._duckdb.Error as exc:
@@ -124,7 +127,7 @@ class DuckEngine(Engine):
     def columns(self, sql: str) -> list[tuple[str, str]]:
         try:
             rel = self.con.sql(sql)
-            return [(name, kind_of(str(t))) for name, t in zip(rel.columns, rel.types)]
+            return [(name, str(t)) for name, t in zip(rel.columns, rel.types)]
         except self._duckdb.Error as exc:
             raise EngineError(one_line(exc)) from None
 

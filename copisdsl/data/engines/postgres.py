@@ -4,7 +4,7 @@ journey; every transaction is read-only."""
 
 from __future__ import annotations
 
-from copisdsl.data.engines.base import Engine, EngineError, customer_values, kind_of, one_line
+from copisdsl.data.engines.base import Engine, EngineError, customer_values, one_line
 
 #: longest a single query may run on the server (milliseconds)
 STATEMENT_TIMEOUT_MS = 600_000
@@ -68,7 +68,7 @@ class PostgresEngine(Engine):
 
     def columns(self, sql: str) -> list[tuple[str, str]]:
         cur = self._run(f"SELECT * FROM ({sql}) AS copis_schema LIMIT 0")
-        return [(c.name, kind_of(c.type_display)) for c in cur.description]
+        return [(c.name, c.type_display) for c in cur.description]
 
     def fetch(self, sql: str) -> tuple[list[str], list[tuple]]:
         cur = self._run(sql)

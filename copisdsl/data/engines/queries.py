@@ -183,6 +183,19 @@ def distinct_values(name: str, source: exp.Expression, dialect: str, limit: int 
     return write(tree, dialect)
 
 
+def sums_and_outside(floats: list[str], dates: list[str], first: str, last: str, source: exp.Expression,
+                     dialect: str) -> str:
+    """One row: the sum of each column of ``floats`` (NaN when one of its
+    values is), then for each of ``dates`` whether it holds a time before
+    ``first`` or after ``last`` (ISO days)."""
+    items = [exp.Sum(this=col(name)).as_(f"sum_{i}") for i, name in enumerate(floats)]
+    for i, name in enumerate(dates):
+        before = exp.LT(this=exp.Min(this=col(name)), expression=exp.cast(text(first), "TIMESTAMP"))
+        after = exp.GT(this=exp.Max(this=col(name)), expression=exp.cast(text(last), "TIMESTAMP"))
+        items.append(exp.or_(before, after).as_(f"outside_{i}"))
+    return write(exp.select(*items).from_(source), dialect)
+
+
 def count_rows(source: exp.Expression, dialect: str, cond: exp.Expression | None = None) -> str:
     tree = exp.select(exp.Count(this=exp.Star()).as_("total")).from_(source)
     if cond is not None:

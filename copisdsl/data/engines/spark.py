@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 from urllib.parse import urlsplit
 
-from copisdsl.data.engines.base import Engine, EngineError, customer_values, kind_of, one_line
+from copisdsl.data.engines.base import Engine, EngineError, customer_values, one_line
 
 #: the CLV layer's customers, for an event log's value at stake (a session view)
 CUSTOMERS = "copis_customers"
@@ -48,7 +48,7 @@ class SparkEngine(Engine):
             raise
         except Exception as exc:  # noqa: BLE001
             raise EngineError(one_line(exc)) from None
-        return [(f.name, kind_of(f.dataType.typeName())) for f in schema.fields]
+        return [(f.name, f.dataType.typeName()) for f in schema.fields]
 
     def fetch(self, sql: str) -> tuple[list[str], list[tuple]]:
         frame = self._frame(sql)

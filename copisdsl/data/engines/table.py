@@ -9,10 +9,12 @@ engine's column types, W403 for a filter that selects nothing.
 
 from __future__ import annotations
 
+import math
+
 from sqlglot import exp
 
 from copisdsl.data.engines import queries as q
-from copisdsl.data.engines.base import BINARY_HINT, HELD, Engine, EngineError
+from copisdsl.data.engines.base import BINARY_HINT, HELD, Engine, EngineError, kind_of
 from copisdsl.data.engines.conditions import condition
 from copisdsl.data.engines.summary import Summary
 from copisdsl.data.kpis import NoValue
@@ -26,6 +28,8 @@ from copisdsl.syntax import nodes as n
 
 #: the table DuckDB keeps the orders per customer and day in (``EngineTable._purchase_days``)
 DAYS = "copis_days"
+#: the first and last time pandas' datetime64[ns] holds, to the day (``copisdsl.data.table``)
+PANDAS_TIMES = ("1677-09-22", "2262-04-11")
 
 
 class EngineTable:
@@ -43,7 +47,8 @@ class EngineTable:
         self.dialect = engine.dialect
         schema = engine.columns(q.write(exp.select(exp.Star()).from_(source.copy()).limit(0), self.dialect))
         self.columns = [name for name, _ in schema]
-        self.kinds = dict(schema)
+        self.types = dict(schema)  # as the engine names them: "TIMESTAMP WITH TIME ZONE", "DECIMAL(10,2)"
+        self.kinds = {name: kind_of(t) for name, t in schema}
         self.diagnostics: list[Diagnostic] = []
         self._rows: int | None = None
         self._summary: Summary | None = None
@@ -75,6 +80,18 @@ class EngineTable:
                     else "convert the column in a `query`, or name another column")
             raise Problem(error("E402", f"column '{name}' of data '{self.data.id}' must hold {use}, "
                                 f"but {self.engine.name} says it holds {held}", span, hint))
+
+    def nan_or_far_date(self, floats: list[str], dates: list[str]) -> bool:
+        """Whether a row holds NaN in one of the ``floats`` columns (a value
+        to SQL, a missing one to pandas) or, in one of the ``dates``, a time
+        outside the years pandas' nanoseconds hold (E402 on its path)."""
+        if not floats and not dates:
+            return False
+        # Sums, not ISNAN row by row: DuckDB 2.0 folds ISNAN(column) to false
+        # from a Parquet file's min/max statistics, which leave NaN out.
+        _, found = self.engine.fetch(q.sums_and_outside(floats, dates, *PANDAS_TIMES, self.source.copy(),
+                                                        self.dialect))
+        return any(v is True or (isinstance(v, float) and math.isnan(v)) for v in found[0])
 
     def until(self) -> exp.Expression | None:
         """The rows condition of ``until`` (None without it)."""

@@ -166,3 +166,12 @@ def test_median_days_keep_the_time_of_day(tmp_path):
         "c3,search,2024-05-02 06:00:00\n", encoding="utf-8")
     volume = check_file(journey, figures=True).figures.flow_volumes[0]  # ad -> search
     assert (volume.customers, volume.conversion, volume.median_days) == (3, 1.0, 0.5)  # 0.25, 0.5, 2 days
+
+
+def test_an_event_log_duckdb_cannot_read_names_duckdb(tmp_path):
+    # One local file is read by DuckDB here, not by pandas: the E400 says which engine failed.
+    (tmp_path / "events.parquet").write_bytes(b"not parquet at all")
+    journey = tmp_path / "j.copis"
+    journey.write_text('journey j "J" {\n  data v "events.parquet" { kind events }\n}\n', encoding="utf-8")
+    [e400] = [d for d in check_file(journey, figures=True).diagnostics if d.code == "E400"]
+    assert e400.message.startswith("data 'v' (events.parquet): DuckDB: ") and "pandas" not in e400.message
