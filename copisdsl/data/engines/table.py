@@ -234,7 +234,8 @@ class EngineTable:
         inlined (a read-only database may not keep even a temporary table)."""
         if self._days is None:
             data = self.data
-            days = q.purchase_days(data.customer, data.date, data.amount, data.until, self.source.copy())
+            days = q.purchase_days(data.customer, data.date, data.amount, data.until, self.source.copy(),
+                                   self.dialect)
             if self.in_files:
                 self.engine.keep(days, DAYS)
                 days = exp.Table(this=exp.to_identifier(DAYS, quoted=True))
