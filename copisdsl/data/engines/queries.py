@@ -145,9 +145,10 @@ def aggregate(func: str, name: str, cond: exp.Expression | None, source: exp.Exp
             items.append(exp.Mul(this=as_double(exp.Literal.number(100)), expression=exp.Paren(this=share)).as_("value"))
         else:
             items.append(_share(v, exp.GTE(this=v.copy(), expression=number(4))).as_("value"))
+    elif func in ("sum", "mean"):
+        items.append((float_sum if func == "sum" else float_mean)(picked, dialect).as_("value"))
     else:
-        agg = {"sum": exp.Sum, "mean": exp.Avg, "median": exp.Median, "min": exp.Min, "max": exp.Max,
-               "count": exp.Count}[func]
+        agg = {"median": exp.Median, "min": exp.Min, "max": exp.Max, "count": exp.Count}[func]
         items.append(agg(this=picked).as_("value"))
     tree = exp.select(*items).from_(source)
     if segments is not None:
@@ -226,6 +227,13 @@ def float_sum(node: exp.Expression, dialect: str) -> exp.Expression:
     if dialect == "duckdb":
         return exp.Anonymous(this="FSUM", expressions=[node])
     return exp.Sum(this=node)
+
+
+def float_mean(node: exp.Expression, dialect: str) -> exp.Expression:
+    """The mean of a float column, the same in every run (as ``float_sum``: DuckDB's FAVG)."""
+    if dialect == "duckdb":
+        return exp.Anonymous(this="FAVG", expressions=[node])
+    return exp.Avg(this=node)
 
 
 def purchase_days(customer: str, date: str, amount: str, until: str | None, source: exp.Expression,
