@@ -76,6 +76,9 @@ class TableSource:
         wanted: dict[str, set[str]] = {d: set() for d in self.model.data}
         #: files whose rows a KPI by segment restricts to a segment's customers (§12.1)
         self.segmented: set[str] = set()
+        #: whether a KPI asks for a reorder interval (which reads the orders per day again)
+        self.reorders = any(isinstance(node, n.Call) and node.func.name == "reorder_interval"
+                            for kpi in self.model.kpis for node in walk(kpi.expr))
         for data in self.model.data.values():
             if data.is_transactions:
                 wanted[data.id] |= {data.customer, data.date, data.amount}
@@ -217,6 +220,7 @@ class TableSource:
         """Keep the engine's table of ``data``: its ``until`` checked, W403
         for no rows, E400 when the engine fails."""
         self.engines[data.id] = table
+        table.days_reread = self.reorders
         try:
             if not table.check_until():
                 self.diagnostics += table.diagnostics

@@ -320,3 +320,25 @@ def test_the_figures_of_a_parquet_file_are_the_same_bits_in_every_run(tmp_path):
         runs.append(np.concatenate([rfm.monetary_value, rfm.revenue]))
         source.close()
     assert all(np.array_equal(runs[0], other) for other in runs[1:])
+
+
+@pytest.mark.parametrize("reorder", [False, True])
+def test_the_orders_per_day_are_kept_only_when_a_reorder_interval_reads_them_again(tmp_path, reorder):
+    pq.write_table(pa.table({"customer_id": ["a", "a", "b", "b", "b"],
+                             "date": pa.array([dt.date(2024, 1, d) for d in (1, 9, 2, 2, 20)], pa.date32()),
+                             "amount": [5.0, 7.0, 1.0, 2.0, 3.0]}), tmp_path / "o.parquet")
+    text = SHOP.format(name="o.parquet")
+    if not reorder:
+        text = text.replace("  kpi gap = reorder_interval(orders)\n", "")
+    text = text.replace('  kpi web = sum(orders.amount where channel == "web")\n', "")
+    model = check(text, "j.copis").model
+    source = TableSource(model, tmp_path, tmp_path)
+    table = source.engines["orders"]
+    summary = source.transactions_of("orders")
+    kept = table.engine.con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'copis_days'").fetchall()[0][0]
+    assert kept == (1 if reorder else 0)
+    assert summary.repeat_spend.tolist() == [7.0, 3.0] and summary.purchase_days.tolist() == [2, 2]
+    if reorder:
+        assert summary.reorder_interval() == 13.0  # gaps 8 and 18
+    source.close()
