@@ -270,17 +270,19 @@ def _newton(fun: Objective, theta: np.ndarray,
 SAMPLE_ROWS = 20_000
 
 
-def sample_rows(columns: tuple[np.ndarray, ...],
-                weights: np.ndarray) -> tuple[tuple[np.ndarray, ...], np.ndarray] | None:
+def sample_rows(columns: tuple[np.ndarray, ...], weights: np.ndarray,
+                size: int | None = None) -> tuple[tuple[np.ndarray, ...], np.ndarray] | None:
     """A systematic sample of the distinct rows ``columns`` (as
     :func:`_aggregate` returns them, in lexicographic order): every k-th
     row, weighted by the total weight of the ``k`` rows from it on, so the
     sample's normalised likelihood follows the whole one; None when there
-    are too few rows to be worth sampling."""
+    are too few rows to be worth sampling. ``size``: the sample's rows
+    (default :data:`SAMPLE_ROWS`)."""
+    size = size or SAMPLE_ROWS
     n = len(weights)
-    if n <= 2 * SAMPLE_ROWS:
+    if n <= 2 * size:
         return None
-    starts = np.arange(0, n, -(-n // SAMPLE_ROWS))
+    starts = np.arange(0, n, -(-n // size))
     return tuple(c[starts] for c in columns), np.add.reduceat(weights, starts)
 
 

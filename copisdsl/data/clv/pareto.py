@@ -126,6 +126,12 @@ def pareto_log_likelihood(params, frequency, recency, T) -> float:
     return float(np.sum(_pareto_ll_terms(r, alpha, s, beta, x, tx, TT)))
 
 
+#: A smaller sample than the other models': an evaluation costs nine
+#: likelihoods (a gradient by differences), and the search from three starts
+#: takes about 900 of them. 200,000 customers: 14 s -> 8.7 s, the same maximum.
+_SAMPLE_ROWS = 5_000
+
+
 def _objective(xa, txa, Ta, wa):
     """The normalised negative log-likelihood of the distinct rows, with
     its gradient by differences."""
@@ -155,7 +161,7 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     rows = purchase_rows(frequency, recency, T, weights)
     total = float(rows.wa.sum())
     fun = _objective(rows.xa, rows.txa, rows.Ta, rows.wa)
-    sampled = sample_rows((rows.xa, rows.txa, rows.Ta), rows.wa)
+    sampled = sample_rows((rows.xa, rows.txa, rows.Ta), rows.wa, _SAMPLE_ROWS)
     sample = None if sampled is None else _objective(*sampled[0], sampled[1])
     rate = rows.rate
     starts = [[0.0, math.log(1.0 / rate), 0.0, math.log(10.0)],
