@@ -304,8 +304,9 @@ def maximise(fun: Objective, starts: Sequence[Sequence[float]], names: tuple[str
 
     With ``sample`` (the same objective on :func:`sample_rows`), the search
     from every start runs on the sample and Newton's method polishes its
-    best maximum on ``fun``; when either does not converge inside the box,
-    the search runs on ``fun`` after all, from that point first."""
+    best maximum on ``fun``; when either does not converge inside the box
+    (a limit of the model), the search runs on ``fun`` from the same starts
+    as without a sample: the same result, later."""
     if sample is not None:
         rough = _search(sample, starts, names, search_evaluations, limits)
         if rough is not None and rough.converged:
@@ -313,7 +314,6 @@ def maximise(fun: Objective, starts: Sequence[Sequence[float]], names: tuple[str
             polished = _optimum(theta, value, grad, h, names, limits(theta))
             if polished.converged:
                 return polished
-            starts = [polished.theta, *starts]
     return _search(fun, starts, names, search_evaluations, limits)
 
 
