@@ -16,7 +16,7 @@ from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.data.problems import Problem, unknown_column  # noqa: F401 - Problem re-exported
 from copisdsl.semantic.model import Data
 from copisdsl.source import Span
-from copisdsl.units import NS_PER_DAY
+from copisdsl.units import NS_DAYS, NS_PER_DAY
 
 _DECIMAL_COMMA = r"^\s*[+-]?\d+(?:,\d+)?\s*$"
 
@@ -196,8 +196,8 @@ class Table:
         return error("E402", message, span, hint)
 
 
-_RANGE = "dates must be between the years 1677 and 2262"
-_FIRST, _LAST = np.datetime64("1677-09-22", "s"), np.datetime64("2262-04-11", "s")
+_RANGE = f"dates must be between the years {NS_DAYS[0][:4]} and {NS_DAYS[1][:4]}"
+_FIRST, _LAST = (np.datetime64(day, "s") for day in NS_DAYS)
 
 
 def _out_of_range(values: np.ndarray) -> int | None:

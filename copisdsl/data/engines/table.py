@@ -25,11 +25,10 @@ from copisdsl.hints import did_you_mean
 from copisdsl.semantic.model import Data
 from copisdsl.source import Span
 from copisdsl.syntax import nodes as n
+from copisdsl.units import NS_DAYS
 
 #: the table DuckDB keeps the orders per customer and day in (``EngineTable._purchase_days``)
 DAYS = "copis_days"
-#: the first and last time pandas' datetime64[ns] holds, to the day (``copisdsl.data.table``)
-PANDAS_TIMES = ("1677-09-22", "2262-04-11")
 
 
 class EngineTable:
@@ -92,7 +91,7 @@ class EngineTable:
             return False
         # Sums, not ISNAN row by row: DuckDB 2.0 folds ISNAN(column) to false
         # from a Parquet file's min/max statistics, which leave NaN out.
-        _, found = self.engine.fetch(q.sums_and_outside(floats, dates, *PANDAS_TIMES, self.source.copy(),
+        _, found = self.engine.fetch(q.sums_and_outside(floats, dates, *NS_DAYS, self.source.copy(),
                                                         self.dialect))
         return any(v is True or (isinstance(v, float) and math.isnan(v)) for v in found[0])
 
