@@ -7,8 +7,8 @@ import math
 import numpy as np
 from scipy import special
 
-from copisdsl.data.clv.fit import (_vdot, _warn_fit, maximise, observed_information, purchase_rows, sample_rows,
-                                   shape_limit)
+from copisdsl.data.clv.fit import (_vdot, _warn_fit, beta_limit, maximise, observed_information, on_sample,
+                                   purchase_rows, shape_limit)
 from copisdsl.data.clv.params import BGNBDParams, _bg_params, _rft
 
 _NAMES = ("r", "alpha", "a", "b")
@@ -142,9 +142,10 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
         [math.log(3.0), math.log(3.0 / mean_rate), math.log(2.0), math.log(10.0)],
         [0.0, 0.0, 0.0, 0.0],
     ]
-    sampled = sample_rows((rows.xa, rows.txa, rows.Ta), rows.wa)
-    sample = None if sampled is None else _BGNBDData(*sampled[0], sampled[1]).neg_ll_grad
-    opt = maximise(data.neg_ll_grad, starts, _NAMES, limits=shape_limit(0, 1, _NAMES), sample=sample)
+    sample = on_sample(lambda *rows: _BGNBDData(*rows).neg_ll_grad, (rows.xa, rows.txa, rows.Ta), rows.wa)
+    purchase_spread, dropout_spread = shape_limit(0, 1, _NAMES), beta_limit(2, 3, _NAMES)
+    opt = maximise(data.neg_ll_grad, starts, _NAMES, sample=sample,
+                   limits=lambda theta: purchase_spread(theta) + dropout_spread(theta))
     if opt is None:  # pragma: no cover - defensive
         raise RuntimeError("fit_bgnbd: optimisation failed from every starting point")
     _warn_fit("fit_bgnbd", opt)

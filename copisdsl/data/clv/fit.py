@@ -229,6 +229,21 @@ def shape_limit(shape: int, rate: int, names: tuple[str, ...]) -> Limits:
     return limits
 
 
+def beta_limit(a: int, b: int, names: tuple[str, ...]) -> Limits:
+    """The ``limits`` of a beta mixing whose parameters are the
+    log-parameters ``a`` and ``b``: where the coefficient of variation of
+    its probability, ``sqrt(b / (a (a + b + 1)))``, falls below 1 % (as a
+    gamma's past :data:`SHAPE_LIMIT`), both are at ∞: the spread vanishes,
+    only the mean ``a / (a + b)`` is determined, and the likelihood is as
+    flat along the two growing together."""
+
+    def limits(theta: np.ndarray) -> tuple[tuple[str, str], ...]:
+        cv2 = math.exp(theta[b] - theta[a] - np.logaddexp(np.logaddexp(theta[a], theta[b]), 0.0))
+        return ((names[a], "∞"), (names[b], "∞")) if cv2 < 1.0 / SHAPE_LIMIT else ()
+
+    return limits
+
+
 def _newton(fun: Objective, theta: np.ndarray,
             limits: Limits = _no_limits) -> tuple[np.ndarray, float, np.ndarray, np.ndarray | None]:
     """Newton's method from ``theta`` until the gradient is below the
@@ -284,6 +299,15 @@ def sample_rows(columns: tuple[np.ndarray, ...], weights: np.ndarray,
         return None
     starts = np.arange(0, n, -(-n // size))
     return tuple(c[starts] for c in columns), np.add.reduceat(weights, starts)
+
+
+def on_sample(objective: Callable[..., Objective], columns: tuple[np.ndarray, ...], weights: np.ndarray,
+              size: int | None = None) -> Objective | None:
+    """``objective(*columns, weights)`` built on :func:`sample_rows` of the
+    distinct rows, for :func:`maximise`'s ``sample``; None when there are
+    too few rows to sample."""
+    sampled = sample_rows(columns, weights, size)
+    return None if sampled is None else objective(*sampled[0], sampled[1])
 
 
 def maximise(fun: Objective, starts: Sequence[Sequence[float]], names: tuple[str, ...],

@@ -8,8 +8,7 @@ import numpy as np
 from scipy import special
 
 from copisdsl.data.clv.fit import (_aggregate, _vdot, _warn_fit, _weighted, maximise, observed_information,
-                                   sample_rows,
-                                   shape_limit)
+                                   on_sample, shape_limit)
 from copisdsl.data.clv.params import GammaGammaParams, _float_array, _gg_params, _same_length
 
 _NAMES = ("p", "q", "v")
@@ -89,8 +88,7 @@ def fit_gamma_gamma(frequency, monetary_value, *, weights=None) -> GammaGammaPar
     data = _GGData(xa, ma, wa)
     starts = [[0.0, 0.0, 0.0], [math.log(5.0), math.log(3.0), math.log(2.0 * 3.0 / 5.0)],
               [math.log(0.5), math.log(0.5), math.log(0.5)]]
-    sampled = sample_rows((xa, ma), wa)
-    sample = None if sampled is None else _GGData(*sampled[0], sampled[1]).neg_ll_grad
+    sample = on_sample(lambda *rows: _GGData(*rows).neg_ll_grad, (xa, ma), wa)
     opt = maximise(data.neg_ll_grad, starts, _NAMES, limits=shape_limit(1, 2, _NAMES),  # q, v: spread of spend
                    sample=sample)
     if opt is None:  # pragma: no cover - defensive

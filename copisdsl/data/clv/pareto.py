@@ -27,7 +27,7 @@ import numpy as np
 from scipy import special
 
 from copisdsl.data.clv.fit import (_vdot, _warn_fit, aggregate_rows, maximise, numeric_gradient,
-                                   observed_information, purchase_rows, sample_rows, shape_limit)
+                                   observed_information, on_sample, purchase_rows, shape_limit)
 from copisdsl.data.clv.params import ParetoNBDParams, _pareto_params, _rft
 
 _NAMES = ("r", "alpha", "s", "beta")
@@ -161,8 +161,7 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     rows = purchase_rows(frequency, recency, T, weights)
     total = float(rows.wa.sum())
     fun = _objective(rows.xa, rows.txa, rows.Ta, rows.wa)
-    sampled = sample_rows((rows.xa, rows.txa, rows.Ta), rows.wa, _SAMPLE_ROWS)
-    sample = None if sampled is None else _objective(*sampled[0], sampled[1])
+    sample = on_sample(_objective, (rows.xa, rows.txa, rows.Ta), rows.wa, _SAMPLE_ROWS)
     rate = rows.rate
     starts = [[0.0, math.log(1.0 / rate), 0.0, math.log(10.0)],
               [math.log(0.5), math.log(0.5 / rate), math.log(0.5), math.log(5.0)],

@@ -739,7 +739,7 @@ def test_clv_months_run_once_per_distinct_frequency_and_age_yet_match_the_monthl
     # Whole days, as the pipeline has them: many customers share (x, T) but not t_x.
     rng = np.random.default_rng(7)
     x, tx, T = simulate_bgnbd(3000, BG_TRUE, rng)
-    x, T = x, np.round(T)
+    T = np.round(T)
     tx = np.minimum(np.round(tx), T)
     s = _rfm(frequency=x, recency=tx, T=T, monetary_value=np.where(x > 0, rng.uniform(5, 50, len(x)), 0.0))
     shared = len(np.unique(np.column_stack([x, T]), axis=0))
@@ -760,25 +760,72 @@ def test_clv_months_run_once_per_distinct_frequency_and_age_yet_match_the_monthl
         np.testing.assert_allclose(got, 0.3 * spend * want, rtol=1e-10)
 
 
-def test_a_fit_on_many_distinct_rows_searches_a_sample_and_reaches_the_full_maximum(monkeypatch):
+def _spy_on_fitting(monkeypatch):
+    """Record each sample drawn and each search run (on how many rows)."""
     from copisdsl.data.clv import fit as fitting
 
+    seen = {"samples": [], "searches": []}
+    sample_rows, search = fitting.sample_rows, fitting._search
+
+    def sampling(*args):
+        seen["samples"].append(sample_rows(*args))
+        return seen["samples"][-1]
+
+    def searching(fun, *args):
+        seen["searches"].append(fun)
+        return search(fun, *args)
+
+    monkeypatch.setattr(fitting, "sample_rows", sampling)
+    monkeypatch.setattr(fitting, "_search", searching)
+    return fitting, seen
+
+
+def test_a_fit_on_many_distinct_rows_searches_a_sample_and_reaches_the_full_maximum(monkeypatch):
+    fitting, seen = _spy_on_fitting(monkeypatch)
     rng = np.random.default_rng(11)
     x, tx, T = simulate_bgnbd(45_000, BG_TRUE, rng)  # 45,000 distinct rows: past 2 x SAMPLE_ROWS
-    sampled = []
-    real = fitting.sample_rows
-    monkeypatch.setattr("copisdsl.data.clv.bgnbd.sample_rows", lambda *a: sampled.append(real(*a)) or sampled[-1])
     quick = fit_bgnbd(x, tx, T)
-    assert sampled and sampled[0] is not None and len(sampled[0][1]) <= fitting.SAMPLE_ROWS
-    assert sampled[0][1].sum() == pytest.approx(len(x))  # the sample stands for every row
+    sample = seen["samples"][0]
+    assert sample is not None and len(sample[1]) <= fitting.SAMPLE_ROWS
+    assert sample[1].sum() == pytest.approx(len(x))  # the sample stands for every row
+    assert len(seen["searches"]) == 1  # the search ran on the sample only; Newton polished on every row
     monkeypatch.setattr(fitting, "SAMPLE_ROWS", 10**9)  # the search on every row, as before
-    sampled.clear()
+    seen["samples"].clear()
     full = fit_bgnbd(x, tx, T)
-    assert sampled == [None]
+    assert seen["samples"] == [None]
     assert quick.converged and full.converged
     for name in ("r", "alpha", "a", "b"):
         assert getattr(quick, name) == pytest.approx(getattr(full, name), rel=1e-6), name
     assert quick.log_likelihood == pytest.approx(full.log_likelihood, rel=1e-12)
+
+
+@pytest.mark.parametrize("fit", ["bgnbd", "gamma_gamma"])
+def test_a_sampled_fit_at_a_limit_of_the_model_is_the_unsampled_fit(monkeypatch, fit):
+    # Nobody buys twice (BG/NBD), everyone spends the same (Gamma-Gamma): the
+    # sample's search ends at a limit, and the search on every row, from the
+    # same starts, gives what it gives without a sample, to the bit.
+    fitting, seen = _spy_on_fitting(monkeypatch)
+    rng = np.random.default_rng(2)
+    n = 45_000
+    if fit == "bgnbd":
+        args = (np.zeros(n), np.zeros(n), rng.uniform(10.0, 50.0, n))
+        run = fit_bgnbd
+    else:
+        x = rng.integers(1, 30, n).astype(float)
+        args = (x, 20.0 + rng.uniform(0.0, 1e-3, n))
+        run = fit_gamma_gamma
+
+    def quiet():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return run(*args)
+
+    sampled = quiet()
+    assert seen["samples"][0] is not None and len(seen["searches"]) == 2  # the sample's, then every row's
+    monkeypatch.setattr(fitting, "SAMPLE_ROWS", 10**9)
+    unsampled = quiet()
+    assert sampled.edges and sampled.edges == unsampled.edges
+    assert sampled == unsampled
 
 
 @pytest.mark.parametrize("params", [BG_TRUE, (2.0, 0.5, 3.0, 0.4), (0.05, 40.0, 0.2, 60.0)])

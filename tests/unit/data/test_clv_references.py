@@ -180,6 +180,31 @@ def test_a_log_whose_maximum_is_no_spread_at_all_ends_at_the_edge():
     assert "(r, alpha → ∞: customers do not differ in how often they buy)" in message
 
 
+def test_a_log_whose_customers_share_one_drop_out_probability_ends_at_that_limit():
+    """Every customer drops out with probability 0.2 after a purchase (a
+    beta of a = 2e6, b = 8e6); this seed's likelihood rises along a and b
+    growing together. The fit stops once the probability's spread is below
+    1 % of it (a, b → ∞ in W406; only the mean a / (a + b) is determined,
+    so a and b have no standard error), where there is almost nothing left
+    to gain, instead of sliding along the ridge to wherever rounding stops it."""
+    from copisdsl.data.fit_notes import fit_notes
+    from test_clv import simulate_bgnbd
+
+    x, tx, T = simulate_bgnbd(3000, (0.5, 5.0, 2e6, 8e6), np.random.default_rng(4))
+    with pytest.warns(RuntimeWarning, match="edge"):
+        bg = clv.fit_bgnbd(x, tx, T)
+    assert set(bg.edges) == {("a", "∞"), ("b", "∞")}
+    assert bg.b / (bg.a * (bg.a + bg.b + 1)) < 1e-4  # past the limit: a coefficient of variation below 1 %
+    assert bg.a / (bg.a + bg.b) == pytest.approx(0.2, abs=0.02)
+    assert np.isnan(bg.standard_errors["a"]) and np.isnan(bg.standard_errors["b"])
+    assert 0 < bg.standard_errors["r"] < bg.r
+    mean = bg.a / (bg.a + bg.b)
+    far = clv.bgnbd_log_likelihood((bg.r, bg.alpha, mean * 1e9, (1 - mean) * 1e9), x, tx, T)
+    assert bg.log_likelihood <= far + 1e-6 < bg.log_likelihood + 0.05  # the limit is worth almost nothing more
+    [(message, _)] = fit_notes("bgnbd", bg)
+    assert "(a, b → ∞: customers do not differ in their drop-out probability)" in message
+
+
 def test_a_log_without_spread_in_spend_ends_at_the_edge():
     """Every customer's orders are drawn around the same mean spend: the
     Gamma-Gamma fit stops at q, v → ∞ (no spread), with p (the spread of a
