@@ -21,6 +21,8 @@ MEMORY_LIMIT = "COPIS_MEMORY_LIMIT"
 # all (DuckDB opens a database file twice only with the same settings),
 # removed when the last of them closes.
 _SPILL: list[str] = []
+#: the units of DuckDB's ``current_setting('memory_limit')`` ("61.0 MiB")
+_BYTES = {"bytes": 1, "KiB": 2 ** 10, "MiB": 2 ** 20, "GiB": 2 ** 30, "TiB": 2 ** 40, "PiB": 2 ** 50}
 _OPEN: set[int] = set()
 _SPILL_LOCK = threading.Lock()
 
@@ -68,6 +70,13 @@ class DuckEngine(Engine):
             rel.create_view(VIEW)
         except self._duckdb.Error as exc:
             raise EngineError(one_line(exc), _not_text(exc)) from None
+
+    def memory_limit(self) -> float:
+        """The bytes DuckDB may hold in memory (its ``memory_limit``: by
+        default 80 % of the machine's, or ``COPIS_MEMORY_LIMIT``)."""
+        (shown,) = self.con.execute("SELECT current_setting('memory_limit')").fetchone()
+        number, _, unit = str(shown).partition(" ")
+        return float(number) * _BYTES.get(unit, 1)
 
     def keep(self, select, name: str):
         """Copy the rows of the SQLGlot ``select`` into the temporary table

@@ -25,16 +25,19 @@ class Summary(CustomerMeasures):
     def __init__(self, data: Data, columns: dict, reorder: Callable[[], float | None]) -> None:
         self.data = data
         ids = np.asarray(columns["customer"]).astype(str)
-        counts = np.asarray(columns["orders"], dtype=float)
-        net = np.asarray(columns["net"], dtype=float)
+        # The engine's rows come in no order: sorted here (engines sort text
+        # differently), before anything is summed, for the same bits every run.
+        by_id = np.argsort(ids, kind="stable")
+        ids = ids[by_id]
+        counts = np.asarray(columns["orders"], dtype=float)[by_id]
+        net = np.asarray(columns["net"], dtype=float)[by_id]
         #: rows with an amount <= 0, not orders (reference §14, W405)
         self.set_aside = int(np.asarray(columns["set_aside"], dtype=float).sum())
         self.net = float(net.sum())
-        buyers = np.flatnonzero(counts > 0)  # a customer is someone with an order
-        others = np.flatnonzero(counts <= 0)
+        order = by_id[counts > 0]  # a customer is someone with an order
+        others = counts <= 0
         self.without_orders = (ids[others].astype(object), net[others])
-        order = buyers[np.argsort(ids[buyers], kind="stable")]  # engines sort text differently: one order here
-        self.ids = ids[order]
+        self.ids = ids[counts > 0]
 
         def num(name: str, dtype) -> np.ndarray:
             return np.asarray(columns[name], dtype=float)[order].astype(dtype)

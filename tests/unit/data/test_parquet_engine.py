@@ -17,6 +17,7 @@ import pytest
 
 from copisdsl.api import check
 from copisdsl.data import enrich, loading
+from copisdsl.data.engines import table as engine_table
 from copisdsl.data.engines.base import kind_of
 from copisdsl.data.sources import TableSource
 from copisdsl.workflow.export.json_export import export_dict
@@ -128,8 +129,18 @@ def _export(folder: Path, name: str):
 
 # ------------------------------------------------------------ the same figures
 
+@pytest.fixture(params=["per customer", "per day"])
+def shape(request, monkeypatch) -> str:
+    """DuckDB's two shapes of the orders (``EngineTable._purchase_days``):
+    one row per customer with lists, or, when the memory for the lists is
+    short, one row per customer and day."""
+    if request.param == "per day":
+        monkeypatch.setattr(engine_table, "LIST_BYTES_PER_ORDER", 10 ** 18)
+    return request.param
+
+
 @pytest.mark.parametrize("times", [False, True], ids=["DATE", "TIMESTAMP"])
-def test_duckdb_gives_the_figures_pandas_gives_for_the_same_rows_as_csv(tmp_path, times):
+def test_duckdb_gives_the_figures_pandas_gives_for_the_same_rows_as_csv(tmp_path, times, shape):
     log = shop_log(times)
     write_csv(tmp_path / "orders.csv", log)
     date_type = pa.timestamp("us") if times else pa.date32()
@@ -297,7 +308,7 @@ def test_a_check_duckdb_reads_never_imports_pandas(tmp_path):
     assert _imports_pandas(tmp_path, "orders.csv")  # CSV stays pandas'
 
 
-def test_the_figures_of_a_parquet_file_are_the_same_bits_in_every_run(tmp_path):
+def test_the_figures_of_a_parquet_file_are_the_same_bits_in_every_run(tmp_path, shape):
     # Cents, whose sums depend on the order of addition, in row groups that
     # DuckDB's threads add in whatever order they finish: a fit carries the
     # last bits to its 9th digit, so only identical sums give identical files.
@@ -323,7 +334,7 @@ def test_the_figures_of_a_parquet_file_are_the_same_bits_in_every_run(tmp_path):
 
 
 @pytest.mark.parametrize("reorder", [False, True])
-def test_the_orders_per_day_are_kept_only_when_a_reorder_interval_reads_them_again(tmp_path, reorder):
+def test_the_orders_per_day_are_kept_only_when_a_reorder_interval_reads_them_again(tmp_path, reorder, shape):
     pq.write_table(pa.table({"customer_id": ["a", "a", "b", "b", "b"],
                              "date": pa.array([dt.date(2024, 1, d) for d in (1, 9, 2, 2, 20)], pa.date32()),
                              "amount": [5.0, 7.0, 1.0, 2.0, 3.0]}), tmp_path / "o.parquet")
@@ -338,6 +349,10 @@ def test_the_orders_per_day_are_kept_only_when_a_reorder_interval_reads_them_aga
     kept = table.engine.con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'copis_days'").fetchall()[0][0]
     assert kept == (1 if reorder else 0)
+    if reorder:
+        columns = {name for (name,) in table.engine.con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'copis_days'").fetchall()}
+        assert ("gaps" in columns) == (shape == "per customer") and ("d" in columns) == (shape == "per day")
     assert summary.repeat_spend.tolist() == [7.0, 3.0] and summary.purchase_days.tolist() == [2, 2]
     if reorder:
         assert summary.reorder_interval() == 13.0  # gaps 8 and 18
