@@ -20,6 +20,7 @@ from copisdsl.syntax import nodes as n
 from copisdsl.data.engines.summary import Summary
 from copisdsl.data.figures import ClvFigures, CustomerTable, FitSummary, HoldoutFigures, SegmentFigures
 from copisdsl.data.fit_notes import fit_notes
+from copisdsl.data.ids import text_order
 from copisdsl.language import CLV_MODELS, SEGMENT_VARIABLES as _VARIABLES
 from copisdsl.semantic.model import ClvSettings, Model
 from copisdsl.semantic.values import OPS, duration_days, shift_back
@@ -329,8 +330,10 @@ def customer_table(model: Model, values: CustomerValues, segment: np.ndarray) ->
         return None
     extra_ids, extra_net = values.without_orders if values.without_orders is not None else ([], [])
     extra = len(extra_ids)
-    ids = np.concatenate((np.asarray(values.ids, dtype=object), np.asarray(extra_ids, dtype=object))).astype(str)
-    order = np.argsort(ids, kind="stable")
+    ids = np.asarray(values.ids).astype(str, copy=False)
+    if extra:
+        ids = np.concatenate((ids, np.asarray(extra_ids, dtype=object).astype(str)))
+    order = text_order(ids)
     names = np.array([seg.id for seg in model.segments.values()] + [None], dtype=object)
     rfm = values.rfm
 

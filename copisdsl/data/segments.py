@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from copisdsl.data.ids import text_order
 from copisdsl.data.kpis import Evaluator
 from copisdsl.semantic.model import Kpi, Model
 from copisdsl.syntax import nodes as n
@@ -45,11 +46,13 @@ class Segmentation:
 
     def __init__(self, model: Model, customers: Customers) -> None:
         self.customers = customers
-        ids, positions = np.asarray(customers.ids), customers.segments
+        ids, positions = np.asarray(customers.ids), np.asarray(customers.segments)
         placed = positions >= 0
-        order = np.argsort(ids[placed], kind="stable")
-        self.ids = ids[placed][order]
-        self.positions = np.asarray(positions)[placed][order]
+        if not placed.all():  # a segment for everyone else is common: then nothing to copy
+            ids, positions = ids[placed], positions[placed]
+        order = text_order(ids)
+        self.ids = ids[order]
+        self.positions = positions[order]
         self.segments = [Members(seg.id, i, self) for i, seg in enumerate(model.segments.values())]
         self._members: dict[int, np.ndarray] = {}
 

@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from copisdsl.data.ids import text_order
 from copisdsl.data.measures import EPOCH as _EPOCH, CustomerMeasures
 from copisdsl.semantic.model import Data
 from copisdsl.units import NS_PER_DAY as _NS_PER_DAY
@@ -27,7 +28,7 @@ class Summary(CustomerMeasures):
         ids = np.asarray(columns["customer"]).astype(str)
         # The engine's rows come in no order: sorted here (engines sort text
         # differently), before anything is summed, for the same bits every run.
-        by_id = np.argsort(ids, kind="stable")
+        by_id = np.arange(len(ids))[text_order(ids)]
         ids = ids[by_id]
         counts = np.asarray(columns["orders"], dtype=float)[by_id]
         net = np.asarray(columns["net"], dtype=float)[by_id]

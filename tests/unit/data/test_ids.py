@@ -1,0 +1,20 @@
+"""``text_order``: the order of customer IDs, skipping the sort when they are sorted."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, strategies as st
+
+from copisdsl.data.ids import text_order
+
+
+@given(st.lists(st.text(max_size=6)))
+def test_text_order_sorts_as_a_stable_argsort(values):
+    ids = np.array(values, dtype=str)
+    assert list(ids[text_order(ids)]) == sorted(values)
+    assert list(np.arange(len(ids))[text_order(ids)]) == list(np.argsort(ids, kind="stable"))
+
+
+def test_sorted_ids_are_the_whole_slice_and_others_an_index():
+    assert text_order(np.array(["007", "7", "a"])) == slice(None)
+    assert list(text_order(np.array(["7", "007", "a"]))) == [1, 0, 2]
