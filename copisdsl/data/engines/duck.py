@@ -76,7 +76,10 @@ class DuckEngine(Engine):
         default 80 % of the machine's, or ``COPIS_MEMORY_LIMIT``)."""
         (shown,) = self.con.execute("SELECT current_setting('memory_limit')").fetchone()
         number, _, unit = str(shown).partition(" ")
-        return float(number) * _BYTES.get(unit, 1)
+        try:
+            return float(number) * _BYTES[unit]
+        except (ValueError, KeyError):  # a form this version does not know: assume little
+            return 0.0
 
     def keep(self, select, name: str):
         """Copy the rows of the SQLGlot ``select`` into the temporary table

@@ -100,6 +100,21 @@ def test_the_limit_and_spill_folder_are_the_engines(monkeypatch, spills):
     assert list(spills.iterdir()) == []  # removed at close
 
 
+def test_the_memory_limit_in_bytes_is_duckdbs_setting(monkeypatch, spills):
+    monkeypatch.setenv(MEMORY_LIMIT, "64MB")
+    engine = DuckEngine()
+    try:
+        assert engine.memory_limit() == 61.0 * 2 ** 20
+    finally:
+        engine.close()
+    monkeypatch.delenv(MEMORY_LIMIT)
+    engine = DuckEngine()
+    try:
+        assert engine.memory_limit() > 64 * 2 ** 20  # 80 % of the machine
+    finally:
+        engine.close()
+
+
 def test_engines_share_one_spill_folder_until_the_last_closes(spills):
     first, second = DuckEngine(), DuckEngine()
     folder = Path(first._spill)
