@@ -88,6 +88,12 @@ class Engine:
         names, rows = self.fetch(sql)
         return {name: np.array([r[i] for r in rows], dtype=object) for i, name in enumerate(names)}
 
+    def memory_limit(self) -> float:
+        """The bytes the engine may hold in memory for a query, where it
+        says (DuckDB); 0 elsewhere: the per-day rows are used, which a
+        server spills or streams itself."""
+        return 0.0
+
     def customers(self, customers):
         """A relation ``k`` (c, v, s) the engine's queries can join: the
         journey's customers (``copisdsl.data.segments.Customers``) as text

@@ -59,8 +59,8 @@ class EngineTable:
         # KPIs by segment (§12.1): one query per aggregate gives every segment's row
         self._by_segment: dict[tuple, dict[int, dict]] = {}
         self._relation: tuple | None = None  # (segmentation, its relation for a JOIN)
-        self._days: exp.Expression | None = None  # the orders per customer and day, once
-        self._per_customer = False  # whether _days is queries.customer_days
+        #: the orders, once: (relation, whether it is queries.customer_days)
+        self._days: tuple[exp.Expression, bool] | None = None
         #: whether more than the summary reads those days (a reorder interval):
         #: only then is keeping them worth it (0.4 s of 2,000,000 orders' 0.8 s)
         self.days_reread = True
@@ -173,8 +173,7 @@ class EngineTable:
             rows: dict[int, dict] = {}
             relation = self._segments(within.segmentation)
             if relation is not None:
-                names, found = self.engine.fetch(q.reorder_interval(self._purchase_days(), self.dialect, relation,
-                                                                    self._per_customer))
+                names, found = self.engine.fetch(q.reorder_interval(self._gaps(), self.dialect, relation))
                 rows = {int(r["segment"]): r for r in (dict(zip(names, f)) for f in found)}
             self._by_segment[key] = rows
         row = self._by_segment[key].get(within.position)
@@ -236,19 +235,20 @@ class EngineTable:
         return f"column '{name}' has " + ", ".join(f'"{v}"' for v in seen[:8]) + (", ..." if len(seen) > 8 else "")
 
     # ------------------------------------------------------------ transactions
-    def _purchase_days(self) -> exp.Expression:
+    def _purchase_days(self) -> tuple[exp.Expression, bool]:
         """The orders per customer and day (``queries.purchase_days``; on
         DuckDB, per customer, ``queries.customer_days``, when it has the
         memory for them: ``LIST_BYTES_PER_ORDER``): for files, kept by
         DuckDB once (in its memory, spilling under a cap) for the summary
         and every reorder interval; elsewhere, or when the summary alone
         reads them (``days_reread``), the query itself, inlined (a read-only
-        database may not keep even a temporary table)."""
+        database may not keep even a temporary table). With it, whether
+        the relation is one row per customer."""
         if self._days is None:
             data = self.data
-            self._per_customer = (self.dialect == "duckdb"
-                                  and self.rows * LIST_BYTES_PER_ORDER <= self.engine.memory_limit())
-            if self._per_customer:
+            per_customer = (self.dialect == "duckdb"
+                            and self.rows * LIST_BYTES_PER_ORDER <= self.engine.memory_limit())
+            if per_customer:
                 days = q.customer_days(data.customer, data.date, data.amount, data.until, self.source.copy())
             else:
                 days = q.purchase_days(data.customer, data.date, data.amount, data.until, self.source.copy(),
@@ -256,8 +256,14 @@ class EngineTable:
             if self.in_files and self.days_reread:
                 self.engine.keep(days, DAYS)
                 days = exp.Table(this=exp.to_identifier(DAYS, quoted=True))
-            self._days = days
-        return self._days.copy()
+            self._days = (days, per_customer)
+        days, per_customer = self._days
+        return days.copy(), per_customer
+
+    def _gaps(self) -> exp.Select:
+        """The gaps between consecutive purchase days, for ``queries.reorder_interval``."""
+        days, per_customer = self._purchase_days()
+        return q.customer_gaps(days) if per_customer else q.day_gaps(days)
 
     def summary(self) -> Summary:
         """The per-customer summary of a ``kind transactions`` source."""
@@ -267,12 +273,12 @@ class EngineTable:
             spans = data.option_spans
             self.typed(data.date, spans.get("date", data.node.head), "date", "dates")
             self.typed(data.amount, spans.get("amount", data.node.head), "number", "amounts (numbers)")
-            days = self._purchase_days()
-            columns = self.engine.arrays(q.customer_summary(days, self.dialect, self._per_customer))
+            days, per_customer = self._purchase_days()
+            columns = self.engine.arrays(q.customer_days_summary(days) if per_customer
+                                         else q.customer_summary(days, self.dialect))
 
             def reorder() -> float | None:
-                _, found = self.engine.fetch(q.reorder_interval(self._purchase_days(), self.dialect,
-                                                                per_customer=self._per_customer))
+                _, found = self.engine.fetch(q.reorder_interval(self._gaps(), self.dialect))
                 return float(found[0][0]) if found and found[0][0] is not None else None
 
             self._summary = Summary(data, columns, reorder)

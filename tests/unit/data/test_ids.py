@@ -8,7 +8,8 @@ from hypothesis import given, strategies as st
 from copisdsl.data.ids import text_order
 
 
-@given(st.lists(st.text(max_size=6)))
+# numpy's text arrays drop trailing NULs when built, so IDs without them
+@given(st.lists(st.text(st.characters(blacklist_characters="\x00"), max_size=6)))
 def test_text_order_sorts_as_a_stable_argsort(values):
     ids = np.array(values, dtype=str)
     assert list(ids[text_order(ids)]) == sorted(values)

@@ -357,3 +357,20 @@ def test_the_orders_per_day_are_kept_only_when_a_reorder_interval_reads_them_aga
     if reorder:
         assert summary.reorder_interval() == 13.0  # gaps 8 and 18
     source.close()
+
+
+def test_the_spend_after_the_first_day_is_summed_not_subtracted_on_duckdb(tmp_path):
+    # One row per customer sums the later days' amounts themselves, as pandas
+    # does: the total less a huge first day would leave 0.0149999997.
+    pq.write_table(pa.table({"customer_id": ["a", "a", "a"],
+                             "date": pa.array([dt.date(2024, 1, d) for d in (1, 2, 3)], pa.date32()),
+                             "amount": [12_345_678.90, 0.01, 0.02]}), tmp_path / "o.parquet")
+    write_csv(tmp_path / "o.csv", {"customer_id": ["a", "a", "a"], "date": ["2024-01-01", "2024-01-02", "2024-01-03"],
+                                   "amount": [12_345_678.90, 0.01, 0.02]})
+    spends = []
+    for name in ("o.parquet", "o.csv"):
+        source = TableSource(check(SHOP.format(name=name).replace(
+            '  kpi web = sum(orders.amount where channel == "web")\n', ""), "j.copis").model, tmp_path, tmp_path)
+        spends.append(source.transactions_of("orders").rfm("day").monetary_value.tolist())
+        source.close()
+    assert spends == [[0.015], [0.015]]
