@@ -2,6 +2,9 @@
 
 CSV and TSV go through pyarrow's multithreaded reader (only the columns
 used), with pandas' own parser as the fallback for files pyarrow rejects;
+what pyarrow read stays an Arrow table until a DataFrame is asked for
+(``Loaded.frame``), so that DuckDB can scan it without pandas (imported
+only then: it is half the start-up of a check with data);
 Parquet reads only the columns used; JSON Lines through pyarrow, falling
 back to pandas for fields of mixed types; Excel (``.xlsx``) through openpyxl,
 an optional extra. Text that is not UTF-8 is read as Windows-1252 (what
@@ -18,10 +21,13 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from copisdsl.locations import FORMATS, file_format  # noqa: F401 - re-exported
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
 
 SUPPORTED = ".csv, .tsv, .parquet, .jsonl (JSON Lines) and .xlsx (optionally .gz-compressed text)"
 FALLBACK_ENCODING = "cp1252"
@@ -39,19 +45,46 @@ class LoadError(Exception):
 @dataclass
 class Loaded:
     """A file's rows (only the requested columns that exist) and every
-    column name the file has, in file order."""
+    column name the file has, in file order. The rows are a DataFrame
+    (``frame``), or, as pyarrow read them, an Arrow table (``arrow``) made
+    a DataFrame when ``frame`` is first read."""
 
-    frame: pd.DataFrame
+    rows: pd.DataFrame | pa.Table
     columns: list[str]
     format: str
     hint: str | None = None  # for an unknown column: e.g. the delimiter looks wrong
     #: Columns holding bytes that are not text (a binary Parquet column, a
     #: CSV field that is not UTF-8): the 0-based row of the first; such
-    #: values stay ``bytes`` in the frame, and any use of the column is E402.
+    #: values stay ``bytes`` in the frame, and any use of the column is E402
+    #: (known once ``frame`` has been read).
     undecodable: dict[str, int] = field(default_factory=dict)
     #: Excel columns holding a formula without a saved value (a workbook
     #: written by a script and never opened): the 0-based row of the first.
     uncached: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def arrow(self) -> pa.Table | None:
+        """The rows as pyarrow read them; None once they are a DataFrame, or
+        when pandas read them."""
+        return None if _is_frame(self.rows) else self.rows
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The rows as a DataFrame (pandas imported and the table converted
+        here, once); ``LoadError`` when the conversion fails."""
+        if not _is_frame(self.rows):
+            try:
+                self.rows = _arrow_to_pandas(self.rows, self.undecodable)
+            except Exception as exc:  # noqa: BLE001 - as a reader's own error: a bad file, never a traceback
+                raise LoadError(f"cannot read the file as {self.format.upper()}: {_reason(exc)}") from None
+        return self.rows
+
+
+def _is_frame(rows) -> bool:
+    import sys
+
+    pandas = sys.modules.get("pandas")  # rows that are a DataFrame have imported it
+    return pandas is not None and isinstance(rows, pandas.DataFrame)
 
 
 def read(path: Path, wanted: set[str], *, delimiter: str | None = None,
@@ -163,16 +196,16 @@ def _read_csv(data: bytes, wanted: set[str], sep: str, fmt: str, text: frozenset
         hint = None
     columns = list(header)
     use = [c for c in columns if c in wanted]
-    frame = None
+    rows = None
     undecodable: dict[str, int] = {}
     if encoding == "utf8":
-        frame = _csv_pyarrow(data, use, sep, "utf8", text, undecodable)
-    if frame is None:
-        frame = _csv_pyarrow(data, use, sep, FALLBACK_ENCODING, text, undecodable)
-    if frame is None:
+        rows = _csv_pyarrow(data, use, sep, "utf8", text)
+    if rows is None:
+        rows = _csv_pyarrow(data, use, sep, FALLBACK_ENCODING, text)
+    if rows is None:
         utf8 = encoding == "utf8" and (data.isascii() or _is_utf8_elsewhere(data))
-        frame = _csv_pandas(data, use, sep, "utf8" if utf8 else FALLBACK_ENCODING, undecodable)
-    return Loaded(frame, columns, fmt, hint, undecodable)
+        rows = _csv_pandas(data, use, sep, "utf8" if utf8 else FALLBACK_ENCODING, undecodable)
+    return Loaded(rows, columns, fmt, hint, undecodable)
 
 
 # A character of two to four bytes, validly encoded: a file that has one is
@@ -195,11 +228,11 @@ _TIMESTAMPS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%
 
 
 def _csv_pyarrow(data: bytes, use: list[str], sep: str, encoding: str,
-                 text: frozenset[str], undecodable: dict[str, int]) -> pd.DataFrame | None:
+                 text: frozenset[str]) -> pa.Table | None:
     """pyarrow's reader; None when it cannot read the file as given (the
     caller falls back), including text that is not valid ``encoding`` in a
     file that is not UTF-8 elsewhere (``_is_utf8_elsewhere``; in one that
-    is, the columns with bad bytes go to ``undecodable``)."""
+    is, the columns with bad bytes stay binary, for ``Loaded.undecodable``)."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -217,7 +250,7 @@ def _csv_pyarrow(data: bytes, use: list[str], sep: str, encoding: str,
     if encoding == "utf8" and any(pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type)
                                   for f in table.schema) and not _is_utf8_elsewhere(data):
         return None  # bytes that are not UTF-8: read again as Windows-1252
-    return _arrow_to_pandas(table, undecodable)
+    return table
 
 
 def _csv_pandas(data: bytes, use: list[str], sep: str, encoding: str,
@@ -225,6 +258,8 @@ def _csv_pandas(data: bytes, use: list[str], sep: str, encoding: str,
     # No usecols here: with it, pandas silently drops the extra fields of a
     # ragged line, which usually means a text field with an unquoted comma.
     # Bytes that do not decode come out as lone surrogates, made bytes again.
+    import pandas as pd
+
     codec = "utf-8" if encoding == "utf8" else FALLBACK_ENCODING
     try:
         frame = pd.read_csv(io.BytesIO(data), sep=sep, low_memory=False, dtype=object,
@@ -253,6 +288,7 @@ def _arrow_to_pandas(table, undecodable: dict[str, int] | None = None) -> pd.Dat
     Python date objects), so that date handling stays vectorised. A binary
     column is text where its bytes are UTF-8; one holding other bytes keeps
     those as ``bytes``, its first such row noted in ``undecodable``."""
+    import pandas as pd
     import pyarrow as pa
 
     binary = []
@@ -299,8 +335,13 @@ def _read_jsonl(data: bytes, wanted: set[str], text: frozenset[str]) -> Loaded:
         table = pajson.read_json(io.BytesIO(data))
         columns = list(table.column_names)
         table = table.select([c for c in columns if c in wanted])
+        table = _integers_as_text(table, text)
+        if all(pa.types.is_string(table.schema.field(name).type) for name in text & set(table.column_names)):
+            return Loaded(table, columns, "jsonl")  # its text IDs as written: no DataFrame needed yet
         frame = _arrow_to_pandas(table)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        import pandas as pd
+
         try:
             frame = pd.read_json(io.BytesIO(data), lines=True, dtype=False)
         except ValueError as exc:
@@ -328,6 +369,18 @@ def _json_texts(data: bytes, name: str) -> list[str | None]:
     return out
 
 
+def _integers_as_text(table: pa.Table, text: frozenset[str], floats: bool = False) -> pa.Table:
+    """The ``text`` columns of ``table`` that hold integers (and, with
+    ``floats``, floats) as their decimal text: exact for 64 bits."""
+    import pyarrow as pa
+
+    for i, column in enumerate(table.schema):
+        if column.name in text and (pa.types.is_integer(column.type)
+                                    or (floats and pa.types.is_floating(column.type))):
+            table = table.set_column(i, column.name, table.column(i).cast(pa.string()))
+    return table
+
+
 # ---------------------------------------------------------------- Parquet
 
 
@@ -339,11 +392,7 @@ def _read_parquet(path: Path, wanted: set[str], text: frozenset[str]) -> Loaded:
     schema = pq.read_schema(path)
     columns = [c for c in schema.names if c != "__index_level_0__"]
     table = pq.read_table(path, columns=[c for c in columns if c in wanted])
-    for i, field in enumerate(table.schema):
-        if field.name in text and not pa.types.is_string(field.type) \
-                and (pa.types.is_integer(field.type) or pa.types.is_floating(field.type)):
-            # Integers become their decimal text (exact for 64 bits).
-            table = table.set_column(i, field.name, table.column(i).cast(pa.string()))
+    table = _integers_as_text(table, text, floats=True)
     undecodable: dict[str, int] = {}
     return Loaded(_arrow_to_pandas(table, undecodable), columns, "parquet", undecodable=undecodable)
 
@@ -372,6 +421,8 @@ def _read_excel(path: Path, wanted: set[str], sheet: str | None, text: frozenset
     except ImportError:
         raise LoadError("reading .xlsx files needs openpyxl, which is not installed",
                         "install the Excel extra: pip install 'copisdsl[excel]'") from None
+    import pandas as pd
+
     _check_unpacked(path)
     with pd.ExcelFile(path, engine="openpyxl") as book:
         names = [str(s) for s in book.sheet_names]

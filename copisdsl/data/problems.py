@@ -109,3 +109,20 @@ def _suggestion(diag) -> tuple[str | None, str]:
 SCALE_USE = {"nps": "scores from 0 to 10", "csat": "answers from 1 to 5"}
 SCALE_HINT = {"nps": "nps() reads a 0-10 'how likely are you to recommend' score",
               "csat": "csat() reads a 1-5 satisfaction answer"}
+
+
+def number_text(value: float) -> str:
+    """A value as a message shows it: ``11``, ``0.5``."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def outside_scale(func: str, data_id: str, name: str, value: float, span, *, row: int | None = None,
+                  rows: int = 1) -> Problem:
+    """E402 for nps() or csat() over values outside the scale: the first
+    such ``row`` of the file (1-based, the header not counted) when it is
+    known, else how many of the selected ``rows`` are outside (an engine's
+    rows have no order), with one such ``value``."""
+    where = (f"row {row} of data '{data_id}' has" if row is not None
+             else f"{rows} of the selected rows of data '{data_id}' have values outside, such as")
+    return Problem(error("E402", f"{func}() needs {SCALE_USE[func]}: {where} {number_text(value)} in '{name}'",
+                         span, SCALE_HINT[func]))

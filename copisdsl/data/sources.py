@@ -25,7 +25,7 @@ from copisdsl.syntax import nodes as n
 from copisdsl.language import FUNCTIONS
 from copisdsl.syntax.nodes import conditions, walk
 from copisdsl.data.kpis import NoValue
-from copisdsl.data.problems import SCALE_HINT, SCALE_USE, Problem, empty_column, no_orders, segment_customer
+from copisdsl.data.problems import Problem, empty_column, no_orders, outside_scale, segment_customer
 from copisdsl.data.engines.base import EngineError
 from copisdsl.locations import Unset, file_format, locate, mask, one_file
 from copisdsl.diagnostics import Diagnostic, error, warning
@@ -160,21 +160,27 @@ class TableSource:
             return None
         if file_format(resolved)[0] == "parquet" and self._parquet_by_duckdb(data, where, wanted):
             return None
-        return self._read_file(data, resolved, wanted)
+        return self._read_file(data, where, resolved, wanted)
 
-    def _read_file(self, data: Data, resolved: Path, wanted: set[str]) -> Table | None:
-        """One local file, read by pandas."""
+    def _read_file(self, data: Data, where, resolved: Path, wanted: set[str]) -> Table | None:
+        """One local file, read by pyarrow or pandas (``loading``); the rows
+        pyarrow read are DuckDB's when it sees them as pandas would
+        (``_rows_by_duckdb``), else pandas' (None then)."""
         from copisdsl.data import loading
-        from copisdsl.data.table import Table
 
         try:
             keep_text = data.is_transactions or data.id in self.segmented
             loaded = loading.read(resolved, wanted, delimiter=data.delimiter, sheet=data.sheet,
                                   text=frozenset({data.customer}) if keep_text else frozenset())
+            if loaded.arrow is not None and self._rows_by_duckdb(data, where, loaded, wanted):
+                return None
+            frame = loaded.frame
         except loading.LoadError as exc:
             self._e400(data, f"data file '{data.path}': {exc.message}", exc.hint)
             return None
-        table = Table(data, loaded.frame, loaded.columns, loaded.hint, loaded.undecodable, loaded.uncached)
+        from copisdsl.data.table import Table  # pandas: imported only for rows DuckDB does not take
+
+        table = Table(data, frame, loaded.columns, loaded.hint, loaded.undecodable, loaded.uncached)
         if data.until is not None and not self._until(data, table):
             return None
         if table.rows == 0:
@@ -204,8 +210,46 @@ class TableSource:
         from copisdsl.data.engines.connect import connect
 
         table = connect(data, where, self.base_dir, self.root, wanted).table  # its input is listed already
-        if table is None:
+        return table is not None and self._adopt_if_native(data, where, table, wanted)
+
+    def _rows_by_duckdb(self, data: Data, where, loaded, wanted: set[str]) -> bool:
+        """Whether DuckDB computes the figures of the rows pyarrow read from
+        one CSV, TSV or JSON Lines file, scanning the Arrow table as it is
+        (pandas, half the start-up of a small check, is then never
+        imported): when the file has every column used and a row (pandas
+        says what is wrong otherwise, as ever), and DuckDB sees the used
+        columns as pandas would (``_duckdb_reads_as_pandas``)."""
+        import pyarrow as pa
+
+        from copisdsl.data.engines import queries as q
+        from copisdsl.data.engines.duck import ROW_NUMBER, VIEW, DuckEngine
+        from copisdsl.data.engines.table import EngineTable
+
+        rows = loaded.arrow
+        if rows.num_rows == 0 or not wanted <= set(loaded.columns):
             return False
+        numbered = ROW_NUMBER not in rows.column_names  # (else its E402s count rows, as a glob's do)
+        if numbered:
+            # From the buffer: pa.array of a numpy array imports pandas.
+            numbers = pa.py_buffer(np.arange(1, rows.num_rows + 1, dtype=np.int64))
+            rows = rows.append_column(ROW_NUMBER, pa.Array.from_buffers(pa.int64(), rows.num_rows, [None, numbers]))
+        try:
+            engine = DuckEngine()
+        except EngineError:
+            return False  # (a memory limit DuckDB refuses, say): pandas reads the file
+        try:
+            engine.register_rows(VIEW, rows)
+            table = EngineTable(data, engine, q.relation(None, None, VIEW, engine.dialect),
+                                row_number=ROW_NUMBER if numbered else None)
+        except EngineError:
+            engine.close()
+            return False
+        table.in_files = True
+        return self._adopt_if_native(data, where, table, wanted)
+
+    def _adopt_if_native(self, data: Data, where, table: EngineTable, wanted: set[str]) -> bool:
+        """Adopt the engine's ``table`` of one local file when DuckDB reads its
+        used columns as pandas does (``_duckdb_reads_as_pandas``); else close it."""
         try:
             native = _duckdb_reads_as_pandas(table, data, wanted, self.model, data.id in self.segmented)
         except EngineError:
@@ -213,12 +257,13 @@ class TableSource:
         if not native:
             table.engine.close()
             return False
-        self._adopt(data, where, table)
+        self._adopt(data, where, table, one_file=True)
         return True
 
-    def _adopt(self, data: Data, where, table: EngineTable) -> None:
+    def _adopt(self, data: Data, where, table: EngineTable, one_file: bool = False) -> None:
         """Keep the engine's table of ``data``: its ``until`` checked, W403
-        for no rows, E400 when the engine fails."""
+        for no rows (worded as pandas words it for ``one_file``, a single
+        local file), E400 when the engine fails."""
         self.engines[data.id] = table
         table.days_reread = self.reorders
         try:
@@ -228,8 +273,9 @@ class TableSource:
                 return
             if table.rows == 0:
                 what = "has no rows" if data.until is None else f"has no rows on or before {data.until}"
+                source = f"data file '{data.path}'" if one_file else f"data '{data.id}' ({where.shown()})"
                 self.diagnostics.append(warning(
-                    "W403", f"data '{data.id}' ({where.shown()}) {what}; the KPIs that use it have no value",
+                    "W403", f"{source} {what}; the KPIs that use it have no value",
                     data.node.path.span, "check the `until` date" if data.until else None))
         except EngineError as exc:
             self._e400(data, f"data '{data.id}' ({where.shown()}): {table.engine.name}: {exc.reason}")
@@ -396,10 +442,8 @@ class TableSource:
             rows = np.flatnonzero(selected) if selected is not None else np.arange(table.rows)
             rows = rows[~np.isnan(all_values[rows])]
             pos = int(rows[np.argmax(outside)])
-            raise Problem(error(
-                "E402", f"{func}() needs {SCALE_USE[func]}: "
-                f"row {table.row_number(pos)} of data '{table.data.id}' has {_fmt(all_values[pos])} in '{name}'",
-                column.column.span, SCALE_HINT[func]))
+            raise outside_scale(func, table.data.id, name, all_values[pos], column.column.span,
+                                row=table.row_number(pos))
         if func == "nps":
             return float(100.0 * (np.mean(values >= 9) - np.mean(values <= 6)))
         return float(np.mean(values >= 4))
@@ -521,7 +565,8 @@ class TableSource:
 
 def _duckdb_reads_as_pandas(table: EngineTable, data: Data, wanted: set[str], model: Model,
                             segmented: bool) -> bool:
-    """Whether DuckDB reads the used columns of ``table`` (one local Parquet
+    """Whether DuckDB reads the used columns of ``table`` (one local file:
+    Parquet, or the Arrow table pyarrow read from a CSV, TSV or JSON Lines
     file) as pandas does, for the same figures and diagnostics. It does when
 
     * each is a number, text, a date or true/false: pandas reads UTF-8
@@ -616,8 +661,6 @@ def _missing_hint(written: str, resolved: Path) -> str:
     return "the path is relative to the journey's folder"
 
 
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 assert set(_AGGREGATES) | {"count", "nps", "csat"} == {k for k, v in FUNCTIONS.items() if v[0] == "column"}

@@ -11,6 +11,9 @@ from copisdsl.data.engines.base import Engine, EngineError, customer_values, one
 
 #: the view a glob's or folder's files are read through
 VIEW = "copis_files"
+#: the column added to the rows pyarrow read from one file: each row's
+#: place in the file (1-based, the header not counted), for E402s that name a row
+ROW_NUMBER = "copis_row"
 #: an event log's rows, in file order (their ``rowid``)
 ORDERED = "copis_events"
 #: the CLV layer's customers, for an event log's value at stake
@@ -70,6 +73,14 @@ class DuckEngine(Engine):
             rel.create_view(VIEW)
         except self._duckdb.Error as exc:
             raise EngineError(one_line(exc), _not_text(exc)) from None
+
+    def register_rows(self, name: str, rows) -> None:
+        """Make ``name`` a view of ``rows``, an Arrow table DuckDB scans where
+        it is (no copy; the connection holds it until closed)."""
+        try:
+            self.con.register(name, rows)
+        except self._duckdb.Error as exc:
+            raise EngineError(one_line(exc)) from None
 
     def memory_limit(self) -> float:
         """The bytes DuckDB may hold in memory (its ``memory_limit``: by

@@ -116,13 +116,14 @@ def write(tree: exp.Expression, dialect: str) -> str:
 
 def aggregate(func: str, name: str, cond: exp.Expression | None, source: exp.Expression,
               dialect: str, rows: exp.Expression | None = None,
-              segments: tuple[exp.Expression, str] | None = None) -> str:
+              segments: tuple[exp.Expression, str] | None = None, row_number: str | None = None) -> str:
     """One row: total rows (those where ``rows`` holds: ``until``), rows
     the filter ``cond`` selects, selected rows with a value, the
     aggregate, and for nps/csat the rows outside the scale and one such
-    value. With ``segments`` (the customer -> segment relation and the
-    source's customer column), one such row per segment that has rows,
-    its position in ``segment``."""
+    value: with ``row_number`` (a column of the file's row numbers), the
+    first such row (``first_row``) and its value. With ``segments`` (the
+    customer -> segment relation and the source's customer column), one
+    such row per segment that has rows, its position in ``segment``."""
     value = as_double(col(name)) if func != "count" else col(name)
     picked = when(cond, value)
     one = exp.Literal.number(1)
@@ -137,8 +138,13 @@ def aggregate(func: str, name: str, cond: exp.Expression | None, source: exp.Exp
         v = picked
         outside = exp.or_(exp.LT(this=v.copy(), expression=number(low)),
                           exp.GT(this=v.copy(), expression=number(high)))
-        items += [exp.Sum(this=when(outside, one, zero)).as_("outside"),
-                  exp.Min(this=when(outside, v.copy())).as_("example")]
+        items.append(exp.Sum(this=when(outside, one, zero)).as_("outside"))
+        if row_number is None:
+            items.append(exp.Min(this=when(outside, v.copy())).as_("example"))
+        else:
+            first = exp.ArgMin(this=v.copy(), expression=col(row_number))
+            items += [exp.Filter(this=first, expression=exp.Where(this=outside.copy())).as_("example"),
+                      exp.Min(this=when(outside.copy(), col(row_number))).as_("first_row")]
         if func == "nps":
             share = exp.Sub(this=_share(v, exp.GTE(this=v.copy(), expression=number(9))),
                             expression=_share(v, exp.LTE(this=v.copy(), expression=number(6))))

@@ -18,7 +18,7 @@ from copisdsl.data.engines.base import BINARY_HINT, HELD, Engine, EngineError, k
 from copisdsl.data.engines.conditions import condition
 from copisdsl.data.engines.summary import Summary
 from copisdsl.data.kpis import NoValue
-from copisdsl.data.problems import (SCALE_HINT, SCALE_USE, Problem, empty_column, require_mapping,
+from copisdsl.data.problems import (SCALE_USE, Problem, empty_column, outside_scale, require_mapping,
                                     segment_customer, unknown_column)
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.hints import did_you_mean
@@ -39,17 +39,21 @@ LIST_BYTES_PER_ORDER = 64
 class EngineTable:
     """The rows of one source, held by ``engine`` and read as ``source``
     (a FROM item); ``lacking`` maps a used column to the first file of a
-    glob that does not have it."""
+    glob that does not have it; ``row_number`` names a column of the
+    source that is not the user's but each row's place in its file
+    (1-based), for E402s that name a row."""
 
     def __init__(self, data: Data, engine: Engine, source: exp.Expression,
-                 lacking: dict[str, str] | None = None) -> None:
+                 lacking: dict[str, str] | None = None, row_number: str | None = None) -> None:
         self.data = data
         self.engine = engine
         self.source = source
         self.lacking = lacking or {}
+        self.row_number = row_number
         self.in_files = False  # read from local files (a glob, a folder, one file), not a database
         self.dialect = engine.dialect
-        schema = engine.columns(q.write(exp.select(exp.Star()).from_(source.copy()).limit(0), self.dialect))
+        schema = [(name, t) for name, t in engine.columns(
+            q.write(exp.select(exp.Star()).from_(source.copy()).limit(0), self.dialect)) if name != row_number]
         self.columns = [name for name, _ in schema]
         self.types = dict(schema)  # as the engine names them: "TIMESTAMP WITH TIME ZONE", "DECIMAL(10,2)"
         self.kinds = {name: kind_of(t) for name, t in schema}
@@ -133,7 +137,7 @@ class EngineTable:
         name = column.column.name
         cond = self._aggregated(func, column)
         names, found = self.engine.fetch(q.aggregate(func, name, cond, self.source.copy(), self.dialect,
-                                                     self.until()))
+                                                     self.until(), row_number=self.row_number))
         return self._value(func, column, dict(zip(names, found[0])))
 
     def _aggregated(self, func: str, column: n.Column) -> exp.Expression | None:
@@ -158,7 +162,7 @@ class EngineTable:
             if relation is not None:
                 names, found = self.engine.fetch(q.aggregate(
                     func, column.column.name, cond, self.source.copy(), self.dialect, self.until(),
-                    (relation, q.col(self.data.customer))))
+                    (relation, q.col(self.data.customer)), self.row_number))
                 rows = {int(r["segment"]): r for r in (dict(zip(names, f)) for f in found)}
             self._by_segment[key] = rows
         row = self._by_segment[key].get(within.position)
@@ -206,11 +210,9 @@ class EngineTable:
             self.diagnostics.append(empty_column(self.data.id, name, selected, total, column.column.span))
             raise NoValue(f"column '{name}' has no values in the selected rows")
         if func in ("nps", "csat") and int(row["outside"] or 0):
-            example = float(row["example"])
-            raise Problem(error(
-                "E402", f"{func}() needs {SCALE_USE[func]}: {int(row['outside'])} of the selected rows of data "
-                f"'{self.data.id}' have values outside, such as {_fmt(example)} in '{name}'",
-                column.column.span, SCALE_HINT[func]))
+            first = row.get("first_row")
+            raise outside_scale(func, self.data.id, name, float(row["example"]), column.column.span,
+                                row=None if first is None else int(first), rows=int(row["outside"]))
         if row["value"] is None:
             raise NoValue("no value")
         return float(row["value"])
@@ -284,6 +286,3 @@ class EngineTable:
             self._summary = Summary(data, columns, reorder)
         return self._summary
 
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))

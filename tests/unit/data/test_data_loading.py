@@ -106,10 +106,15 @@ def test_excel_without_openpyxl_names_the_extra(tmp_path, monkeypatch):
 
 def test_only_the_used_columns_are_loaded(tmp_path):
     (tmp_path / "wide.csv").write_text("a,b,c,d,stage\n1,2,3,4,x\n5,6,7,8,y\n")
+    loaded = loading.read(tmp_path / "wide.csv", {"b", "stage", "z"})
+    assert loaded.arrow.column_names == ["b", "stage"] and sorted(loaded.frame.columns) == ["b", "stage"]
+    assert loaded.columns == ["a", "b", "c", "d", "stage"]  # for an unknown column's hints
     result = check('journey j "J" {\ndata w "wide.csv"\nkpi s = sum(w.b where stage == "x")\n}\n')
     source = TableSource(result.model, tmp_path, tmp_path)
-    assert sorted(source.tables["w"].frame.columns) == ["b", "stage"]
-    assert source.tables["w"].columns == ["a", "b", "c", "d", "stage"]
+    try:
+        assert source.engines["w"].columns == ["b", "stage"]
+    finally:
+        source.close()
 
 
 def test_each_file_is_read_once(tmp_path, monkeypatch):

@@ -102,15 +102,18 @@ def test_rfm_leaves_the_set_aside_rows_out(tmp_path):
     (tmp_path / "shop.copis").write_text(JOURNEY.format(path='"orders.csv"'), encoding="utf-8")
     result = check_file(tmp_path / "shop.copis")
     source = TableSource(result.model, tmp_path, tmp_path)
-    tx = source.transactions_of("orders")
-    rfm = tx.rfm()
-    got = dict(zip(tx.ids, zip(rfm.frequency, rfm.recency, rfm.T, rfm.monetary_value)))
-    assert set(got) == {"a", "b", "d"}
-    end = dt.date(2024, 3, 1)
-    assert got["a"] == (1.0, 31.0, float((end - dt.date(2024, 1, 1)).days), 50.0)
-    assert got["b"] == (0.0, 0.0, float((end - dt.date(2024, 1, 5)).days), 0.0)
-    assert tx.set_aside == 3
-    np.testing.assert_allclose(tx.net_revenues(), [50.0, 40.0, 60.0])
+    try:
+        tx = source.transactions_of("orders")
+        rfm = tx.rfm()
+        got = dict(zip(tx.ids, zip(rfm.frequency, rfm.recency, rfm.T, rfm.monetary_value)))
+        assert set(got) == {"a", "b", "d"}
+        end = dt.date(2024, 3, 1)
+        assert got["a"] == (1.0, 31.0, float((end - dt.date(2024, 1, 1)).days), 50.0)
+        assert got["b"] == (0.0, 0.0, float((end - dt.date(2024, 1, 5)).days), 0.0)
+        assert tx.set_aside == 3
+        np.testing.assert_allclose(tx.net_revenues(), [50.0, 40.0, 60.0])
+    finally:
+        source.close()  # its DuckDB engine
 
 
 def test_a_no_dropout_log_fits_at_the_edge_and_says_what_it_means():

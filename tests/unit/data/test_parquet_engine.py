@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from copisdsl.api import check
-from copisdsl.data import enrich, loading
+from copisdsl.data import enrich, loading, sources
 from copisdsl.data.engines import table as engine_table
 from copisdsl.data.engines.base import kind_of
 from copisdsl.data.sources import TableSource
@@ -139,23 +139,33 @@ def shape(request, monkeypatch) -> str:
     return request.param
 
 
+def pandas_reads_everything(monkeypatch) -> None:
+    """Every local file to pandas: the gate refuses them all."""
+    monkeypatch.setattr(sources, "_duckdb_reads_as_pandas", lambda *args: False)
+
+
 @pytest.mark.parametrize("times", [False, True], ids=["DATE", "TIMESTAMP"])
-def test_duckdb_gives_the_figures_pandas_gives_for_the_same_rows_as_csv(tmp_path, times, shape):
+def test_duckdb_gives_the_figures_pandas_gives_for_the_same_rows_as_csv(tmp_path, times, shape, monkeypatch):
     log = shop_log(times)
     write_csv(tmp_path / "orders.csv", log)
     date_type = pa.timestamp("us") if times else pa.date32()
     pq.write_table(pa.table({**log, "date": pa.array(log["date"], date_type)}), tmp_path / "orders.parquet")
     assert read_by(tmp_path, SHOP.format(name="orders.parquet"), "orders") == "duckdb"
-    assert read_by(tmp_path, SHOP.format(name="orders.csv"), "orders") == "pandas"
+    assert read_by(tmp_path, SHOP.format(name="orders.csv"), "orders") == "duckdb"  # pyarrow's rows
     by_duckdb, duckdb_customers = _export(tmp_path, "orders.parquet")
-    by_pandas, pandas_customers = _export(tmp_path, "orders.csv")
+    by_csv, csv_customers = _export(tmp_path, "orders.csv")
+    with monkeypatch.context() as patch:
+        pandas_reads_everything(patch)
+        assert read_by(tmp_path, SHOP.format(name="orders.csv"), "orders") == "pandas"
+        by_pandas, pandas_customers = _export(tmp_path, "orders.csv")
     assert by_pandas["clv"]["params"] and by_pandas["kpis"][0]["value"] is not None
     assert [d["code"] for d in by_pandas["diagnostics"]] == ["W405"]  # the refunds
-    same(by_duckdb, by_pandas)
-    assert list(duckdb_customers.customer) == list(pandas_customers.customer)
-    for name in ("orders", "revenue", "frequency", "recency", "T", "clv", "p_alive", "expected_spend"):
-        np.testing.assert_allclose(getattr(duckdb_customers, name), getattr(pandas_customers, name),
-                                   rtol=1e-9, atol=1e-12, err_msg=name)
+    for got, customers in ((by_duckdb, duckdb_customers), (by_csv, csv_customers)):
+        same(got, by_pandas)
+        assert list(customers.customer) == list(pandas_customers.customer)
+        for name in ("orders", "revenue", "frequency", "recency", "T", "clv", "p_alive", "expected_spend"):
+            np.testing.assert_allclose(getattr(customers, name), getattr(pandas_customers, name),
+                                       rtol=1e-9, atol=1e-12, err_msg=name)
 
 
 def test_integer_customer_ids_stay_distinct_on_duckdb(tmp_path):
@@ -289,8 +299,8 @@ DRIVER = ("import sys\nfrom copisdsl.api import check_file\nresult = check_file(
           "print(result.figures.kpis[0].value is not None, 'pandas' in sys.modules)\n")
 
 
-def _imports_pandas(folder: Path, name: str) -> bool:
-    (folder / "j.copis").write_text(SHOP.format(name=name), encoding="utf-8")
+def _imports_pandas(folder: Path, name: str, text: str | None = None) -> bool:
+    (folder / "j.copis").write_text(text or SHOP.format(name=name), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COPIS_NO_FIGURES_CACHE": "1"}
     done = subprocess.run([sys.executable, "-c", DRIVER, str(folder / "j.copis")], capture_output=True,
                           text=True, env=env, timeout=120)
@@ -305,7 +315,12 @@ def test_a_check_duckdb_reads_never_imports_pandas(tmp_path):
     pq.write_table(pa.table({**log, "date": pa.array(log["date"], pa.date32())}), tmp_path / "orders.parquet")
     assert not _imports_pandas(tmp_path, "orders.parquet")
     write_csv(tmp_path / "orders.csv", log)
-    assert _imports_pandas(tmp_path, "orders.csv")  # CSV stays pandas'
+    assert not _imports_pandas(tmp_path, "orders.csv")  # pyarrow's rows, scanned by DuckDB
+    log["amount"] = [f"{a:.2f}".replace(".", ",") for a in log["amount"]]  # decimal commas: text to pyarrow
+    (tmp_path / "orders.csv").write_text("\n".join(["customer_id;date;amount;channel"] + [
+        ";".join(str(v) for v in row) for row in zip(*log.values())]) + "\n", encoding="utf-8")
+    semicolons = SHOP.format(name="orders.csv").replace("kind transactions", 'kind transactions  delimiter ";"')
+    assert _imports_pandas(tmp_path, "orders.csv", semicolons)  # pandas parses them
 
 
 def test_the_figures_of_a_parquet_file_are_the_same_bits_in_every_run(tmp_path, shape):

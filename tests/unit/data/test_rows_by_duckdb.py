@@ -1,0 +1,160 @@
+"""One local CSV, TSV or JSON Lines file (issue 14): pyarrow reads it as
+before, and DuckDB scans the Arrow table it made when it sees the used
+columns as pandas does, with pandas' figures and diagnostics (row-numbered
+E402s, W403's wording); otherwise pandas reads it, with its lenient
+conversions. Real files, real pyarrow and DuckDB, and pandas forced for
+the comparison by refusing every file at the gate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from test_parquet_engine import figures, pandas_reads_everything, read_by, same
+
+SURVEY_ROWS = [("purchase", 9, "a", "2024-01-03"), ("purchase", 3, "b", "2024-01-05"),
+               ("use", 10, "a", "2024-02-01"), ("use", 7, "c", "2024-02-10"),
+               ("purchase", 10, "d", "2024-03-01"), ("use", 6, "b", "2024-03-02")]
+ORDERS = [("a", "2024-01-01", 20.5), ("a", "2024-02-01", 30.25), ("b", "2024-01-05", 10.0),
+          ("c", "2024-01-07", 12.0), ("c", "2024-03-01", -12.0), ("d", "2024-02-02", 99.0)]
+JOURNEY = """journey j "J" {{
+  data orders "{orders}" {{ kind transactions }}
+  data survey "{survey}"{until}
+  segment repeat "Repeat" when orders >= 2
+  segment rest "Rest"
+  kpi n = nps(survey.score)
+  kpi bought = nps(survey.score where stage == "purchase")
+  kpi top = count(survey.score where score >= 9)
+  kpi mean_by = mean(survey.score) by segment
+  kpi rev = revenue(orders)
+  kpi buyers = customers(orders)
+  kpi repeat = repeat_rate(orders)
+}}
+"""
+
+
+def write(folder: Path, name: str, header: tuple[str, ...], rows: list[tuple], fmt: str) -> str:
+    path = folder / f"{name}.{fmt}"
+    if fmt == "jsonl":
+        path.write_text("".join(json.dumps(dict(zip(header, row))) + "\n" for row in rows), encoding="utf-8")
+    else:
+        sep = "\t" if fmt == "tsv" else ","
+        path.write_text("\n".join(sep.join(str(v) for v in line) for line in [header, *rows]) + "\n",
+                        encoding="utf-8")
+    return path.name
+
+
+def journey(folder: Path, fmt: str, survey_rows=SURVEY_ROWS, until: str = "") -> str:
+    orders = write(folder, "orders", ("customer_id", "date", "amount"), ORDERS, fmt)
+    survey = write(folder, "survey", ("stage", "score", "customer_id", "date"), survey_rows, fmt)
+    return JOURNEY.format(orders=orders, survey=survey, until=until)
+
+
+def values(folder: Path, text: str) -> tuple[list, list[str]]:
+    model, found, diagnostics = figures(folder, text)
+    kpis = [found.kpis[k.index] for k in model.kpis]
+    return ([k.value for k in kpis] + [k.by_segment for k in kpis],
+            [f"{d.code} {d.span.line}:{d.span.column} {d.message}" for d in diagnostics])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "jsonl"])
+def test_duckdb_scans_what_pyarrow_read_with_the_figures_pandas_gives(tmp_path, fmt, monkeypatch):
+    text = journey(tmp_path, fmt)
+    assert read_by(tmp_path, text, "survey") == read_by(tmp_path, text, "orders") == "duckdb"
+    by_duckdb = values(tmp_path, text)
+    pandas_reads_everything(monkeypatch)
+    assert read_by(tmp_path, text, "survey") == read_by(tmp_path, text, "orders") == "pandas"
+    by_pandas = values(tmp_path, text)
+    assert by_pandas[0][:3] == [pytest.approx(100 * (3 - 2) / 6), pytest.approx(100 / 3), 3]  # the file's own figures
+    assert [line.split()[0] for line in by_pandas[1]] == ["W405"]  # the refund
+    same(by_duckdb[0], by_pandas[0])
+    assert by_duckdb[1] == by_pandas[1]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize("until,want", [("", ["n: row 2", "bought: row 2"]),
+                                        (" { until 2024-02-05 }", ["n: row 3"])], ids=["all rows", "until"])
+def test_a_score_outside_the_scale_names_its_row_in_the_file_as_pandas_does(tmp_path, fmt, until, want,
+                                                                            monkeypatch):
+    rows = list(SURVEY_ROWS)
+    rows[1] = ("purchase", 12, "b", "2024-03-05")  # row 2: after `until`
+    rows[2] = ("use", 11, "a", "2024-02-01")  # row 3: before it
+    text = journey(tmp_path, fmt, rows, until)
+    assert read_by(tmp_path, text, "survey") == "duckdb"
+    _, by_duckdb = values(tmp_path, text)
+    pandas_reads_everything(monkeypatch)
+    _, by_pandas = values(tmp_path, text)
+    assert by_duckdb == by_pandas
+    e402 = [line for line in by_duckdb if line.startswith("E402")]
+    at = {"n": "6:22", "bought": "7:27"}
+    assert e402 == [f"E402 {at[kpi]} nps() needs scores from 0 to 10: {row} of data "
+                    f"'survey' has {12 if row == 'row 2' else 11} in 'score'"
+                    for kpi, row in (w.split(": ") for w in want)]
+
+
+def test_a_file_with_its_own_row_number_column_keeps_it_and_counts_rows(tmp_path):
+    (tmp_path / "s.csv").write_text("copis_row,score\n5,9\n6,11\n", encoding="utf-8")
+    text = 'journey j "J" {\n  data s "s.csv"\n  kpi total = sum(s.copis_row)\n  kpi n = nps(s.score)\n}\n'
+    assert read_by(tmp_path, text, "s") == "duckdb"
+    found, diagnostics = values(tmp_path, text)
+    assert found[0] == 11
+    assert diagnostics == ["E402 4:17 nps() needs scores from 0 to 10: 1 of the selected rows of data 's' "
+                           "have values outside, such as 11 in 'score'"]
+
+
+def test_an_until_that_leaves_no_rows_is_worded_as_pandas_words_it(tmp_path, monkeypatch):
+    text = journey(tmp_path, "csv", until=" { until 2023-01-01 }")
+    assert read_by(tmp_path, text, "survey") == "duckdb"
+    _, by_duckdb = values(tmp_path, text)
+    pandas_reads_everything(monkeypatch)
+    _, by_pandas = values(tmp_path, text)
+    assert by_duckdb == by_pandas
+    assert any("W403" in line and "data file 'survey.csv' has no rows on or before 2023-01-01" in line
+               for line in by_duckdb)
+
+
+PANDAS = {
+    "decimal commas": ("stage;score\npurchase;9,5\nuse;3\n", ' { delimiter ";" }'),
+    "a byte that is not UTF-8": ("stage,score\npurch\u00e9se,9\nuse,\udcff3\n", ""),
+    "text in a number column": ("stage,score\npurchase,9\nuse,n/a!\n", ""),
+    "only a header": ("stage,score\n", ""),
+    "a column the KPI names is missing": ("stage,scor\npurchase,9\n", ""),
+    "zoned times": ("stage,score,date\npurchase,9,2024-01-01T10:00:00+02:00\n", ""),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PANDAS))
+def test_what_duckdb_would_read_otherwise_stays_pandas(tmp_path, case):
+    content, options = PANDAS[case]
+    (tmp_path / "s.csv").write_bytes(content.encode("utf-8", "surrogateescape"))
+    kpi = "count(s.stage where date >= 2024-01-01)" if case == "zoned times" else "nps(s.score)"
+    text = f'journey j "J" {{\n  data s "s.csv"{options}\n  kpi n = {kpi}\n}}\n'
+    assert read_by(tmp_path, text, "s") == "pandas"
+
+
+def test_an_unknown_column_keeps_the_hint_from_the_whole_header(tmp_path):
+    (tmp_path / "s.csv").write_text("stage,scor,other\npurchase,9,1\n", encoding="utf-8")
+    _, diagnostics = values(tmp_path, 'journey j "J" {\n  data s "s.csv"\n  kpi n = nps(s.score)\n}\n')
+    assert len(diagnostics) == 1 and diagnostics[0].startswith("E401")
+
+
+def test_windows_1252_text_is_decoded_as_pandas_decodes_it(tmp_path, monkeypatch):
+    (tmp_path / "s.csv").write_bytes("stage,score\ncaf\u00e9,9\ncaf\u00e9,2\nth\u00e9,10\n".encode("cp1252"))
+    text = 'journey j "J" {\n  data s "s.csv"\n  kpi n = nps(s.score where stage == "caf\u00e9")\n}\n'
+    assert read_by(tmp_path, text, "s") == "duckdb"
+    by_duckdb = values(tmp_path, text)
+    pandas_reads_everything(monkeypatch)
+    assert values(tmp_path, text) == by_duckdb == ([0.0, None], [])
+
+
+def test_integer_json_customer_ids_keep_their_digits(tmp_path):
+    big = 12345678901234567890 // 10  # fits int64; a float64 would merge it with its neighbour
+    (tmp_path / "o.jsonl").write_text("".join(json.dumps({"customer_id": c, "date": "2024-01-0%d" % d,
+                                                          "amount": 5.0}) + "\n"
+                                              for c, d in ((big, 1), (big + 1, 2), (7, 3), (7, 4))),
+                                      encoding="utf-8")
+    text = 'journey j "J" {\n  data o "o.jsonl" { kind transactions }\n  kpi n = customers(o)\n}\n'
+    assert read_by(tmp_path, text, "o") == "duckdb"
+    assert values(tmp_path, text)[0][0] == 3
