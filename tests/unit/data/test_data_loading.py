@@ -11,6 +11,7 @@ import pytest
 
 from copisdsl.api import check
 from copisdsl.data import enrich, linked_files, loading
+from copisdsl.data import sources
 from copisdsl.data.sources import TableSource
 
 SURVEY = "stage,score\npurchase,9\npost_purchase,10\npurchase,3\npost_purchase,8\n"
@@ -104,7 +105,8 @@ def test_excel_without_openpyxl_names_the_extra(tmp_path, monkeypatch):
     assert "openpyxl" in diags[0].message and "copisdsl[excel]" in diags[0].hint
 
 
-def test_only_the_used_columns_are_loaded(tmp_path):
+def test_only_the_used_columns_are_loaded(tmp_path, monkeypatch):
+    monkeypatch.setattr(sources, "DUCKDB_MIN_ROWS", 1)  # DuckDB's table of a small file too
     (tmp_path / "wide.csv").write_text("a,b,c,d,stage\n1,2,3,4,x\n5,6,7,8,y\n")
     loaded = loading.read(tmp_path / "wide.csv", {"b", "stage", "z"})
     assert loaded.arrow.column_names == ["b", "stage"] and sorted(loaded.frame.columns) == ["b", "stage"]

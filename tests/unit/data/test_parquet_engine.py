@@ -146,6 +146,7 @@ def pandas_reads_everything(monkeypatch) -> None:
 
 @pytest.mark.parametrize("times", [False, True], ids=["DATE", "TIMESTAMP"])
 def test_duckdb_gives_the_figures_pandas_gives_for_the_same_rows_as_csv(tmp_path, times, shape, monkeypatch):
+    monkeypatch.setattr(sources, "DUCKDB_MIN_ROWS", 1)  # a small CSV to DuckDB too
     log = shop_log(times)
     write_csv(tmp_path / "orders.csv", log)
     date_type = pa.timestamp("us") if times else pa.date32()
@@ -300,9 +301,11 @@ DRIVER = ("import sys\nfrom copisdsl.api import check_file\nresult = check_file(
 
 
 def _imports_pandas(folder: Path, name: str, text: str | None = None) -> bool:
+    """Whether a check imports pandas (DuckDB taking one CSV file of any rows)."""
     (folder / "j.copis").write_text(text or SHOP.format(name=name), encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "COPIS_NO_FIGURES_CACHE": "1"}
-    done = subprocess.run([sys.executable, "-c", DRIVER, str(folder / "j.copis")], capture_output=True,
+    driver = "import copisdsl.data.sources as s\ns.DUCKDB_MIN_ROWS = 1\n" + DRIVER
+    done = subprocess.run([sys.executable, "-c", driver, str(folder / "j.copis")], capture_output=True,
                           text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     has_clv, pandas = done.stdout.split()

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from copisdsl.data import sources
 from test_parquet_engine import figures, pandas_reads_everything, read_by, same
+
+
+@pytest.fixture(autouse=True)
+def duckdb_from_one_row(monkeypatch):
+    """DuckDB for the small files here (by default from DUCKDB_MIN_ROWS rows)."""
+    monkeypatch.setattr(sources, "DUCKDB_MIN_ROWS", 1)
 
 SURVEY_ROWS = [("purchase", 9, "a", "2024-01-03"), ("purchase", 3, "b", "2024-01-05"),
                ("use", 10, "a", "2024-02-01"), ("use", 7, "c", "2024-02-10"),
@@ -158,3 +165,14 @@ def test_integer_json_customer_ids_keep_their_digits(tmp_path):
     text = 'journey j "J" {\n  data o "o.jsonl" { kind transactions }\n  kpi n = customers(o)\n}\n'
     assert read_by(tmp_path, text, "o") == "duckdb"
     assert values(tmp_path, text)[0][0] == 3
+
+
+def test_pandas_computes_the_figures_of_a_file_below_the_rows_duckdb_starts_at(tmp_path, monkeypatch):
+    text = journey(tmp_path, "csv")  # six survey rows, six orders
+    monkeypatch.setattr(sources, "DUCKDB_MIN_ROWS", 7)
+    assert read_by(tmp_path, text, "survey") == "pandas"
+    monkeypatch.setattr(sources, "DUCKDB_MIN_ROWS", 6)
+    assert read_by(tmp_path, text, "survey") == "duckdb"
+    monkeypatch.setattr(sources, "DUCKDB_MIN_ROWS", 0)  # still no file without rows
+    (tmp_path / "survey.csv").write_text("stage,score,customer_id,date\n", encoding="utf-8")
+    assert read_by(tmp_path, text, "survey") == "pandas"
