@@ -227,15 +227,15 @@ class TableSource:
         ``DUCKDB_MIN_ROWS`` rows or more and every column used (pandas says
         what is wrong otherwise, as ever), and DuckDB sees the used columns
         as pandas would (``_duckdb_reads_as_pandas``)."""
+        rows = loaded.arrow
+        if rows.num_rows < max(DUCKDB_MIN_ROWS, 1) or not wanted <= set(loaded.columns):
+            return False  # before DuckDB's and SQLGlot's imports, 0.2 s of a small check
         import pyarrow as pa
 
         from copisdsl.data.engines import queries as q
         from copisdsl.data.engines.duck import ROW_NUMBER, VIEW, DuckEngine
         from copisdsl.data.engines.table import EngineTable
 
-        rows = loaded.arrow
-        if rows.num_rows < max(DUCKDB_MIN_ROWS, 1) or not wanted <= set(loaded.columns):
-            return False
         numbered = ROW_NUMBER not in rows.column_names  # (else its E402s count rows, as a glob's do)
         if numbered:
             # From the buffer: pa.array of a numpy array imports pandas.

@@ -8,12 +8,15 @@ the comparison by refusing every file at the gate."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from copisdsl.data import sources
-from test_parquet_engine import figures, pandas_reads_everything, read_by, same
+from test_parquet_engine import ROOT, figures, pandas_reads_everything, read_by, same
 
 
 @pytest.fixture(autouse=True)
@@ -176,3 +179,16 @@ def test_pandas_computes_the_figures_of_a_file_below_the_rows_duckdb_starts_at(t
     monkeypatch.setattr(sources, "DUCKDB_MIN_ROWS", 0)  # still no file without rows
     (tmp_path / "survey.csv").write_text("stage,score,customer_id,date\n", encoding="utf-8")
     assert read_by(tmp_path, text, "survey") == "pandas"
+
+
+def test_a_check_of_small_files_never_starts_duckdb(tmp_path):
+    """Below DUCKDB_MIN_ROWS a check imports neither DuckDB nor SQLGlot
+    (0.2 s of its start-up), in a process of its own."""
+    (tmp_path / "j.copis").write_text(journey(tmp_path, "csv"), encoding="utf-8")
+    driver = ("import sys\nfrom copisdsl.api import check_file\nresult = check_file(sys.argv[1])\n"
+              "print(result.figures.kpis[0].value is not None, 'duckdb' in sys.modules, 'sqlglot' in sys.modules)\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COPIS_NO_FIGURES_CACHE": "1"}
+    done = subprocess.run([sys.executable, "-c", driver, str(tmp_path / "j.copis")], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True", "False", "False"]
