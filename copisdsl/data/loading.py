@@ -385,7 +385,6 @@ def _integers_as_text(table: pa.Table, text: frozenset[str], floats: bool = Fals
 
 
 def _read_parquet(path: Path, wanted: set[str], text: frozenset[str]) -> Loaded:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     check_size(path)

@@ -7,14 +7,16 @@ mapping of ``kind transactions`` files and the ``until`` date column, so
 that each file is read once and only those columns are loaded.
 
 A source is read by an engine (globs, folders, database URLs, event logs,
-a Parquet file DuckDB reads as pandas does) or by pandas (any other single
-file). The pandas path's modules (``loading``, ``table``, ``filters``,
+a Parquet file DuckDB reads as pandas does, and the rows pyarrow read from
+one CSV, TSV or JSON Lines file of ``DUCKDB_MIN_ROWS`` rows or more, when
+DuckDB sees them as pandas does) or by pandas (any other single file). The pandas path's modules (``loading``, ``table``, ``filters``,
 ``transactions``) are imported by its own methods: a journey whose data
 the engines read never imports pandas.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,7 +46,6 @@ _AGGREGATES = {
 }
 #: the column aggregates that read their column as numbers (count reads any value)
 _NUMERIC = frozenset(_AGGREGATES) | {"nps", "csat"}
-#: DuckDB's integer types: as text, their decimal digits (customer IDs, reference §14)
 #: The rows from which DuckDB, not pandas, computes the figures of one CSV,
 #: TSV or JSON Lines file (``_rows_by_duckdb``). Below them pandas is done
 #: sooner than DuckDB starts (its import and SQLGlot's, a connection, a
@@ -53,6 +54,7 @@ _NUMERIC = frozenset(_AGGREGATES) | {"nps", "csat"}
 #: 100,000 rows DuckDB is ahead (0.60-0.65 s against 0.63-0.69 s), at
 #: 1,000,000 by a fifth of the time and of the memory.
 DUCKDB_MIN_ROWS = 50_000
+#: DuckDB's integer types: as text, their decimal digits (customer IDs, reference §14)
 _INTEGERS = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
                        "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"})
 
@@ -177,7 +179,7 @@ class TableSource:
         from copisdsl.data import loading
 
         try:
-            keep_text = data.is_transactions or data.id in self.segmented
+            keep_text = keep_customer_text(data, self.segmented)
             loaded = loading.read(resolved, wanted, delimiter=data.delimiter, sheet=data.sheet,
                                   text=frozenset({data.customer}) if keep_text else frozenset())
             if loaded.arrow is not None and self._rows_by_duckdb(data, where, loaded, wanted):
@@ -230,7 +232,12 @@ class TableSource:
         rows = loaded.arrow
         if rows.num_rows < max(DUCKDB_MIN_ROWS, 1) or not wanted <= set(loaded.columns):
             return False  # before DuckDB's and SQLGlot's imports, 0.2 s of a small check
+        if any(importlib.util.find_spec(name) is None for name in ("duckdb", "sqlglot")):
+            return False  # an install with pandas but not the engine: pandas computes, as before
         import pyarrow as pa
+
+        if _pandas_reads_otherwise(rows, data.customer if keep_customer_text(data, self.segmented) else None):
+            return False
 
         from copisdsl.data.engines import queries as q
         from copisdsl.data.engines.duck import ROW_NUMBER, VIEW, DuckEngine
@@ -569,6 +576,31 @@ class TableSource:
         customers = self.customers()
         return clv_figures(self.model, self.customer_values(first.id),
                            customers.segments if customers is not None else None)
+
+
+def keep_customer_text(data: Data, segmented: set[str]) -> bool:
+    """Whether the customer column of ``data`` is read as text (transactions, or a file a KPI by segment reads)."""
+    return data.is_transactions or data.id in segmented
+
+
+def _pandas_reads_otherwise(rows, customer: str | None) -> bool:
+    """What pyarrow read that pandas, holding it as Python objects, treats
+    unlike DuckDB: a true/false column with blank cells (pandas compares it
+    as text with a filter's string), and customer IDs padded with
+    whitespace other than spaces (pandas strips a tab or a no-break space,
+    DuckDB's ``customer_key`` only spaces)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if any(pa.types.is_boolean(rows.schema.field(i).type) and rows.column(i).null_count
+           for i in range(rows.num_columns)):
+        return True
+    if customer is None or customer not in rows.column_names:
+        return False
+    ids = rows.column(customer)
+    if not pa.types.is_string(ids.type):
+        return False
+    return bool(pc.any(pc.not_equal(pc.utf8_trim_whitespace(ids), pc.utf8_trim(ids, " "))).as_py())
 
 
 def _duckdb_reads_as_pandas(table: EngineTable, data: Data, wanted: set[str], model: Model,

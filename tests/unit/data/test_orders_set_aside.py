@@ -113,7 +113,7 @@ def test_rfm_leaves_the_set_aside_rows_out(tmp_path):
         assert tx.set_aside == 3
         np.testing.assert_allclose(tx.net_revenues(), [50.0, 40.0, 60.0])
     finally:
-        source.close()  # its DuckDB engine
+        source.close()  # its engines, if DuckDB took the file
 
 
 def test_a_no_dropout_log_fits_at_the_edge_and_says_what_it_means():

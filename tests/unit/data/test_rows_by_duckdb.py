@@ -146,8 +146,10 @@ def test_what_duckdb_would_read_otherwise_stays_pandas(tmp_path, case):
 
 def test_an_unknown_column_keeps_the_hint_from_the_whole_header(tmp_path):
     (tmp_path / "s.csv").write_text("stage,scor,other\npurchase,9,1\n", encoding="utf-8")
-    _, diagnostics = values(tmp_path, 'journey j "J" {\n  data s "s.csv"\n  kpi n = nps(s.score)\n}\n')
-    assert len(diagnostics) == 1 and diagnostics[0].startswith("E401")
+    text = 'journey j "J" {\n  data s "s.csv"\n  kpi n = nps(s.score)\n}\n'
+    assert read_by(tmp_path, text, "s") == "pandas"
+    model, _, diagnostics = figures(tmp_path, text)
+    assert [d.code for d in diagnostics] == ["E401"] and diagnostics[0].hint == "did you mean 'scor'?"
 
 
 def test_windows_1252_text_is_decoded_as_pandas_decodes_it(tmp_path, monkeypatch):
@@ -192,3 +194,38 @@ def test_a_check_of_small_files_never_starts_duckdb(tmp_path):
                           text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["True", "False", "False"]
+
+
+def test_a_true_false_column_with_blank_cells_stays_pandas(tmp_path):
+    """pandas holds it as Python objects and compares it with a filter's
+    string as text; DuckDB as true/false: the figures would differ."""
+    (tmp_path / "s.csv").write_text("flag,score\ntrue,9\nfalse,10\n,9\ntrue,3\n", encoding="utf-8")
+    text = 'journey j "J" {\n  data s "s.csv"\n  kpi n = count(s.score where flag != "false")\n}\n'
+    assert read_by(tmp_path, text, "s") == "pandas"
+    (tmp_path / "s.csv").write_text("flag,score\ntrue,9\nfalse,10\nfalse,9\ntrue,3\n", encoding="utf-8")
+    assert read_by(tmp_path, text, "s") == "duckdb"  # no blanks: both compare true/false alike
+
+
+@pytest.mark.parametrize("pad", ["\t", "\u00a0"], ids=["tab", "no-break space"])
+def test_customer_ids_padded_with_other_whitespace_stay_pandas(tmp_path, pad, monkeypatch):
+    """pandas strips a tab or a no-break space around an ID (str.strip),
+    DuckDB's customer key only spaces: the customers would differ."""
+    (tmp_path / "o.csv").write_text(f"customer_id,date,amount\na{pad},2024-01-01,5\na,2024-02-01,5\n b ,2024-01-03,5\n",
+                                    encoding="utf-8")
+    text = 'journey j "J" {\n  data o "o.csv" { kind transactions }\n  kpi n = customers(o)\n}\n'
+    assert read_by(tmp_path, text, "o") == "pandas"
+    assert values(tmp_path, text)[0][0] == 2
+    (tmp_path / "o.csv").write_text("customer_id,date,amount\na ,2024-01-01,5\na,2024-02-01,5\n b ,2024-01-03,5\n",
+                                    encoding="utf-8")
+    assert read_by(tmp_path, text, "o") == "duckdb"  # spaces: trimmed by both
+    assert values(tmp_path, text)[0][0] == 2
+
+
+def test_without_duckdb_installed_pandas_computes_as_before(tmp_path, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "duckdb" else real(name, *a))
+    text = journey(tmp_path, "csv")
+    assert read_by(tmp_path, text, "survey") == "pandas"
+    assert values(tmp_path, text)[0][:3] == [pytest.approx(100 * (3 - 2) / 6), pytest.approx(100 / 3), 3]
