@@ -105,28 +105,31 @@ def _compute(model: Model, base_dir: Path, root: Path) -> tuple[Figures, list[Di
         from copisdsl.data.sources import TableSource
 
         source = TableSource(model, base_dir, root)
-    evaluator = Evaluator(model, source)
-    for kpi in model.kpis:
-        value, note = evaluator.evaluate(kpi)
-        figures.kpis[kpi.index] = KpiValue(kpi.name, kpi.scope, kpi.kind,
-                                           value, kpi.baseline, note)
-    segmented = [kpi for kpi in model.kpis if kpi.by_segment]
-    for kpi in segmented if source is None else ():  # no data: no segment has a value
-        figures.kpis[kpi.index].by_segment = dict.fromkeys(model.segments)
-    if segmented and source is not None:
-        from copisdsl.data.segments import by_segment
+    try:
+        evaluator = Evaluator(model, source)
+        for kpi in model.kpis:
+            value, note = evaluator.evaluate(kpi)
+            figures.kpis[kpi.index] = KpiValue(kpi.name, kpi.scope, kpi.kind,
+                                               value, kpi.baseline, note)
+        segmented = [kpi for kpi in model.kpis if kpi.by_segment]
+        for kpi in segmented if source is None else ():  # no data: no segment has a value
+            figures.kpis[kpi.index].by_segment = dict.fromkeys(model.segments)
+        if segmented and source is not None:
+            from copisdsl.data.segments import by_segment
 
-        for index, values in by_segment(model, source, segmented).items():
-            figures.kpis[index].by_segment = values
-    for objective in model.objectives:
-        kpi = model.measuring_kpi(objective)
-        value = figures.kpis[kpi.index].value if kpi is not None else None
-        figures.objectives[objective.index] = objective_status(
-            objective.direction, objective.target, value, kpi.index if kpi is not None else None)
-    if source is not None:
-        figures.clv = source.clv_figures()
-        figures.reach, figures.flow_volumes = source.event_figures()
-        figures.inputs = source.inputs()
-        diags += source.diagnostics
-        source.close()
+            for index, values in by_segment(model, source, segmented).items():
+                figures.kpis[index].by_segment = values
+        for objective in model.objectives:
+            kpi = model.measuring_kpi(objective)
+            value = figures.kpis[kpi.index].value if kpi is not None else None
+            figures.objectives[objective.index] = objective_status(
+                objective.direction, objective.target, value, kpi.index if kpi is not None else None)
+        if source is not None:
+            figures.clv = source.clv_figures()
+            figures.reach, figures.flow_volumes = source.event_figures()
+            figures.inputs = source.inputs()
+            diags += source.diagnostics
+    finally:
+        if source is not None:  # its engines, and what they hold, even when a figure fails
+            source.close()
     return figures, sort_diagnostics(diags)

@@ -229,3 +229,20 @@ def test_without_duckdb_installed_pandas_computes_as_before(tmp_path, monkeypatc
     text = journey(tmp_path, "csv")
     assert read_by(tmp_path, text, "survey") == "pandas"
     assert values(tmp_path, text)[0][:3] == [pytest.approx(100 * (3 - 2) / 6), pytest.approx(100 / 3), 3]
+
+
+def test_a_figure_that_fails_unexpectedly_still_releases_the_engines(tmp_path, monkeypatch):
+    from copisdsl.data import kpis
+    from copisdsl.data.engines import duck
+
+    text = journey(tmp_path, "csv")
+    assert read_by(tmp_path, text, "survey") == "duckdb"
+
+    def broken(self, kpi):
+        assert duck._OPEN, "the engines are open while the KPIs are evaluated"
+        raise RuntimeError("a bug in a figure")
+
+    monkeypatch.setattr(kpis.Evaluator, "evaluate", broken)
+    with pytest.raises(RuntimeError, match="a bug in a figure"):
+        figures(tmp_path, text)
+    assert not duck._OPEN  # closed, with the Arrow tables they held
