@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from copisdsl.syntax import nodes as n
-from copisdsl.diagnostics import error
 from copisdsl.data.kpis import NoValue
-from copisdsl.data.table import Problem, Table
+from copisdsl.data.problems import compared_with
+from copisdsl.data.table import Table
 from copisdsl.semantic.values import OPS, duration_days, parse_date
 
 
@@ -59,11 +59,9 @@ def compare(table: Table, comp: n.Compare) -> np.ndarray:
     try:
         number = float(text)
     except ValueError:
-        kind = "dates" if pd.api.types.is_datetime64_any_dtype(dtype) else "numbers"
-        raise Problem(error(
-            "E402", f"column '{name}' of data '{table.data.id}' holds {kind}, but is compared with the "
-            f"text {lit.text}", lit.span,
-            "compare with a number (no quotes)" if kind == "numbers" else "write a date as YYYY-MM-DD, without quotes"))
+        kind = ("date" if pd.api.types.is_datetime64_any_dtype(dtype)
+                else "bool" if pd.api.types.is_bool_dtype(dtype) else "number")
+        raise compared_with(table.data.id, name, kind, lit.kind, lit.text, lit.span) from None
     values = table.numeric(name, comp.column.span)
     with np.errstate(invalid="ignore"):
         return ~np.isnan(values) & op(values, number)

@@ -10,6 +10,23 @@ from copisdsl.hints import did_you_mean
 from copisdsl.source import Span
 
 
+#: What a column of each kind holds, in words (E402 messages)
+HELD = {"number": "numbers", "text": "text", "date": "dates", "bool": "true/false values",
+        "binary": "bytes"}
+#: The hint at an E402 for a column of bytes (a BLOB, bytea or binary column)
+BINARY_HINT = ("decode it to text in a `query` (in DuckDB: decode(col), for UTF-8 bytes), "
+               "or store the column as text")
+#: A filter's value in words, by the kind of its literal (E402 messages)
+_LITERAL = {"string": "the text", "number": "the number", "percent": "the percentage",
+            "duration": "the duration", "date": "the date"}
+#: What to compare a column of each kind with (E402 hints)
+_COMPARE_WITH = {"number": "compare with a number (no quotes)",
+                 "date": "write a date as YYYY-MM-DD, without quotes",
+                 "text": 'compare with text in double quotes, like "store"',
+                 "bool": 'compare with "true" or "false"',
+                 "binary": BINARY_HINT}
+
+
 class Problem(Exception):
     """A data problem found while evaluating; carries its diagnostic."""
 
@@ -31,6 +48,16 @@ def unknown_column(data_id: str, name: str, columns: list[str], span: Span, extr
         hint = f"{hint}; {extra}"
     what = f"file '{where}' of data '{data_id}'" if where else f"data '{data_id}'"
     return Problem(error("E401", f"{what} has no column '{name}'", span, hint))
+
+
+def compared_with(data_id: str, name: str, kind: str, literal_kind: str, literal_text: str,
+                  span: Span) -> Problem:
+    """E402 for a filter that compares a column of ``kind`` (number, text,
+    date, bool, binary) with a value no row of that kind can equal: one
+    wording for every reader (pandas' and the engines')."""
+    return Problem(error(
+        "E402", f"column '{name}' of data '{data_id}' holds {HELD.get(kind, 'values')}, but is compared "
+        f"with {_LITERAL.get(literal_kind, 'the value')} {literal_text}", span, _COMPARE_WITH.get(kind)))
 
 
 def empty_column(data_id: str, name: str, selected: int, total: int, span: Span) -> Diagnostic:

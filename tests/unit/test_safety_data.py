@@ -54,7 +54,7 @@ def test_a_binary_parquet_column_is_e402_as_a_number_and_as_text(tmp_path, engin
         "E402 error: column 'channel' of data 'd' holds bytes that are not text (row 2)",
     ] if engine == "pandas" else [
         "E402 error: column 'amount' of data 'd' must hold numbers, but DuckDB says it holds bytes",
-        "E402 error: column 'channel' holds bytes, but is compared with text \"web\"",
+        "E402 error: column 'channel' of data 'd' holds bytes, but is compared with the text \"web\"",
     ], out
 
 

@@ -29,14 +29,6 @@ def one_line(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-#: What a column of each kind holds, in words (E402 messages)
-HELD = {"number": "numbers", "text": "text", "date": "dates", "bool": "true/false values",
-        "binary": "bytes"}
-#: The hint at an E402 for a column of bytes (a BLOB, bytea or binary column)
-BINARY_HINT = ("decode it to text in a `query` (in DuckDB: decode(col), for UTF-8 bytes), "
-               "or store the column as text")
-
-
 def kind_of(type_name: str) -> str:
     """An engine's column type -> number, text, date, bool, binary or other."""
     t = type_name.lower()

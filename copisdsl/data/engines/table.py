@@ -14,12 +14,12 @@ import math
 from sqlglot import exp
 
 from copisdsl.data.engines import queries as q
-from copisdsl.data.engines.base import BINARY_HINT, HELD, Engine, EngineError, kind_of
+from copisdsl.data.engines.base import Engine, EngineError, kind_of
 from copisdsl.data.engines.conditions import condition
 from copisdsl.data.engines.summary import Summary
 from copisdsl.data.kpis import NoValue
-from copisdsl.data.problems import (SCALE_USE, Problem, empty_column, outside_scale, require_mapping,
-                                    segment_customer, unknown_column)
+from copisdsl.data.problems import (BINARY_HINT, HELD, SCALE_USE, Problem, empty_column, outside_scale,
+                                    require_mapping, segment_customer, unknown_column)
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.hints import did_you_mean
 from copisdsl.semantic.model import Data
@@ -147,7 +147,7 @@ class EngineTable:
             self.kind(name, column.column.span)
         else:
             self.typed(name, column.column.span, "number", SCALE_USE.get(func, "numbers"))
-        return condition(column.where, self.kind) if column.where is not None else None
+        return condition(column.where, self.kind, self.data.id) if column.where is not None else None
 
     def segment_aggregate(self, func: str, column: n.Column, within) -> float:
         """The aggregate over the rows of one segment's customers (``within``,
