@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import has_dot
+from copisdsl.data import DATA_LIBRARIES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,7 +91,7 @@ def light_venv(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_the_light_install_has_no_data_libraries(light_venv):
-    code = "import importlib.util as u; print([m for m in ('pandas', 'numpy', 'pyarrow', 'scipy') if u.find_spec(m)])"
+    code = f"import importlib.util as u; print([m for m in {DATA_LIBRARIES!r} if u.find_spec(m)])"
     out = subprocess.run([str(light_venv / "bin" / "python"), "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -16,8 +16,8 @@ from copisdsl.semantic.model import Model
 
 __all__ = ["enrich", "linked_files", "missing_libraries"]
 
-#: what the `data` extra installs (pyproject.toml), in the order they are imported
-DATA_LIBRARIES = ("numpy", "pandas", "pyarrow", "scipy")
+#: what the `data` extra installs (pyproject.toml): a journey with data needs each
+DATA_LIBRARIES = ("numpy", "pandas", "pyarrow", "scipy", "duckdb", "sqlglot")
 
 
 def missing_libraries() -> str | None:
@@ -100,7 +100,7 @@ def _compute(model: Model, base_dir: Path, root: Path) -> tuple[Figures, list[Di
         if missing is not None:
             first = next(iter(model.data.values()))
             return figures, [error("E400", f"cannot read the data files: {missing}", first.node.head,
-                                   "the data libraries (pandas, pyarrow, numpy, scipy) are not installed; "
+                                   f"the figures need {', '.join(DATA_LIBRARIES)}; "
                                    "install them with: pip install 'copisdsl[data]'")]
         from copisdsl.data.sources import TableSource
 

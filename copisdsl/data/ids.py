@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
+#: What is trimmed around a customer ID (reference §14, "after trimming
+#: blanks"): the space, as SQL's TRIM trims on every engine. A tab or a
+#: no-break space is part of the ID: trimming every Unicode space on an
+#: engine took a fifth longer over 10,000,000 IDs (queries.customer_key).
+BLANK = " "
+
 
 def text_order(ids: np.ndarray) -> np.ndarray | slice:
     """The stable order that sorts ``ids`` (an array of text): an index

@@ -16,7 +16,6 @@ the engines read never imports pandas.
 
 from __future__ import annotations
 
-import importlib.util
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -232,11 +231,9 @@ class TableSource:
         rows = loaded.arrow
         if rows.num_rows < max(DUCKDB_MIN_ROWS, 1) or not wanted <= set(loaded.columns):
             return False  # before DuckDB's and SQLGlot's imports, 0.2 s of a small check
-        if any(importlib.util.find_spec(name) is None for name in ("duckdb", "sqlglot")):
-            return False  # an install with pandas but not the engine: pandas computes, as before
         import pyarrow as pa
 
-        if _pandas_reads_otherwise(rows, data.customer if keep_customer_text(data, self.segmented) else None):
+        if _pandas_reads_otherwise(rows):
             return False
 
         from copisdsl.data.engines import queries as q
@@ -583,24 +580,14 @@ def keep_customer_text(data: Data, segmented: set[str]) -> bool:
     return data.is_transactions or data.id in segmented
 
 
-def _pandas_reads_otherwise(rows, customer: str | None) -> bool:
+def _pandas_reads_otherwise(rows) -> bool:
     """What pyarrow read that pandas, holding it as Python objects, treats
     unlike DuckDB: a true/false column with blank cells (pandas compares it
-    as text with a filter's string), and customer IDs padded with
-    whitespace other than spaces (pandas strips a tab or a no-break space,
-    DuckDB's ``customer_key`` only spaces)."""
+    as text with a filter's string)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
 
-    if any(pa.types.is_boolean(rows.schema.field(i).type) and rows.column(i).null_count
-           for i in range(rows.num_columns)):
-        return True
-    if customer is None or customer not in rows.column_names:
-        return False
-    ids = rows.column(customer)
-    if not pa.types.is_string(ids.type):
-        return False
-    return bool(pc.any(pc.not_equal(pc.utf8_trim_whitespace(ids), pc.utf8_trim(ids, " "))).as_py())
+    return any(pa.types.is_boolean(rows.schema.field(i).type) and rows.column(i).null_count
+               for i in range(rows.num_columns))
 
 
 def _duckdb_reads_as_pandas(table: EngineTable, data: Data, wanted: set[str], model: Model,

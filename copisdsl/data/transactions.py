@@ -17,6 +17,7 @@ import pandas as pd
 from copisdsl.data.measures import EPOCH, CustomerMeasures
 from copisdsl.data.problems import require_mapping
 from copisdsl.data.table import Table
+from copisdsl.data.ids import BLANK
 from copisdsl.units import NS_PER_DAY
 from copisdsl.semantic.model import Data
 
@@ -24,15 +25,15 @@ from copisdsl.semantic.model import Data
 
 def customer_text(customer: pd.Series) -> pd.Series:
     """Customer IDs as text (section 14): the reader keeps the file's text
-    for the customer column; here blanks are trimmed and an empty ID is
-    missing. Non-text values (a reader that could not keep the text) become
+    for the customer column; here the spaces around it are trimmed
+    (``BLANK``, as the engines' TRIM) and an empty ID is missing. Non-text values (a reader that could not keep the text) become
     their decimal text, integers without a fraction."""
     if not (pd.api.types.is_object_dtype(customer.dtype) or pd.api.types.is_string_dtype(customer.dtype)):
         if pd.api.types.is_integer_dtype(customer.dtype) or pd.api.types.is_bool_dtype(customer.dtype):
             customer = customer.astype("Int64") if pd.api.types.is_bool_dtype(customer.dtype) else customer
         customer = customer.astype(object).where(customer.notna(), None)
     if isinstance(customer.dtype, pd.StringDtype):
-        text = customer.str.strip()  # Arrow's own trim: no Python call per row (the common case)
+        text = customer.str.strip(BLANK)  # Arrow's own trim: no Python call per row (the common case)
         return text.where(text != "", None)
     if pd.api.types.infer_dtype(customer, skipna=True) in ("string", "empty"):
         text = customer  # text already: no per-row Python call to convert
@@ -40,7 +41,7 @@ def customer_text(customer: pd.Series) -> pd.Series:
         text = customer.map(lambda v: v if v is None or isinstance(v, str) else
                             str(int(v)) if isinstance(v, float) and v.is_integer() else str(v),
                             na_action="ignore")
-    text = text.astype(object).str.strip()
+    text = text.astype(object).str.strip(BLANK)
     return text.where(text != "", None)
 
 

@@ -206,29 +206,60 @@ def test_a_true_false_column_with_blank_cells_stays_pandas(tmp_path):
     assert read_by(tmp_path, text, "s") == "duckdb"  # no blanks: both compare true/false alike
 
 
-@pytest.mark.parametrize("pad", ["\t", "\u00a0"], ids=["tab", "no-break space"])
-def test_customer_ids_padded_with_other_whitespace_stay_pandas(tmp_path, pad, monkeypatch):
-    """pandas strips a tab or a no-break space around an ID (str.strip),
-    DuckDB's customer key only spaces: the customers would differ."""
-    (tmp_path / "o.csv").write_text(f"customer_id,date,amount\na{pad},2024-01-01,5\na,2024-02-01,5\n b ,2024-01-03,5\n",
-                                    encoding="utf-8")
-    text = 'journey j "J" {\n  data o "o.csv" { kind transactions }\n  kpi n = customers(o)\n}\n'
-    assert read_by(tmp_path, text, "o") == "pandas"
-    assert values(tmp_path, text)[0][0] == 2
-    (tmp_path / "o.csv").write_text("customer_id,date,amount\na ,2024-01-01,5\na,2024-02-01,5\n b ,2024-01-03,5\n",
-                                    encoding="utf-8")
-    assert read_by(tmp_path, text, "o") == "duckdb"  # spaces: trimmed by both
-    assert values(tmp_path, text)[0][0] == 2
+@pytest.mark.parametrize("reader", ["pandas", "duckdb", "parquet", "glob"])
+def test_only_spaces_are_trimmed_around_a_customer_id_on_every_reader(tmp_path, reader, monkeypatch):
+    """Reference §14 "after trimming blanks": the spaces SQL's TRIM trims,
+    on pandas' path as on the engines'. A tab or a no-break space is part
+    of the ID: ``a\\t`` and ``a\\u00a0`` are customers of their own, ``a `` and
+    `` a`` are ``a``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ids = ["a", " a", "a ", "a\t", "\u00a0a", "b", " b "]
+    if reader == "pandas":
+        pandas_reads_everything(monkeypatch)
+    if reader == "parquet":
+        pq.write_table(pa.table({"customer_id": ids, "date": ["2024-01-0%d" % (i + 1) for i in range(len(ids))],
+                                 "amount": [5.0] * len(ids)}).cast(pa.schema([
+                                     ("customer_id", pa.string()), ("date", pa.date32()), ("amount", pa.float64())])),
+                       tmp_path / "o.parquet")
+    else:
+        (tmp_path / "parts").mkdir()
+        (tmp_path / "parts" / "o.csv").write_text("customer_id,date,amount\n" + "".join(
+            f"{c},2024-01-0{i + 1},5\n" for i, c in enumerate(ids)), encoding="utf-8")
+    path = {"parquet": "o.parquet", "glob": "parts/*.csv"}.get(reader, "parts/o.csv")
+    text = (f'journey j "J" {{\n  data o "{path}" {{ kind transactions }}\n  kpi n = customers(o)\n'
+            '  kpi r = repeat_rate(o)\n}\n')
+    if reader != "glob":
+        assert read_by(tmp_path, text, "o") == ("pandas" if reader == "pandas" else "duckdb")
+    assert values(tmp_path, text) == ([4.0, 0.5, None, None], [])
 
 
-def test_without_duckdb_installed_pandas_computes_as_before(tmp_path, monkeypatch):
+@pytest.mark.parametrize("absent", ["duckdb", "sqlglot"])
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_without_an_engine_library_the_figures_are_one_e400_that_names_the_extra(tmp_path, monkeypatch, absent, fmt):
+    """duckdb and sqlglot are in the ``data`` extra as pandas is: an install
+    without one gets the light install's E400 for a journey with data, not a
+    traceback halfway through (one Parquet file, a large CSV) nor figures
+    from some files and not others."""
     import importlib.util
 
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "duckdb" else real(name, *a))
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == absent else real(name, *a))
     text = journey(tmp_path, "csv")
-    assert read_by(tmp_path, text, "survey") == "pandas"
-    assert values(tmp_path, text)[0][:3] == [pytest.approx(100 * (3 - 2) / 6), pytest.approx(100 / 3), 3]
+    if fmt == "parquet":
+        pq.write_table(pa.table({"customer_id": ["a"], "date": pa.array([20_000], pa.int32()).cast(pa.date32()),
+                                 "amount": [5.0]}), tmp_path / "orders.parquet")
+        text = text.replace("orders.csv", "orders.parquet")
+    _, found, diagnostics = figures(tmp_path, text)
+    assert [(d.code, d.span.line, d.message, d.hint) for d in diagnostics] == [
+        ("E400", 2, f"cannot read the data files: {absent} is not installed",
+         "the figures need numpy, pandas, pyarrow, scipy, duckdb, sqlglot; install them with: "
+         "pip install 'copisdsl[data]'")]
+    assert found.kpis == {}
 
 
 def test_a_figure_that_fails_unexpectedly_still_releases_the_engines(tmp_path, monkeypatch):
@@ -246,3 +277,13 @@ def test_a_figure_that_fails_unexpectedly_still_releases_the_engines(tmp_path, m
     with pytest.raises(RuntimeError, match="a bug in a figure"):
         figures(tmp_path, text)
     assert not duck._OPEN  # closed, with the Arrow tables they held
+
+
+def test_the_libraries_a_journey_with_data_needs_are_the_data_extra():
+    import re
+    import tomllib
+
+    from copisdsl.data import DATA_LIBRARIES
+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["data"]
+    assert sorted(DATA_LIBRARIES) == sorted(re.match(r"[A-Za-z0-9_]+", spec).group(0) for spec in extra)
