@@ -248,7 +248,7 @@ class EngineTable:
         the relation is one row per customer."""
         if self._days is None:
             data = self.data
-            per_customer = (self.dialect == "duckdb"
+            per_customer = (self.dialect == "duckdb" and self.days_reread
                             and self.rows * LIST_BYTES_PER_ORDER <= self.engine.memory_limit())
             if per_customer:
                 days = q.customer_days(data.customer, data.date, data.amount, data.until, self.source.copy())

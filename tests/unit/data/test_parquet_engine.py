@@ -169,6 +169,39 @@ def test_duckdb_gives_the_figures_pandas_gives_for_the_same_rows_as_csv(tmp_path
                                        rtol=1e-9, atol=1e-12, err_msg=name)
 
 
+def test_the_summary_alone_is_summed_per_day_with_the_figures_the_lists_give(tmp_path, monkeypatch):
+    """Without a reorder interval nothing but the summary reads the orders:
+    DuckDB then sums them per customer and day, faster than collecting each
+    customer's lists (0.7-0.9 s against 0.8-1.1 s on 2,000,000 orders), with
+    the same figures."""
+    from copisdsl.data.engines import duck
+
+    log = shop_log(False)
+    pq.write_table(pa.table({**log, "date": pa.array(log["date"], pa.date32())}), tmp_path / "orders.parquet")
+    alone = SHOP.replace("  kpi gap = reorder_interval(orders)\n", "")
+    queries: list[str] = []
+    arrays = duck.DuckEngine.arrays
+    monkeypatch.setattr(duck.DuckEngine, "arrays", lambda self, sql: queries.append(sql) or arrays(self, sql))
+
+    def export(text: str):
+        queries.clear()
+        model, found, diagnostics = figures(tmp_path, text.format(name="orders.parquet"))
+        (summary,) = [sql for sql in queries if "repeat_spend" in sql]
+        document = export_dict(model, found, diagnostics)
+        return document, found.clv.table, "ARG_MIN" in summary.upper()  # the first day's spend, per day
+
+    with_gap, gap_customers, per_day = export(SHOP)
+    assert not per_day  # the reorder interval reads the orders again: the lists, kept
+    without, customers, per_day = export(alone)
+    assert per_day
+    assert [k["name"] for k in without["kpis"]] == [k["name"] for k in with_gap["kpis"] if k["name"] != "gap"]
+    with_gap["kpis"] = [k for k in with_gap["kpis"] if k["name"] != "gap"]
+    same(without, with_gap)
+    for name in ("orders", "revenue", "frequency", "recency", "T", "clv", "p_alive", "expected_spend"):
+        np.testing.assert_allclose(getattr(customers, name), getattr(gap_customers, name),
+                                   rtol=1e-9, atol=1e-12, err_msg=name)
+
+
 def test_integer_customer_ids_stay_distinct_on_duckdb(tmp_path):
     big = 2**62 + 1  # a float64 would merge it with 2**62
     pq.write_table(pa.table({"customer_id": pa.array([7, 7, big, big - 1], pa.int64()),
