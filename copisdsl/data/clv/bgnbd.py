@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy import special
 
-from copisdsl.data.clv.fit import (_vdot, _warn_fit, beta_limit, maximise, observed_information, on_sample,
+from copisdsl.data.clv.fit import (_vdot, _warn_fit, beta_limit, distinct, maximise, observed_information, on_sample,
                                    purchase_rows, shape_limit)
 from copisdsl.data.clv.params import BGNBDParams, _bg_params, _rft
 
@@ -25,19 +25,19 @@ class _BGNBDData:
     def __init__(self, x, tx, T, w):
         self.w = w
         self.W = float(w.sum())
-        self.xu, xi = np.unique(x, return_inverse=True)
-        self.wx = np.bincount(xi.ravel(), weights=w, minlength=len(self.xu))  # weight per distinct x
-        self.Tu, Ti = np.unique(T, return_inverse=True)
-        self.wT = np.bincount(Ti.ravel(), weights=w, minlength=len(self.Tu))  # weight per distinct T
-        self.wxT = np.bincount(Ti.ravel(), weights=w * x, minlength=len(self.Tu))  # weighted x per distinct T
+        self.xu, xi = distinct(x)
+        self.wx = np.bincount(xi, weights=w, minlength=len(self.xu))  # weight per distinct x
+        self.Tu, Ti = distinct(T)
+        self.wT = np.bincount(Ti, weights=w, minlength=len(self.Tu))  # weight per distinct T
+        self.wxT = np.bincount(Ti, weights=w * x, minlength=len(self.Tu))  # weighted x per distinct T
         rep = x > 0
         self.xr = x[rep]
         self.wr = w[rep]
-        self.xru, xri = np.unique(self.xr, return_inverse=True)
-        self.xr_i = xri.ravel().astype(np.intp)
-        self.Tr_i = Ti.ravel()[rep].astype(np.intp)
-        self.txu, txi = np.unique(tx[rep], return_inverse=True)
-        self.txr_i = txi.ravel().astype(np.intp)
+        self.xru, xri = distinct(self.xr)
+        self.xr_i = xri.astype(np.intp)
+        self.Tr_i = Ti[rep].astype(np.intp)
+        self.txu, txi = distinct(tx[rep])
+        self.txr_i = txi.astype(np.intp)
 
     def neg_ll_grad(self, theta: np.ndarray):
         """Negative LL and its gradient w.r.t. log-parameters."""

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from scipy import special
 
-from copisdsl.data.clv.fit import (_aggregate, _vdot, _warn_fit, _weighted, maximise, observed_information,
+from copisdsl.data.clv.fit import (_aggregate, _vdot, _warn_fit, _weighted, distinct, maximise, observed_information,
                                    on_sample, shape_limit)
 from copisdsl.data.clv.params import GammaGammaParams, _float_array, _gg_params, _same_length
 
@@ -26,8 +26,8 @@ class _GGData:
         self.w = w
         self.wx = w * x
         self.mx = m * x
-        self.xu, inverse = np.unique(x, return_inverse=True)
-        self.nu = np.bincount(inverse.ravel(), weights=w, minlength=len(self.xu))
+        self.xu, inverse = distinct(x)
+        self.nu = np.bincount(inverse, weights=w, minlength=len(self.xu))
         logm = np.log(m)
         self.S_const = _vdot(self.wx, logm) + _vdot(self.wx, np.log(x))  # coefficient of p
         self.S_logm = _vdot(w, logm)

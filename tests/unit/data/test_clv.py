@@ -890,3 +890,60 @@ def test_the_fit_objective_is_the_log_likelihood_and_its_gradient(params):
         e[i] = step
         numeric = (data.neg_ll_grad(theta + e)[0] - data.neg_ll_grad(theta - e)[0]) / (2 * step)
         assert grad[i] == pytest.approx(numeric, rel=1e-6, abs=5e-8), i
+
+
+_VALUES = st.one_of(
+    st.lists(st.integers(-50, 400), min_size=1, max_size=60).map(lambda v: np.array(v, dtype=np.int64)),
+    st.lists(st.integers(0, 3000), min_size=1, max_size=60).map(lambda v: np.array(v, dtype=float)),
+    st.lists(st.integers(-3, 3), min_size=1, max_size=60).map(lambda v: np.array(v, dtype=float) + 0.5),
+    st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=60).map(np.array),
+    st.lists(st.sampled_from([-2**62, -1, 0, 2**62]), min_size=1, max_size=20).map(
+        lambda v: np.array(v, dtype=np.int64)),
+    st.lists(st.sampled_from([0.0, 1.0, 1e17, 1e17 + 16, np.inf]), min_size=1, max_size=20).map(np.array),
+)
+
+
+@given(_VALUES)
+def test_distinct_values_counted_or_sorted_are_numpys_unique(col):
+    """Whole numbers of a short range are counted, anything else sorted:
+    either way the values, their type and the indices are ``np.unique``'s."""
+    from copisdsl.data.clv.fit import distinct
+
+    uniq, inverse = distinct(col)
+    want, want_inverse = np.unique(col, return_inverse=True)
+    assert uniq.dtype == want.dtype
+    np.testing.assert_array_equal(uniq, want)
+    np.testing.assert_array_equal(inverse, want_inverse.ravel())
+    np.testing.assert_array_equal(uniq[inverse], col)
+
+
+def test_distinct_counts_whole_days_and_sorts_other_values(monkeypatch):
+    """The counting path is taken for days and skipped for fractions and
+    for a range far wider than the values (where counting would allocate
+    the range)."""
+    from copisdsl.data.clv import fit as fitting
+
+    sorts = []
+    real_unique = np.unique
+    monkeypatch.setattr(fitting.np, "unique", lambda *a, **k: sorts.append(1) or real_unique(*a, **k))
+    days = np.arange(200_000, dtype=float) % 730
+    fitting.distinct(days)
+    assert sorts == []
+    fitting.distinct(days / 7.0)
+    fitting.distinct(np.array([0, 10**12], dtype=np.int64))
+    assert sorts == [1, 1]
+
+
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 400), st.integers(0, 400)), min_size=1, max_size=80))
+def test_purchase_rows_are_the_distinct_rescaled_rows_with_their_counts(rows):
+    """Aggregated before rescaling (to count whole days), the rows are still
+    exactly the distinct rescaled rows, in order, with their counts."""
+    from copisdsl.data.clv.fit import purchase_rows
+
+    x, tx, T = (np.array(c, dtype=float) for c in zip(*rows))
+    tx, T = np.where(x > 0, np.minimum(tx, T), 0.0), T + 1.0
+    got = purchase_rows(x, tx, T)
+    s = 10.0 / T.max()
+    want, counts = np.unique(np.column_stack((x, tx * s, T * s)), axis=0, return_counts=True)
+    np.testing.assert_array_equal(np.column_stack((got.xa, got.txa, got.Ta)), want)
+    np.testing.assert_array_equal(got.wa, counts)
