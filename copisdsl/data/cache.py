@@ -53,12 +53,14 @@ def _code_digest() -> str:
     """The source of the copisdsl package and the versions of the figures' libraries."""
     import importlib.metadata
 
+    from copisdsl.data import DATA_LIBRARIES
+
     digest = hashlib.blake2b(digest_size=16)
     package = Path(__file__).resolve().parent.parent
     for path in sorted(package.rglob("*.py")):
         digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())
-    for name in ("numpy", "pandas", "pyarrow", "scipy"):
+    for name in DATA_LIBRARIES:
         try:
             digest.update(f"{name}={importlib.metadata.version(name)}".encode())
         except importlib.metadata.PackageNotFoundError:

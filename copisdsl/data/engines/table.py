@@ -66,7 +66,8 @@ class EngineTable:
         #: the orders, once: (relation, whether it is queries.customer_days)
         self._days: tuple[exp.Expression, bool] | None = None
         #: whether more than the summary reads those days (a reorder interval):
-        #: only then is keeping them worth it (0.4 s of 2,000,000 orders' 0.8 s)
+        #: only then is keeping them worth it (0.4 s of 2,000,000 orders' 0.8 s),
+        #: and DuckDB's lists per customer; else its sums per customer and day
         self.days_reread = True
 
     def sql(self, tree: exp.Expression) -> str:
@@ -239,8 +240,9 @@ class EngineTable:
     # ------------------------------------------------------------ transactions
     def _purchase_days(self) -> tuple[exp.Expression, bool]:
         """The orders per customer and day (``queries.purchase_days``; on
-        DuckDB, per customer, ``queries.customer_days``, when it has the
-        memory for them: ``LIST_BYTES_PER_ORDER``): for files, kept by
+        DuckDB, per customer, ``queries.customer_days``, when more than the
+        summary reads them (``days_reread``) and it has the memory for them:
+        ``LIST_BYTES_PER_ORDER``): for files, kept by
         DuckDB once (in its memory, spilling under a cap) for the summary
         and every reorder interval; elsewhere, or when the summary alone
         reads them (``days_reread``), the query itself, inlined (a read-only

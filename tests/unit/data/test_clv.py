@@ -899,7 +899,11 @@ _VALUES = st.one_of(
     st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=1, max_size=60).map(np.array),
     st.lists(st.sampled_from([-2**62, -1, 0, 2**62]), min_size=1, max_size=20).map(
         lambda v: np.array(v, dtype=np.int64)),
-    st.lists(st.sampled_from([0.0, 1.0, 1e17, 1e17 + 16, np.inf]), min_size=1, max_size=20).map(np.array),
+    st.lists(st.sampled_from([0.0, 1.0, 1e17, 1e17 + 16, np.inf, np.nan]), min_size=1, max_size=20).map(np.array),
+    st.lists(st.sampled_from([0, 1, 2**60 + 1, 2**60 + 2, 2**64 - 1]), min_size=1, max_size=20).map(
+        lambda v: np.array(v, dtype=np.uint64)),
+    st.lists(st.integers(-100, 100), min_size=1, max_size=60).map(lambda v: np.array(v, dtype=np.int8)),
+    st.lists(st.integers(0, 50), min_size=1, max_size=60).map(lambda v: np.array(v, dtype=np.float32) / 4),
 )
 
 

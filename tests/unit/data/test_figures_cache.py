@@ -53,6 +53,24 @@ def test_an_unchanged_journey_reuses_its_figures(tmp_path, cached, reads):
     assert customers_csv(again.clv.table) == customers_csv(first.clv.table)
 
 
+@pytest.mark.parametrize("library", ["duckdb", "sqlglot", "numpy"])
+def test_another_version_of_a_figures_library_is_recomputed(tmp_path, cached, reads, monkeypatch, library):
+    """DuckDB and SQLGlot compute figures too: a new version of either (a
+    summation order, a query it writes) never serves the old one's figures."""
+    import importlib.metadata
+
+    path = write_journey(tmp_path, bgnbd_log(customers=300, seed=2), "model bgnbd")
+    figures_of(path)
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version", lambda name: "0.0.0-other" if name == library else real(name))
+    cache._code_digest.cache_clear()
+    try:
+        figures_of(path)
+    finally:
+        cache._code_digest.cache_clear()
+    assert len(reads) == 2 and len(list(cached.glob("*.pickle"))) == 2
+
+
 def test_same_size_and_mtime_but_other_content_is_recomputed(tmp_path, cached, reads):
     path = write_journey(tmp_path, bgnbd_log(customers=300, seed=2), "model bgnbd")
     first, _ = figures_of(path)
