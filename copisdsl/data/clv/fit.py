@@ -302,8 +302,8 @@ def _newton(fun: Objective, theta: np.ndarray, limits: Limits = _no_limits,
         if not fresh and (found is None or ends):
             step_h = None
             continue
-        if found is None:
-            break  # no decrease left at the precision of the value: as good as it gets
+        if found is None:  # no decrease left at the precision of the value: as good as it gets
+            return theta, value, grad, step_h  # fresh, so this point's own Hessian
         trial, trial_value, trial_grad, step = found
         if step < 1.0 or np.max(np.abs(trial_grad)) > np.max(np.abs(grad)) / _CONTRACTION:
             step_h = None  # a poor model of the likelihood here: a fresh Hessian for the next step

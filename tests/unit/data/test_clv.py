@@ -816,6 +816,25 @@ def test_newton_takes_a_step_to_the_maximum_that_rounding_hides_from_the_value()
     np.testing.assert_allclose(h, [[100.0]], rtol=1e-6)
 
 
+def test_newton_where_no_step_decreases_the_value_returns_the_hessian_it_has():
+    """A fresh Hessian whose steps find no decrease ends the search: that
+    Hessian is the point's own, returned as it is, not computed again (2k
+    more evaluations on every row; 2k^2 + 1 with a numeric gradient)."""
+    from copisdsl.data.clv import fit as fitting
+
+    calls = []
+
+    def fun(theta):  # a minimum at the start, and a gradient that says otherwise
+        calls.append(theta.copy())
+        return 1e3 * float(np.sum((theta - 0.5) ** 2)), np.array([1.0, -1.0]) * 1e-3
+
+    theta, value, grad, h = fitting._newton(fun, np.array([0.5, 0.5]))
+    assert value == 0.0 and np.array_equal(theta, [0.5, 0.5])
+    np.testing.assert_array_equal(h, np.zeros((2, 2)))
+    halvings = sum(1 for k in range(64) if 0.5**k > 1e-12)  # every step tried, down to 1e-12
+    assert len(calls) == 1 + 2 * len(theta) + halvings  # the first value, one Hessian, the steps
+
+
 def test_the_polish_on_every_row_starts_from_the_samples_hessian_and_keeps_a_good_one(monkeypatch):
     """Each Hessian costs 2k evaluations on every row: the polish takes its
     first steps on the sample's Hessian and keeps a Hessian while its steps
