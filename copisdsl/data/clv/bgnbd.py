@@ -33,11 +33,9 @@ class _BGNBDData:
         rep = x > 0
         self.xr = x[rep]
         self.wr = w[rep]
-        self.xru, xri = distinct(self.xr)
-        self.xr_i = xri.astype(np.intp)
-        self.Tr_i = Ti[rep].astype(np.intp)
-        self.txu, txi = distinct(tx[rep])
-        self.txr_i = txi.astype(np.intp)
+        self.xru, self.xr_i = distinct(self.xr)
+        self.Tr_i = Ti[rep]
+        self.txu, self.txr_i = distinct(tx[rep])
 
     def neg_ll_grad(self, theta: np.ndarray):
         """Negative LL and its gradient w.r.t. log-parameters."""

@@ -50,10 +50,10 @@ def _vdot(u: np.ndarray, v: np.ndarray) -> float:
     return float(np.einsum("i,i->", u, v))
 
 
-#: how much wider than the number of values a range of whole numbers may
-#: be for :func:`distinct` to count them rather than sort them (its counts
-#: then take no more memory than the sort would)
-_COUNTING_SLACK = 1
+#: the widest range of whole numbers :func:`distinct` counts rather than
+#: sorts: as wide as the number of values (its counts then take no more
+#: memory than the sort would), or this, for few values
+_COUNTING_RANGE = 65536
 
 
 def distinct(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -66,7 +66,7 @@ def distinct(col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(col) and col.dtype.kind in "if":
         lo, hi = col.min(), col.max()
         # the width in floats: an int64 difference could wrap around
-        if np.isfinite(lo) and np.isfinite(hi) and float(hi) - float(lo) <= _COUNTING_SLACK * len(col) + 65536:
+        if np.isfinite(lo) and np.isfinite(hi) and float(hi) - float(lo) <= max(len(col), _COUNTING_RANGE):
             whole = (col - lo).astype(np.int64)
             if (whole + lo == col).all():
                 seen = np.bincount(whole)

@@ -148,13 +148,12 @@ def test_a_log_without_spread_in_purchase_rates_reaches_the_maximum():
 
 def test_the_gradient_at_a_converged_fit_is_below_the_tolerance(cdnow):
     from copisdsl.data.clv.bgnbd import _BGNBDData
-    from copisdsl.data.clv.fit import _aggregate
+    from copisdsl.data.clv.fit import purchase_rows
 
     bg = clv.fit_bgnbd(cdnow.frequency, cdnow.recency, cdnow.T)
-    s = 10.0 / float(cdnow.T.max())
-    (xa, txa, Ta), wa, _ = _aggregate((cdnow.frequency, cdnow.recency * s, cdnow.T * s), np.ones(len(cdnow)))
-    theta = np.log([bg.r, bg.alpha * s, bg.a, bg.b])
-    _, grad = _BGNBDData(xa, txa, Ta, wa).neg_ll_grad(theta)
+    rows = purchase_rows(cdnow.frequency, cdnow.recency, cdnow.T)
+    theta = np.log([bg.r, bg.alpha * rows.scale, bg.a, bg.b])
+    _, grad = _BGNBDData(rows.xa, rows.txa, rows.Ta, rows.wa).neg_ll_grad(theta)
     assert np.max(np.abs(grad)) < GRADIENT_TOLERANCE
 
 
