@@ -20,14 +20,17 @@ class _BGNBDData:
     A customer log has few distinct ``x``, ``t_x`` and ``T`` (whole days of
     a few years) however many rows: every log and reciprocal is taken once
     per distinct value and gathered, and the terms of ``T`` alone are summed
-    per distinct ``T`` (a 160,000-row evaluation: 10 ms -> 4 ms)."""
+    per distinct ``T`` (a 160,000-row evaluation: 10 ms -> 4 ms). Times are
+    given in the data's unit and multiplied by ``scale`` once distinct (whole
+    days are counted, not sorted: ``fit.distinct``)."""
 
-    def __init__(self, x, tx, T, w):
+    def __init__(self, x, tx, T, w, scale: float = 1.0):
         self.w = w
         self.W = float(w.sum())
         self.xu, xi = distinct(x)
         self.wx = np.bincount(xi, weights=w, minlength=len(self.xu))  # weight per distinct x
-        self.Tu, Ti = distinct(T)
+        Tu, Ti = distinct(T)
+        self.Tu = Tu * scale
         self.wT = np.bincount(Ti, weights=w, minlength=len(self.Tu))  # weight per distinct T
         self.wxT = np.bincount(Ti, weights=w * x, minlength=len(self.Tu))  # weighted x per distinct T
         rep = x > 0
@@ -35,7 +38,8 @@ class _BGNBDData:
         self.wr = w[rep]
         self.xru, self.xr_i = distinct(self.xr)
         self.Tr_i = Ti[rep]
-        self.txu, self.txr_i = distinct(tx[rep])
+        txu, self.txr_i = distinct(tx[rep])
+        self.txu = txu * scale
 
     def neg_ll_grad(self, theta: np.ndarray):
         """Negative LL and its gradient w.r.t. log-parameters."""
@@ -130,7 +134,7 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
     empty/invalid input or when every ``T`` is 0.
     """
     rows = purchase_rows(frequency, recency, T, weights)
-    data = _BGNBDData(rows.xa, rows.txa, rows.Ta, rows.wa)
+    data = _BGNBDData(rows.xa, rows.txd, rows.Td, rows.wa, rows.scale)
 
     # starting values: r = 1 and alpha matched to the mean repeat rate
     mean_rate = rows.rate
@@ -140,7 +144,7 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
         [math.log(3.0), math.log(3.0 / mean_rate), math.log(2.0), math.log(10.0)],
         [0.0, 0.0, 0.0, 0.0],
     ]
-    sample = on_sample(lambda *rows: _BGNBDData(*rows).neg_ll_grad, (rows.xa, rows.txa, rows.Ta), rows.wa)
+    sample = on_sample(lambda *days: _BGNBDData(*days, rows.scale).neg_ll_grad, (rows.xa, rows.txd, rows.Td), rows.wa)
     purchase_spread, dropout_spread = shape_limit(0, 1, _NAMES), beta_limit(2, 3, _NAMES)
     opt = maximise(data.neg_ll_grad, starts, _NAMES, sample=sample,
                    limits=lambda theta: purchase_spread(theta) + dropout_spread(theta))
@@ -149,7 +153,7 @@ def fit_bgnbd(frequency, recency, T, *, weights=None) -> BGNBDParams:
     _warn_fit("fit_bgnbd", opt)
     r, alpha_s, a, b = (float(v) for v in np.exp(opt.theta))
     alpha = alpha_s / rows.scale
-    ll = _vdot(rows.w, _bgnbd_ll_terms(r, alpha, a, b, rows.x, rows.tx, rows.T))
+    ll = _vdot(rows.wa, _bgnbd_ll_terms(r, alpha, a, b, rows.xa, rows.txd, rows.Td))
     se, cov = observed_information(opt, np.array([r, alpha, a, b]), data.W, _NAMES, data.neg_ll_grad)
     return BGNBDParams(r=r, alpha=alpha, a=a, b=b, log_likelihood=ll, converged=opt.converged,
                        edges=opt.edges, standard_errors=se, log_covariance=cov)

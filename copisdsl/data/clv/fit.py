@@ -132,20 +132,26 @@ def _weighted(weights, *columns: np.ndarray) -> tuple[np.ndarray, ...]:
 
 @dataclass(frozen=True)
 class PurchaseRows:
-    """What a purchase model (BG/NBD, Pareto/NBD) is fitted on: the rows as
-    given (weight-0 rows dropped), and the distinct rows after rescaling time
-    by ``scale`` so the longest ``T`` is 10 (the rescaling only shifts the
-    log-likelihood by a constant), each with its summed weight."""
+    """What a purchase model (BG/NBD, Pareto/NBD) is fitted on: the
+    distinct rows of (x, t_x, T) in the data's own time unit (``xa``,
+    ``txd``, ``Td``; weight-0 rows dropped), each with its summed weight
+    ``wa``, and ``scale``, the rescaling of time that makes the longest
+    ``T`` 10 (it only shifts the log-likelihood by a constant):
+    ``txa`` and ``Ta`` are the rescaled times."""
 
-    x: np.ndarray
-    tx: np.ndarray
-    T: np.ndarray
-    w: np.ndarray
     scale: float
     xa: np.ndarray
-    txa: np.ndarray
-    Ta: np.ndarray
+    txd: np.ndarray
+    Td: np.ndarray
     wa: np.ndarray
+
+    @property
+    def txa(self) -> np.ndarray:
+        return self.txd * self.scale
+
+    @property
+    def Ta(self) -> np.ndarray:  # noqa: N802 - the model's T
+        return self.Td * self.scale
 
     @property
     def rate(self) -> float:
@@ -162,11 +168,10 @@ def purchase_rows(frequency, recency, T, weights=None) -> PurchaseRows:
     longest = float(TT.max())
     if longest <= 0:
         raise ValueError("every T is 0: the observation window has no length, nothing to fit")
-    scale = 10.0 / longest
-    # Aggregated before rescaling, while the days are whole numbers to count
+    # Aggregated in the data's unit, where days are whole numbers to count
     # (rescaling keeps their order and, for whole days, their distinctness).
-    (xa, txa, Ta), wa, _ = _aggregate((x, tx, TT), w)
-    return PurchaseRows(x, tx, TT, w, scale, xa, txa * scale, Ta * scale, wa)
+    (xa, txd, Td), wa, _ = _aggregate((x, tx, TT), w)
+    return PurchaseRows(10.0 / longest, xa, txd, Td, wa)
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,7 @@ def fit_pareto(frequency, recency, T, *, weights=None) -> ParetoNBDParams:
     _warn_fit("fit_pareto", opt)
     r, alpha_s, s, beta_s = (float(v) for v in np.exp(opt.theta))
     alpha, beta = alpha_s / rows.scale, beta_s / rows.scale
-    ll = _vdot(rows.w, _pareto_ll_terms(r, alpha, s, beta, rows.x, rows.tx, rows.T))
+    ll = _vdot(rows.wa, _pareto_ll_terms(r, alpha, s, beta, rows.xa, rows.txd, rows.Td))
     se, cov = observed_information(opt, np.array([r, alpha, s, beta]), total, _NAMES, fun)
     if _dropout_limit(opt.theta):  # only s / beta is determined, neither alone
         se["s"] = se["beta"] = math.nan

@@ -957,6 +957,28 @@ def test_distinct_counts_whole_days_and_sorts_other_values(monkeypatch):
     assert sorts == [1, 1]
 
 
+def test_the_bgnbd_likelihood_of_days_and_a_scale_is_the_rescaled_one_with_no_sort(monkeypatch):
+    """Given whole days and the rescaling, the likelihood's distinct times
+    are counted, not sorted, and the value and gradient are those of the
+    rescaled times bit for bit."""
+    from copisdsl.data.clv import fit as fitting
+    from copisdsl.data.clv.bgnbd import _BGNBDData
+
+    rng = np.random.default_rng(3)
+    T = rng.integers(1, 730, 5000).astype(float)
+    tx = np.floor(T * rng.uniform(0, 1, 5000))
+    x = np.where(tx > 0, rng.integers(1, 20, 5000), 0).astype(float)
+    w, scale, theta = np.ones(5000), 10.0 / T.max(), np.array([-0.3, 0.2, 0.1, 1.5])
+    rescaled = _BGNBDData(x, tx * scale, T * scale, w).neg_ll_grad(theta)
+    sorts = []
+    real_unique = np.unique
+    monkeypatch.setattr(fitting.np, "unique", lambda *a, **k: sorts.append(1) or real_unique(*a, **k))
+    value, grad = _BGNBDData(x, tx, T, w, scale).neg_ll_grad(theta)
+    assert sorts == []
+    assert value == rescaled[0]
+    np.testing.assert_array_equal(grad, rescaled[1])
+
+
 @given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 400), st.integers(0, 400)), min_size=1, max_size=80))
 def test_purchase_rows_are_the_distinct_rescaled_rows_with_their_counts(rows):
     """Aggregated before rescaling (to count whole days), the rows are still
