@@ -92,10 +92,15 @@ def tree(folder: Path) -> dict[str, bytes]:
 CHECKS_JS = Path(__file__).resolve().parent / "report_checks.js"
 
 
-def browser_checks(pages: list[tuple[Path, int]], work: Path) -> list[dict]:
+#: Blink's preferredColorScheme values
+_SCHEMES = {"dark": 0, "light": 1}
+
+
+def browser_checks(pages: list[tuple[Path, int]], work: Path, scheme: str = "light") -> list[dict]:
     """Open each report in an <iframe> of the given width in headless
-    Chromium, run ``report_checks.js`` on it, and return each result
-    (``problems``, ``sections``, ``width``), in order."""
+    Chromium, its colour scheme ``scheme`` (light or dark), run
+    ``report_checks.js`` on it, and return each result (``problems``,
+    ``sections``, ``width``), in order."""
     frames = "\n".join(f'<iframe src="{page.as_uri()}" style="width:{width}px;height:900px;border:0"></iframe>'
                        for page, width in pages)
     harness = work / "harness.html"
@@ -112,6 +117,7 @@ window.addEventListener("load", function () {{
 </script></body></html>""", encoding="utf-8")
     done = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                            "--allow-file-access-from-files", "--window-size=1400,1000",
+                           f"--blink-settings=preferredColorScheme={_SCHEMES[scheme]}",
                            f"--user-data-dir={work / 'profile'}", "--dump-dom", harness.as_uri()],
                           capture_output=True, timeout=120, check=False)
     import html

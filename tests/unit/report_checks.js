@@ -24,6 +24,9 @@ function parseColour(value) {
   probe.fillStyle = value;
   const v = probe.fillStyle;
   if (v.startsWith("#")) return [1, 3, 5].map(i => parseInt(v.slice(i, i + 2), 16)).concat([1]);
+  // color-mix() computes to color(srgb r g b [/ alpha]), channels 0..1
+  const srgb = v.match(/^color\(srgb ([\d.e-]+) ([\d.e-]+) ([\d.e-]+)(?: \/ ([\d.e-]+))?\)$/);
+  if (srgb) return srgb.slice(1, 4).map(x => Math.round(255 * Number(x))).concat([srgb[4] === undefined ? 1 : Number(srgb[4])]);
   const m = v.match(/rgba?\(([^)]+)\)/);
   if (!m) return null;
   const p = m[1].split(",").map(Number);
@@ -190,6 +193,12 @@ function stakeMetrics(win) {
   return {scrollWidth: box.scrollWidth, clientWidth: box.clientWidth, rows: box.querySelectorAll("tbody tr").length};
 }
 
+function rowHeadLightness(win) {
+  // the lightest background of the COPIS matrix's row heads (0 black .. 1 white), null without any
+  const heads = Array.from(win.document.querySelectorAll("table.matrix th.tp")).map(htmlBackground);
+  return heads.length ? Math.max(...heads.map(c => (c[0] + c[1] + c[2]) / 765)) : null;
+}
+
 function checkReport(win) {
   const doc = win.document;
   let problems = checkOverflow(win).concat(checkHtmlContrast(win), checkSafety(win));
@@ -198,5 +207,6 @@ function checkReport(win) {
   }
   const sections = Array.from(doc.querySelectorAll("section")).filter(s => s.getBoundingClientRect().height > 0);
   return {problems: problems, sections: sections.length, width: win.innerWidth, wall: wallMetrics(win),
+          dark: win.matchMedia("(prefers-color-scheme: dark)").matches, rowHeads: rowHeadLightness(win),
           stake: stakeMetrics(win)};
 }

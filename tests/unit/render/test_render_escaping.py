@@ -69,7 +69,7 @@ SVG_ELEMENTS = {
     "circle": {"cx", "cy", "r", "fill", "stroke", "stroke-width"},
 }
 SAFE_STYLE = re.compile(r"^(margin:0|width: [\d.]+%|background: var\(--[a-z-]+\)|--fit-min: \d+px"
-                        r"|border-left-color: #[0-9a-f]{6}; background: #[0-9a-f]{6})$")
+                        r"|--strong: #[0-9a-f]{6}; --tint: #[0-9a-f]{6})$")
 SAFE_HREF = re.compile(r"^(#[a-z-]+|[a-z0-9_]+/index\.html)$")
 
 

@@ -53,6 +53,18 @@ def test_the_first_picture_of_a_large_journey_fits_a_laptop_readably(results, jo
     assert results[(journey, 390)]["problems"] == []  # the page never scrolls sideways on a phone
 
 
+def test_the_examples_read_in_the_dark(tmp_path: Path) -> None:
+    """In the dark colour scheme every text of the examples' reports keeps
+    its contrast (the COPIS matrix's row heads are tinted dark, not pale)."""
+    builds = build_paths(EXAMPLE_CASES, tmp_path / "out")
+    work = tmp_path / "browser"
+    work.mkdir()
+    found = browser_checks([(b.report, 1400) for b in builds], work, scheme="dark")
+    assert {b.source.stem: r["problems"] for b, r in zip(builds, found) if r["problems"]} == {}
+    assert all(r["dark"] for r in found)
+    assert all(r["rowHeads"] is not None and r["rowHeads"] < 0.3 for r in found), [r["rowHeads"] for r in found]
+
+
 def test_index_fits_a_phone(results) -> None:
     assert results[("(index)", 400)]["problems"] == []
 
