@@ -118,3 +118,27 @@ def test_bad_parameters_and_inputs_raise_value_error():
         clv.fit_pareto([1.0], [3.0], [2.0])  # recency beyond T
     with pytest.raises(ValueError):
         clv.pareto_expected_purchases((0.5, 1.0, 0.5, 1.0), -1.0, [1.0], [1.0], [2.0])
+
+
+def test_a_fit_on_many_distinct_rows_searches_a_sample_and_reaches_the_full_maximum(monkeypatch):
+    """Past twice the sample's size in distinct rows, the search from every
+    start runs on a sample and Newton's method polishes its maximum on every
+    row: the maximum of the search on every row, without the sample."""
+    from copisdsl.data.clv import fit as fitting, pareto
+
+    searches, samples = [], []
+    sample_rows, search = fitting.sample_rows, fitting._search
+    monkeypatch.setattr(fitting, "sample_rows", lambda *a: samples.append(sample_rows(*a)) or samples[-1])
+    monkeypatch.setattr(fitting, "_search", lambda fun, *a: searches.append(fun) or search(fun, *a))
+    monkeypatch.setattr(pareto, "_SAMPLE_ROWS", 400)  # 3,000 distinct rows: past twice that
+    x, tx, T = simulate(3000, 0.6, 10.0, 0.8, 12.0, seed=4)
+    quick = clv.fit_pareto(x, tx, T)
+    assert samples[0] is not None and len(samples[0][1]) <= 400 and samples[0][1].sum() == pytest.approx(3000)
+    assert len(searches) == 1  # on the sample only
+    monkeypatch.setattr(pareto, "_SAMPLE_ROWS", 10**9)
+    samples.clear()
+    full = clv.fit_pareto(x, tx, T)
+    assert samples == [None]
+    assert quick.converged and full.converged
+    np.testing.assert_allclose(quick.as_tuple(), full.as_tuple(), rtol=1e-5)
+    assert quick.log_likelihood == pytest.approx(full.log_likelihood, rel=1e-10)
