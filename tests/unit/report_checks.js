@@ -194,9 +194,14 @@ function stakeMetrics(win) {
 }
 
 function rowHeadLightness(win) {
-  // the lightest background of the COPIS matrix's row heads (0 black .. 1 white), null without any
-  const heads = Array.from(win.document.querySelectorAll("table.matrix th.tp")).map(htmlBackground);
-  return heads.length ? Math.max(...heads.map(c => (c[0] + c[1] + c[2]) / 765)) : null;
+  // the COPIS matrix's row heads' own backgrounds, lightest and darkest, beside
+  // the page's (0 black .. 1 white); null without heads or when one has none of its own
+  const light = c => (c[0] + c[1] + c[2]) / 765;
+  const own = Array.from(win.document.querySelectorAll("table.matrix th.tp"))
+    .map(th => parseColour(getComputedStyle(th).backgroundColor));
+  if (!own.length || own.some(c => !c || c[3] < 0.5)) return null;
+  return {lightest: Math.max(...own.map(light)), darkest: Math.min(...own.map(light)),
+          page: light(htmlBackground(win.document.body))};
 }
 
 function checkReport(win) {

@@ -147,10 +147,12 @@ class PurchaseRows:
 
     @property
     def txa(self) -> np.ndarray:
+        """The distinct rows' t_x, rescaled."""
         return self.txd * self.scale
 
     @property
-    def Ta(self) -> np.ndarray:  # noqa: N802 - the model's T
+    def Ta(self) -> np.ndarray:
+        """The distinct rows' T, rescaled."""
         return self.Td * self.scale
 
     @property

@@ -53,16 +53,20 @@ def test_the_first_picture_of_a_large_journey_fits_a_laptop_readably(results, jo
     assert results[(journey, 390)]["problems"] == []  # the page never scrolls sideways on a phone
 
 
-def test_the_examples_read_in_the_dark(tmp_path: Path) -> None:
-    """In the dark colour scheme every text of the examples' reports keeps
-    its contrast (the COPIS matrix's row heads are tinted dark, not pale)."""
-    builds = build_paths(EXAMPLE_CASES, tmp_path / "out")
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_examples_read_in_the_dark(tmp_path: Path, width: int) -> None:
+    """In the dark colour scheme every text of the reports keeps its
+    contrast, and the COPIS matrix's row heads are tinted dark (lighter
+    than the page, nowhere near the pale tints of the light scheme)."""
+    builds = build_paths(FIXTURE_CASES + EXAMPLE_CASES, tmp_path / "out")
+    assert all(b.ok for b in builds), [(b.source, b.error) for b in builds]
     work = tmp_path / "browser"
     work.mkdir()
-    found = browser_checks([(b.report, 1400) for b in builds], work, scheme="dark")
+    found = browser_checks([(b.report, width) for b in builds], work, scheme="dark")
     assert {b.source.stem: r["problems"] for b, r in zip(builds, found) if r["problems"]} == {}
-    assert all(r["dark"] for r in found)
-    assert all(r["rowHeads"] is not None and r["rowHeads"] < 0.3 for r in found), [r["rowHeads"] for r in found]
+    assert all(r["dark"] and r["width"] == width for r in found)
+    heads = {b.source.stem: r["rowHeads"] for b, r in zip(builds, found) if b.source in EXAMPLE_CASES}
+    assert all(h is not None and h["lightest"] < 0.3 and h["darkest"] > h["page"] for h in heads.values()), heads
 
 
 def test_index_fits_a_phone(results) -> None:
