@@ -3,8 +3,8 @@
 Run with ``python benchmarks/data_speed.py [rows] [customers]`` (default
 1,000,000 rows, 100,000 customers). Writes a synthetic log (fixed seed) as
 CSV and Parquet into ``.bench/`` (cached between runs), a journey that uses
-it (transaction KPIs, BG/NBD CLV, segments), and prints: load time, RFM
-summary, historic CLV, BG/NBD + Gamma-Gamma fit, the whole ``enrich`` and
+it (transaction KPIs, BG/NBD CLV, segments), and prints: load time, the
+file read and summarised per customer (as the pipeline does), historic CLV, BG/NBD + Gamma-Gamma fit, the whole ``enrich`` and
 the whole ``copis export`` / ``copis build`` command. Goals on the 2-core
 reference machine: RFM under 0.4 s, the BG/NBD fit under 2 s, the whole
 build under 6 s.
@@ -138,14 +138,21 @@ def main() -> int:
     _, t = timed(lambda: loading.read(FOLDER / "orders.parquet", columns))
     print(line("load Parquet (3 of 5 columns)", t))
 
+    # A file this large is read by pyarrow and summarised per customer by
+    # DuckDB (reference §13): the RFM summary comes from those rows. Each
+    # timing opens the source afresh (a source keeps its summary).
     result = check_file(FOLDER / "bench_csv.copis", data=False)
-    source = TableSource(result.model, FOLDER, FOLDER)
-    tx, t = timed(lambda: (source._tx.clear(), source.transactions_of("orders"))[1])
-    print(line("dates parsed, orders as arrays", t))
-    end = np.datetime64(tx.end_date(), "D")
-    rfm, t = timed(lambda: clvmath.rfm_summary(tx.codes, tx.ns.view("datetime64[ns]"), tx.amount,
-                                               observation_end=end, unit="week"))
-    print(line("RFM summary", t, 0.4))
+    sources = []
+
+    def summarised():
+        source = TableSource(result.model, FOLDER, FOLDER)  # reads the file (timed above)
+        sources.append(source)
+        start = time.perf_counter()
+        rfm = source.transactions_of("orders").rfm("week")
+        return rfm, time.perf_counter() - start
+
+    rfm, t = min((summarised() for _ in range(3)), key=lambda found: found[1])
+    print(line("RFM summary (DuckDB, per customer)", t, 0.4))
     _, t = timed(lambda: clvmath.historic_clv(rfm, margin=0.3, discount=0.1, horizon_years=3, unit="week"))
     print(line("historic CLV", t))
     fits, t = timed(lambda: (clvmath.fit_bgnbd(rfm.frequency, rfm.recency, rfm.T),
@@ -154,9 +161,11 @@ def main() -> int:
     _, t = timed(lambda: clvmath.bgnbd_clv(rfm, *fits, margin=0.3, discount=0.1, horizon_months=36,
                                            unit="week"))
     print(line("BG/NBD CLV, 36 months", t))
-    _, t = timed(lambda: (source.tx_functions_timing() if hasattr(source, "tx_functions_timing") else
-                          [tx.repeat_rate(), tx.aov(), tx.churn_rate(6, "m"), tx.reorder_interval()]))
+    tx = sources[-1].transactions_of("orders")
+    _, t = timed(lambda: [tx.repeat_rate(), tx.aov(), tx.churn_rate(6, "m"), tx.reorder_interval()])
     print(line("transaction KPIs (repeat, aov, churn, interval)", t))
+    for source in sources:
+        source.close()
 
     for ext in ("csv", "parquet"):
         journey = check_file(FOLDER / f"bench_{ext}.copis", data=False)
