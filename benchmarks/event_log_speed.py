@@ -19,6 +19,7 @@ Goals (issue 15) at 10,000,000 events: at most 10 s, at most 2 GB.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -129,8 +130,10 @@ def main() -> None:
         print(line(f"generate {events:,} events (cached)", time.perf_counter() - start))
     journey = FOLDER / f"bench_{events}.copis"
     journey.write_text(JOURNEY % {"file": data.name}, encoding="utf-8")
+    # The figures are computed, never read back from the figures cache a
+    # previous run left (clv_check_speed.py measures the cache).
     out = subprocess.run([sys.executable, __file__, "--child", str(journey)], capture_output=True, text=True,
-                         check=False)
+                         env={**os.environ, "COPIS_NO_FIGURES_CACHE": "1"}, check=False)
     if out.returncode:
         sys.exit(out.stderr)
     got = json.loads(out.stdout)
