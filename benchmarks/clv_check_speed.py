@@ -127,7 +127,7 @@ def ours_summary_fit(folder: Path) -> float:
 
 
 #: the in-process yardsticks, each run by ``fresh`` in an interpreter of its own
-TIMED = {"ours": lambda folder: ours_summary_fit(folder),
+TIMED = {"ours": ours_summary_fit,
          "lifetimes": lambda folder: lifetimes_summary_fit(folder / "orders.parquet"),
          "lifetimes whole": lambda folder: lifetimes_whole(folder / "orders.parquet")}
 

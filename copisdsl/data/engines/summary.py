@@ -35,21 +35,21 @@ class Summary(CustomerMeasures):
         #: rows with an amount <= 0, not orders (reference §14, W405)
         self.set_aside = int(_numbers(columns["set_aside"]).sum())
         self.net = float(net.sum())
-        order = by_id[counts > 0]  # a customer is someone with an order
-        others = counts <= 0
-        self.without_orders = (ids[others].astype(object), net[others])
-        self.ids = ids[counts > 0]
+        bought = counts > 0  # a customer is someone with an order
+        order = by_id[bought]
+        self.without_orders = (ids[~bought].astype(object), net[~bought])
+        self.ids = ids[bought]
 
         def num(name: str, dtype) -> np.ndarray:
             return _numbers(columns[name])[order].astype(dtype, copy=False)
 
-        self.order_counts_ = num("orders", np.int64)
+        self.order_counts_ = counts[bought].astype(np.int64, copy=False)
         self.revenues = num("revenue", float)
         self.first_day = num("first_day", np.int64)
         self.last_day = num("last_day", np.int64)
         self.purchase_days = num("days", np.int64)
         self.repeat_spend = num("repeat_spend", float)
-        self.net_revenues_ = num("net", float)
+        self.net_revenues_ = net[bought].astype(float, copy=False)
         self._reorder = reorder
         self.dropped = 0
         if data.until is not None:

@@ -22,14 +22,33 @@ LARGE = ("petfood", "bank")
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory) -> dict[tuple[str, int], dict]:
+def site(tmp_path_factory) -> tuple[Path, list]:
+    """Every fixture and example built once, for both colour schemes."""
     out = tmp_path_factory.mktemp("site")
     builds = build_paths(FIXTURE_CASES + EXAMPLE_CASES, out)
     assert all(b.ok for b in builds), [(b.source, b.error) for b in builds]
+    return out, builds
+
+
+def _checked(site, work: Path, scheme: str) -> dict[tuple[str, int], dict]:
+    """Each report at each of ``WIDTHS`` and the index at 400 px, in
+    ``scheme``: the browser checks' result by (journey folder or
+    "(index)", width)."""
+    out, builds = site
     pages = [(b.report, width) for b in builds for width in WIDTHS] + [(out / "index.html", 400)]
-    found = browser_checks(pages, tmp_path_factory.mktemp("browser"))
+    found = browser_checks(pages, work, scheme=scheme)
     return {(page.parent.name if page.name == "index.html" and page.parent != out else "(index)", width): result
             for (page, width), result in zip(pages, found)}
+
+
+@pytest.fixture(scope="module")
+def results(site, tmp_path_factory) -> dict[tuple[str, int], dict]:
+    return _checked(site, tmp_path_factory.mktemp("browser"), "light")
+
+
+@pytest.fixture(scope="module")
+def dark_results(site, tmp_path_factory) -> dict[tuple[str, int], dict]:
+    return _checked(site, tmp_path_factory.mktemp("browser-dark"), "dark")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -54,23 +73,23 @@ def test_the_first_picture_of_a_large_journey_fits_a_laptop_readably(results, jo
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_examples_read_in_the_dark(tmp_path: Path, width: int) -> None:
+def test_the_reports_read_in_the_dark(site, dark_results, width: int) -> None:
     """In the dark colour scheme every text of the reports keeps its
     contrast, and the COPIS matrix's row heads are tinted dark (lighter
     than the page, nowhere near the pale tints of the light scheme)."""
-    builds = build_paths(FIXTURE_CASES + EXAMPLE_CASES, tmp_path / "out")
-    assert all(b.ok for b in builds), [(b.source, b.error) for b in builds]
-    work = tmp_path / "browser"
-    work.mkdir()
-    found = browser_checks([(b.report, width) for b in builds], work, scheme="dark")
-    assert {b.source.stem: r["problems"] for b, r in zip(builds, found) if r["problems"]} == {}
-    assert all(r["dark"] and r["width"] == width for r in found)
-    heads = {b.source.stem: r["rowHeads"] for b, r in zip(builds, found) if b.source in EXAMPLE_CASES}
+    reports = {key[0]: value for key, value in dark_results.items() if key[1] == width and key[0] != "(index)"}
+    assert len(reports) == len(FIXTURE_CASES + EXAMPLE_CASES)
+    assert {name: value["problems"] for name, value in reports.items() if value["problems"]} == {}
+    assert all(value["dark"] and value["width"] == width for value in reports.values())
+    examples = {b.report.parent.name for b in site[1] if b.source in EXAMPLE_CASES}
+    assert len(examples) == len(EXAMPLE_CASES)
+    heads = {name: reports[name]["rowHeads"] for name in examples}
     assert all(h is not None and h["lightest"] < 0.3 and h["darkest"] > h["page"] for h in heads.values()), heads
 
 
-def test_index_fits_a_phone(results) -> None:
+def test_index_fits_a_phone(results, dark_results) -> None:
     assert results[("(index)", 400)]["problems"] == []
+    assert dark_results[("(index)", 400)]["problems"] == []
 
 
 def test_the_checks_catch_problems(tmp_path: Path) -> None:
