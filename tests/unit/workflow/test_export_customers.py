@@ -11,6 +11,7 @@ import math
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -169,3 +170,16 @@ def test_pareto_on_cdnow_has_predictions_holdout_and_intervals(tmp_path):
     alive = [float(r["p_alive"]) for r in rows if r["p_alive"]]
     assert len(alive) == 2349 and all(0.0 <= p <= 1.0 for p in alive)  # the 8 zero-amount-only IDs have none
     assert all(r["expected_purchases"] and r["clv"] for r in rows if r["p_alive"])
+
+
+def test_customer_ids_as_text_golden(tmp_path, update_golden):
+    """tests/golden/export/customer_ids.customers.csv is the customer table
+    of customer_ids.copis (007 and 7 apart, two 20-digit IDs apart, 1e3 not
+    1000, " 7 " trimmed to 7; regenerate with `pytest --update-golden`)."""
+    from conftest import golden_compare
+
+    case = os.path.join(ROOT, "tests", "golden", "export", "customer_ids.copis")
+    result = copis("export", case, "-o", os.devnull, "--customers", str(tmp_path / "c.csv"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    golden = Path(ROOT, "tests", "golden", "export", "customer_ids.customers.csv")
+    golden_compare(golden, (tmp_path / "c.csv").read_text(encoding="utf-8"), update_golden)
