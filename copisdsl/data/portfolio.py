@@ -330,9 +330,9 @@ def customer_table(model: Model, values: CustomerValues, segment: np.ndarray) ->
         return None
     extra_ids, extra_net = values.without_orders if values.without_orders is not None else ([], [])
     extra = len(extra_ids)
-    ids = np.asarray(values.ids).astype(str, copy=False)
+    ids = np.asarray(values.ids)
     if extra:
-        ids = np.concatenate((ids, np.asarray(extra_ids, dtype=object).astype(str)))
+        ids = np.concatenate((ids.astype(object), np.asarray(extra_ids, dtype=object)))
     order = text_order(ids)
     names = np.array([seg.id for seg in model.segments.values()] + [None], dtype=object)
     rfm = values.rfm

@@ -170,10 +170,14 @@ def customer_key(node: exp.Expression) -> exp.Expression:
     copies every string, which took 0.7 of the 2.7 s DuckDB spent on the
     days of 10,000,000 orders."""
     written = exp.cast(node, "VARCHAR")
-    padded = exp.or_(exp.Like(this=written.copy(), expression=text(f"{BLANK}%")),
-                     exp.Like(this=written.copy(), expression=text(f"%{BLANK}")))
     trimmed = exp.Trim(this=written.copy(), expression=text(BLANK))
-    return exp.Case(ifs=[exp.If(this=padded, true=trimmed)], default=written)
+    return exp.Case(ifs=[exp.If(this=_padded(written), true=trimmed)], default=written)
+
+
+def _padded(written: exp.Expression) -> exp.Expression:
+    """Whether the text ``written`` starts or ends with a blank (``BLANK``)."""
+    return exp.or_(exp.Like(this=written.copy(), expression=text(f"{BLANK}%")),
+                   exp.Like(this=written.copy(), expression=text(f"%{BLANK}")))
 
 
 def by_segment(tree: exp.Select, relation: exp.Expression, customer: exp.Expression) -> exp.Select:
@@ -214,12 +218,15 @@ def count_rows(source: exp.Expression, dialect: str, cond: exp.Expression | None
     return write(tree, dialect)
 
 
-def _orders(customer: str, date: str, amount: str, until: str | None, source: exp.Expression) -> exp.Select:
+def _orders(customer: str, date: str, amount: str, until: str | None, source: exp.Expression,
+            trim: bool = True) -> exp.Select:
     """The rows with a customer, a date and an amount (on or before
     ``until``), as text id ``c`` (trimmed), day number ``d`` and amount ``a``; the
-    orders among them are those with ``a > 0``."""
+    orders among them are those with ``a > 0``. Without ``trim``, ``c`` is
+    the ID as written (``customer_days``'s first try)."""
     # Customer IDs are text, trimmed, and an empty one is none (§14), as in data.transactions.
-    who = exp.Nullif(this=customer_key(col(customer)), expression=text(""))
+    who = (exp.Nullif(this=customer_key(col(customer)), expression=text("")) if trim
+           else exp.cast(col(customer), "VARCHAR"))
     conds = [exp.Not(this=exp.Is(this=node, expression=exp.Null())) for node in (who, col(date), col(amount))]
     if until is not None:
         conds.append(exp.LTE(this=as_date(date), expression=day_literal(until)))
@@ -247,13 +254,14 @@ def float_mean(node: exp.Expression, dialect: str) -> exp.Expression:
 
 
 def purchase_days(customer: str, date: str, amount: str, until: str | None, source: exp.Expression,
-                  dialect: str) -> exp.Select:
+                  dialect: str, trim: bool = True) -> exp.Select:
     """One row per customer and day with a row (``c``, ``d``): ``n`` the
     orders (amount > 0), ``s`` their revenue, ``t`` every amount, ``k`` the
     rows. The per-customer summary and the reorder interval are computed
     from it (``customer_summary``, ``day_gaps``) on PostgreSQL and Spark,
-    and on DuckDB when it lacks the memory for ``customer_days``."""
-    orders = _orders(customer, date, amount, until, source)
+    and on DuckDB when it lacks the memory for ``customer_days``. Without
+    ``trim``, by the IDs as written (as ``customer_days``)."""
+    orders = _orders(customer, date, amount, until, source, trim)
     positive = exp.GT(this=exp.column("a"), expression=exp.Literal.number(0))
     return (exp.select("c", "d",
                        exp.Sum(this=when(positive, exp.Literal.number(1), exp.Literal.number(0))).as_("n"),
@@ -285,7 +293,7 @@ FROM (SELECT *, LIST_SORT(ds) AS l FROM (
 _SUMMARY_OF_CUSTOMER_DAYS = """
 SELECT pd.c AS customer, pd.orders, pd.revenue, pd.first_day, pd.last_day,
        COALESCE(LEN(pd.gaps) + 1, 0) AS days, pd.repeat_spend, pd.net, pd.set_aside
-FROM copis_days AS pd"""
+FROM copis_days AS pd ORDER BY pd.c"""
 #: the gaps of ``customer_days``, one row each, with their customer
 _GAPS_OF_CUSTOMER_DAYS = "SELECT UNNEST(pd.gaps) AS gap, pd.c AS c FROM copis_days AS pd"
 
@@ -309,19 +317,37 @@ def _as(relation: exp.Expression, alias: str) -> exp.Expression:
     return exp.Table(this=relation.this.copy(), alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
-def customer_days(customer: str, date: str, amount: str, until: str | None, source: exp.Expression) -> exp.Select:
+def customer_days(customer: str, date: str, amount: str, until: str | None, source: exp.Expression,
+                  trim: bool = True) -> exp.Select:
     """DuckDB's rows of the transaction summary: one per customer with a
     row, by one GROUP BY of the orders (``c``, ``orders``, ``revenue``,
     ``first_day``, ``last_day``, ``repeat_spend``, ``net``, ``set_aside`` as
     in ``customer_summary``; ``gaps``, the list of days between consecutive
     purchase days). ``customer_days_summary`` and ``customer_gaps`` read it: on
     10,000,000 orders 3.4 s and 1.0 GB, against 5.4 s and 1.9 GB for
-    ``purchase_days`` (ten times the rows) and the two queries over it."""
-    return _duckdb_template(_CUSTOMER_DAYS, copis_orders=_orders(customer, date, amount, until, source))
+    ``purchase_days`` (ten times the rows) and the two queries over it.
+
+    Without ``trim``, grouped by the IDs as written: the rows are the
+    same when no ID is padded or empty (``untrimmed_ids`` tells), and
+    trimming 1,000,000 keys after the GROUP BY instead of 10,000,000 IDs
+    before it took 0.3 s off that query's 2.5 s."""
+    return _duckdb_template(_CUSTOMER_DAYS, copis_orders=_orders(customer, date, amount, until, source, trim))
+
+
+def untrimmed_ids(days: exp.Expression) -> str:
+    """One row, ``n``: how many IDs of ``customer_days`` or ``purchase_days``
+    grouped without ``trim`` trimming would change (padded or empty; none:
+    the rows are those of the trimmed query)."""
+    c = exp.column("c", table="pd")
+    odd = exp.or_(exp.EQ(this=c.copy(), expression=text("")), _padded(c))
+    return write(exp.select(exp.Count(this=exp.Star()).as_("n")).from_(_as(days, "pd")).where(odd), "duckdb")
 
 
 def customer_days_summary(days: exp.Expression) -> str:
-    """``customer_summary``'s rows, from ``customer_days`` (the query, or the table kept of it)."""
+    """``customer_summary``'s rows, from ``customer_days`` (the query, or
+    the table kept of it), sorted by customer ID: DuckDB sorts text by its
+    code points, as ``Summary`` does, in 0.06 s of 1,000,000 IDs, where
+    numpy took 0.2 s to convert, sort and reorder them."""
     return write(_duckdb_template(_SUMMARY_OF_CUSTOMER_DAYS, copis_days=days), "duckdb")
 
 

@@ -25,10 +25,11 @@ class Summary(CustomerMeasures):
 
     def __init__(self, data: Data, columns: dict, reorder: Callable[[], float | None]) -> None:
         self.data = data
-        ids = np.asarray(columns["customer"]).astype(str)
-        # The engine's rows come in no order: sorted here (engines sort text
-        # differently), before anything is summed, for the same bits every run.
-        by_id = np.arange(len(ids))[text_order(ids)]
+        ids = np.asarray(columns["customer"])
+        # Sorted here, before anything is summed, for the same bits every
+        # run: PostgreSQL's and Spark's rows come in no order (and they sort
+        # text by their own collations), DuckDB's sorted (a slice, no copy).
+        by_id = text_order(ids)
         ids = ids[by_id]
         counts = _numbers(columns["orders"])[by_id]
         net = _numbers(columns["net"])[by_id]
@@ -36,8 +37,12 @@ class Summary(CustomerMeasures):
         self.set_aside = int(_numbers(columns["set_aside"]).sum())
         self.net = float(net.sum())
         bought = counts > 0  # a customer is someone with an order
-        order = by_id[bought]
-        self.without_orders = (ids[~bought].astype(object), net[~bought])
+        if bought.all():  # as is common: nothing to pick
+            order, bought = by_id, slice(None)
+            self.without_orders = (ids[:0], net[:0])
+        else:
+            order = np.arange(len(ids))[by_id][bought]
+            self.without_orders = (ids[~bought], net[~bought])
         self.ids = ids[bought]
 
         def num(name: str, dtype) -> np.ndarray:

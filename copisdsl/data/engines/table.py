@@ -36,6 +36,11 @@ DAYS = "copis_days"
 LIST_BYTES_PER_ORDER = 64
 
 
+def _kept() -> exp.Table:
+    """The table ``DAYS``."""
+    return exp.Table(this=exp.to_identifier(DAYS, quoted=True))
+
+
 class EngineTable:
     """The rows of one source, held by ``engine`` and read as ``source``
     (a FROM item); ``lacking`` maps a used column to the first file of a
@@ -252,14 +257,22 @@ class EngineTable:
             data = self.data
             per_customer = (self.dialect == "duckdb" and self.days_reread
                             and self.rows * LIST_BYTES_PER_ORDER <= self.engine.memory_limit())
-            if per_customer:
-                days = q.customer_days(data.customer, data.date, data.amount, data.until, self.source.copy())
-            else:
-                days = q.purchase_days(data.customer, data.date, data.amount, data.until, self.source.copy(),
-                                       self.dialect)
+
+            def orders(trim: bool) -> exp.Select:
+                if per_customer:
+                    return q.customer_days(data.customer, data.date, data.amount, data.until, self.source.copy(),
+                                           trim)
+                return q.purchase_days(data.customer, data.date, data.amount, data.until, self.source.copy(),
+                                       self.dialect, trim)
+
+            days = orders(trim=True)
             if self.in_files and self.days_reread:
-                self.engine.keep(days, DAYS)
-                days = exp.Table(this=exp.to_identifier(DAYS, quoted=True))
+                # Grouped by the IDs as written first; by the trimmed IDs
+                # only if one of them is padded or empty (queries.untrimmed_ids).
+                self.engine.keep(orders(trim=False), DAYS)
+                if self.engine.fetch(q.untrimmed_ids(_kept()))[1][0][0]:
+                    self.engine.keep(days, DAYS)
+                days = _kept()
             self._days = (days, per_customer)
         days, per_customer = self._days
         return days.copy(), per_customer

@@ -7,6 +7,7 @@ the comparison by refusing every file at the gate."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -206,33 +207,65 @@ def test_a_true_false_column_with_blank_cells_stays_pandas(tmp_path):
     assert read_by(tmp_path, text, "s") == "duckdb"  # no blanks: both compare true/false alike
 
 
-@pytest.mark.parametrize("reader", ["pandas", "duckdb", "parquet", "glob"])
-def test_only_spaces_are_trimmed_around_a_customer_id_on_every_reader(tmp_path, reader, monkeypatch):
-    """Reference §14 "after trimming blanks": the spaces SQL's TRIM trims,
-    on pandas' path as on the engines'. A tab or a no-break space is part
-    of the ID: ``a\\t`` and ``a\\u00a0`` are customers of their own, ``a `` and
-    `` a`` are ``a``."""
+def orders_of(tmp_path: Path, reader: str, ids: list[str]) -> str:
+    """One order a day of each of ``ids`` (from 2024-01-01), in a file
+    ``reader`` reads (for ``pandas``, ``duckdb`` and ``glob``, a CSV in a
+    folder of its own); the path a journey names it by."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    ids = ["a", " a", "a ", "a\t", "\u00a0a", "b", " b "]
+    days = [(dt.date(2024, 1, 1) + dt.timedelta(days=i)).isoformat() for i in range(len(ids))]
+    if reader == "parquet":
+        pq.write_table(pa.table({"customer_id": ids, "date": days, "amount": [5.0] * len(ids)}).cast(pa.schema([
+            ("customer_id", pa.string()), ("date", pa.date32()), ("amount", pa.float64())])), tmp_path / "o.parquet")
+        return "o.parquet"
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "o.csv").write_text("customer_id,date,amount\n" + "".join(
+        f"{c},{d},5\n" for c, d in zip(ids, days)), encoding="utf-8")
+    return "parts/*.csv" if reader == "glob" else "parts/o.csv"
+
+
+@pytest.mark.parametrize("interval", [False, True], ids=["summary", "kept"])
+@pytest.mark.parametrize("reader", ["pandas", "duckdb", "parquet", "glob"])
+def test_only_spaces_are_trimmed_around_a_customer_id_on_every_reader(tmp_path, reader, interval, monkeypatch):
+    """Reference §14 "after trimming blanks": the spaces SQL's TRIM trims,
+    on pandas' path as on the engines'. A tab or a no-break space is part
+    of the ID: ``a\\t`` and ``a\\u00a0`` are customers of their own, ``a `` and
+    `` a`` are ``a``, `` `` is none. With a reorder interval DuckDB keeps
+    the orders per customer, grouped by the IDs as written, then again by
+    the trimmed IDs as one is padded."""
+    ids = ["a", " a", "a ", "a\t", "\u00a0a", "b", " ", " b "]
     if reader == "pandas":
         pandas_reads_everything(monkeypatch)
-    if reader == "parquet":
-        pq.write_table(pa.table({"customer_id": ids, "date": ["2024-01-0%d" % (i + 1) for i in range(len(ids))],
-                                 "amount": [5.0] * len(ids)}).cast(pa.schema([
-                                     ("customer_id", pa.string()), ("date", pa.date32()), ("amount", pa.float64())])),
-                       tmp_path / "o.parquet")
-    else:
-        (tmp_path / "parts").mkdir()
-        (tmp_path / "parts" / "o.csv").write_text("customer_id,date,amount\n" + "".join(
-            f"{c},2024-01-0{i + 1},5\n" for i, c in enumerate(ids)), encoding="utf-8")
-    path = {"parquet": "o.parquet", "glob": "parts/*.csv"}.get(reader, "parts/o.csv")
+    path = orders_of(tmp_path, reader, ids)
     text = (f'journey j "J" {{\n  data o "{path}" {{ kind transactions }}\n  kpi n = customers(o)\n'
-            '  kpi r = repeat_rate(o)\n}\n')
+            '  kpi r = repeat_rate(o)\n' + ('  kpi i = reorder_interval(o)\n' if interval else '') + '}\n')
     if reader != "glob":
         assert read_by(tmp_path, text, "o") == ("pandas" if reader == "pandas" else "duckdb")
-    assert values(tmp_path, text) == ([4.0, 0.5, None, None], [])
+    # a: days 1, 2, 3; b: days 6, 8 (" " on day 7 is no one's): gaps 1, 1, 2
+    assert values(tmp_path, text) == ([4.0, 0.5, *([1.0] if interval else []), None, None,
+                                       *([None] if interval else [])], [])
+
+
+@pytest.mark.parametrize("ids, customers, interval, groupings", [
+    (["a", "a", "b"], 2, 1.0, 1), (["a", " a", "b"], 2, 1.0, 2), (["a", "", "b"], 2, None, 1),
+    (["a", " ", "b"], 2, None, 2), (["a", "a\t", "b"], 3, None, 1)])
+def test_the_kept_orders_are_grouped_again_only_when_an_id_is_padded(tmp_path, monkeypatch, ids, customers,
+                                                                     interval, groupings):
+    """The customers' orders kept for a reorder interval are grouped by
+    the IDs as written (``queries.untrimmed_ids``): once when no ID would
+    trim differently, twice when one does (an empty CSV cell is no ID)."""
+    from copisdsl.data.engines.duck import DuckEngine
+    from copisdsl.data.engines.table import DAYS
+
+    kept = []
+    real = DuckEngine.keep
+    monkeypatch.setattr(DuckEngine, "keep", lambda self, select, name: kept.append(name) or real(self, select, name))
+    path = orders_of(tmp_path, "glob", ids)
+    text = (f'journey j "J" {{\n  data o "{path}" {{ kind transactions }}\n  kpi n = customers(o)\n'
+            '  kpi i = reorder_interval(o)\n}\n')
+    assert values(tmp_path, text) == ([float(customers), interval, None, None], [])
+    assert kept == [DAYS] * groupings
 
 
 @pytest.mark.parametrize("absent", ["duckdb", "sqlglot"])

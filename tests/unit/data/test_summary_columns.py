@@ -67,3 +67,20 @@ def test_every_engines_columns_give_the_same_summary(columns):
     assert ids.tolist() == ["a"] and net.tolist() == [-1.0]
     rfm = s.rfm()
     assert rfm.T.tolist() == [10.0, 8.0] and rfm.frequency.tolist() == [1.0, 0.0]
+
+
+def test_sorted_rows_of_customers_with_orders_are_taken_without_a_copy():
+    """DuckDB's rows come sorted by ID (``queries.customer_days_summary``):
+    when every customer has an order, the summary's columns are the
+    engine's arrays themselves."""
+    columns = {"customer": _objects("a", "b", "c"), "orders": np.array([2, 1, 1]),
+               "revenue": np.array([5.0, 3.0, 1.0]), "first_day": np.array([10, 12, 11]),
+               "last_day": np.array([20, 12, 11]), "days": np.array([2, 1, 1]),
+               "repeat_spend": np.array([2.0, 0.0, 0.0]), "net": np.array([5.0, 3.0, 1.0]),
+               "set_aside": np.array([0, 0, 0])}
+    s = Summary(DATA, columns, lambda: None)
+    assert s.ids.tolist() == ["a", "b", "c"] and s.orders == 4 and s.end_day == 20
+    assert np.shares_memory(s.revenues, columns["revenue"]) and np.shares_memory(s.ids, columns["customer"])
+    assert s.first_day.tolist() == [10, 12, 11] and s.repeat_spend.tolist() == [2.0, 0.0, 0.0]
+    ids, net = s.without_orders
+    assert len(ids) == len(net) == 0
