@@ -136,7 +136,7 @@ SPECIAL_ROOTS = ("/proc", "/sys", "/dev")
 
 
 class OutsideRoot(OSError):
-    """A journey that is a link to a file outside its folder (or ``--root``)."""
+    """A journey that is a link to a file outside its folder and ``--root``."""
 
 
 def read_file(path: Path, root: str | Path | None = None) -> bytes:
@@ -145,7 +145,8 @@ def read_file(path: Path, root: str | Path | None = None) -> bytes:
     not be searched, when it could not), a device, a pipe or a file of
     /proc (which could block, never end or hold secrets), a file larger
     than ``MAX_JOURNEY_BYTES``; ``OutsideRoot`` for a link that resolves
-    outside ``root`` (default: the folder the path names)."""
+    outside the folder the path names and outside ``root`` (the data root,
+    which a journey itself need not be in)."""
     path = Path(path)
     real = Path(os.path.realpath(path))
     mode = os.stat(path).st_mode  # before opening: opening a pipe blocks
@@ -156,10 +157,12 @@ def read_file(path: Path, root: str | Path | None = None) -> bytes:
         raise OSError(errno.EINVAL, "not a regular file", str(path))
     if any(real == Path(top) or real.is_relative_to(top) for top in SPECIAL_ROOTS):
         raise OSError(errno.EINVAL, "it is a special file (of /proc, /sys or /dev), not a journey", str(path))
-    fence = Path(os.path.realpath(root if root is not None else path.absolute().parent))
-    if real != fence and not real.is_relative_to(fence):
-        raise OutsideRoot(errno.EACCES, f"it links to {shown_path(real)}, outside {shown_path(fence)}",
-                          str(path))
+    fences = [Path(os.path.realpath(path.absolute().parent))]
+    if root is not None:
+        fences.append(Path(os.path.realpath(root)))
+    if not any(real.is_relative_to(fence) for fence in fences):
+        raise OutsideRoot(errno.EACCES, f"it links to {shown_path(real)}, outside "
+                          + " and ".join(shown_path(fence) for fence in dict.fromkeys(fences)), str(path))
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as handle:
         size = os.fstat(fd).st_size
@@ -218,7 +221,7 @@ def check_file(path: str | Path, display: str | None = None, *, data: bool = Tru
     except OSError as exc:
         span = Span(name, 1, 1, 1, 1)
         if isinstance(exc, OutsideRoot):
-            hint = "a journey may be a link only to a file inside its folder (or the folder given with --root)"
+            hint = "a journey may be a link only to a file inside its folder or the data root (--root, or root in copis.toml)"
         elif exc.errno == errno.EFBIG:
             hint = "a journey is text; split a very large one into several journeys"
         elif exc.errno == errno.EINVAL:

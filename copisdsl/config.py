@@ -94,6 +94,8 @@ def load_config(path: Path) -> Config | None:
         values[key] = _value(shown, prefix + key, key, value)
     folder = path.resolve().parent
     root = values.pop("root", None)
+    if root is not None and not (folder / root).is_dir():
+        raise ConfigError(f"{shown}: key '{prefix}root' must name an existing folder, not {root!r}")
     return Config(path, root=(folder / root) if root is not None else None, **values)
 
 

@@ -150,7 +150,7 @@ def format_option(*choices: str, default: str):
 
 strict_option = click.option("--strict", is_flag=True, default=False,
                              help="Warnings count as errors for the exit code.")
-root_option = click.option("--root", type=click.Path(file_okay=False), default=None,
+root_option = click.option("--root", type=click.Path(exists=True, file_okay=False), default=None,
                            help="The folder data paths may not leave (default: each journey's folder).")
 
 

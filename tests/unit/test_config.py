@@ -99,6 +99,26 @@ def test_root_is_the_data_root_relative_to_the_configuration(tree):
     assert "E400" not in codes(inside) and inside.exit_code == 0
 
 
+def test_the_data_root_need_not_hold_the_journeys(tree):
+    """``root`` bounds the data paths (§15), not the journeys themselves:
+    a journey beside the data root reads the data inside it; one outside
+    it, a folder beside the root, is E400 for that data only."""
+    (tree / "data").mkdir()
+    (tree / "data" / "survey.csv").write_text("score\n9\n10\n")
+    (tree / "other.csv").write_text("score\n1\n")
+    (tree / "journeys").mkdir()
+    journey = tree / "journeys" / "j.copis"
+    journey.write_text('journey j "J" {\n  data survey "../data/survey.csv"\n  kpi mean_score = mean(survey.score)\n}\n')
+    (tree / "copis.toml").write_text('root = "data"\n')
+    inside = run("check", "--format", "json", str(journey))
+    assert codes(inside) == [] and inside.exit_code == 0
+    journey.write_text('journey j "J" {\n  data other "../other.csv"\n  kpi mean_score = mean(other.score)\n}\n')
+    outside = run("check", "--format", "json", str(journey))
+    diagnostics = json.loads(outside.stdout)["diagnostics"]
+    assert [(d["code"], d["line"], d["column"]) for d in diagnostics] == [("E400", 2, 14)] and outside.exit_code == 1
+    assert run("check", "--no-config", "--root", str(tree / "nowhere"), str(journey)).exit_code == 2
+
+
 @pytest.mark.parametrize("text, key", [
     ("stritc = true\n", "stritc"),
     ('strict = "yes"\n', "strict"),
@@ -109,6 +129,7 @@ def test_root_is_the_data_root_relative_to_the_configuration(tree):
     ("error = [1]\n", "error"),
     ('exclude = "drafts"\n', "exclude"),
     ("root = 3\n", "root"),
+    ('root = "nowhere"\n', "root"),  # a data root that is not a folder
 ])
 def test_a_bad_key_or_value_is_a_usage_error_naming_file_and_key(tree, text, key):
     (tree / "copis.toml").write_text(text)

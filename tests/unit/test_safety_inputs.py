@@ -54,6 +54,20 @@ def test_a_journey_linking_inside_the_root_is_read(tmp_path):
     assert "E400" not in done.stdout, done.stdout
 
 
+def test_with_a_data_root_a_journey_may_link_into_its_folder_and_not_outside_both(tmp_path):
+    for folder in ("data", "project", "outside"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "project" / "real.copis").write_text(JOURNEY, encoding="utf-8")
+    (tmp_path / "project" / "near.copis").symlink_to(tmp_path / "project" / "real.copis")
+    (tmp_path / "outside" / "secret.copis").write_text("password = hunter2\n", encoding="utf-8")
+    (tmp_path / "project" / "far.copis").symlink_to(tmp_path / "outside" / "secret.copis")
+    near = run("check", "--root", "data", "project/near.copis", cwd=tmp_path)
+    assert near.returncode == 0 and "E400" not in near.stdout, near.stdout
+    far = run("check", "--root", "data", "project/far.copis", cwd=tmp_path)
+    out = far.stdout + far.stderr
+    assert far.returncode == 1 and "E400" in out and "outside" in out and "hunter2" not in out, out
+
+
 def test_a_data_file_linking_outside_the_root_is_e400(tmp_path):
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "orders.csv").write_text("amount\n1\n", encoding="utf-8")
