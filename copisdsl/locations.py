@@ -144,12 +144,24 @@ def mask(text: str) -> str:
 def declaration_problem(written: str, table: bool, query: bool) -> tuple[str, str, str] | None:
     """What is wrong with a ``data`` declaration's path and its ``table`` /
     ``query`` options, statically (E204): (where, message, hint), where is
-    ``path``, ``head`` or ``option``; None when nothing is."""
+    ``path``, ``head`` or ``option``; None when nothing is. A path that
+    only its ``${NAME}`` variables can make a URL (``"${DATABASE_URL}"``)
+    is told apart once they are expanded (``options_problem``, when the
+    data is read)."""
     if secret(written):
         return ("path", f"credentials do not belong in a journey: the URL '{mask(written)}' holds a password",
                 "leave the password out of the URL and give it to the engine through its own environment "
                 "(for PostgreSQL: PGPASSWORD, PGPASSFILE or PGSERVICE)")
-    if is_url(written):
+    if variables(written) and not is_url(written):
+        return None
+    return options_problem(written, written, table, query)
+
+
+def options_problem(text: str, written: str, table: bool, query: bool) -> tuple[str, str, str] | None:
+    """E204 unless a database URL ``text`` (the path ``written``, expanded)
+    names exactly one of ``table`` and ``query``, and a file, glob or
+    folder neither: (where, message, hint) as ``declaration_problem``."""
+    if is_url(text):
         if table and query:
             return ("head", "a database source names exactly one of `table` and `query`, not both",
                     "keep `table \"NAME\"` to read a table, or `query \"SELECT ...\"` for a query")

@@ -28,7 +28,7 @@ from copisdsl.syntax.nodes import conditions, walk
 from copisdsl.data.kpis import NoValue
 from copisdsl.data.problems import Problem, empty_column, no_orders, outside_scale, segment_customer
 from copisdsl.data.engines.base import EngineError
-from copisdsl.locations import Unset, file_format, locate, mask, one_file
+from copisdsl.locations import Unset, file_format, locate, mask, one_file, options_problem
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.data.figures import ClvFigures
 from copisdsl.semantic.model import Data, Model
@@ -128,6 +128,13 @@ class TableSource:
         except Unset as unset:
             self._e400(data, f"data path '{mask(data.path)}' uses the environment variable {unset.name}, "
                        "which is not set", f"set {unset.name} before running copis, or write the path out")
+            return None
+        # A path its variables make a URL, or not, is told apart only now (the resolve could not).
+        problem = options_problem(where.url or where.path or "", data.path, "table" in data.option_spans,
+                                  "query" in data.option_spans)
+        if problem is not None:
+            where_, message, hint = problem
+            self.diagnostics.append(error("E204", message, data.problem_span(where_), hint))
             return None
         full = one_file(where, self.base_dir)
         if full is None:

@@ -169,6 +169,15 @@ class Data:
     def is_events(self) -> bool:
         return self.kind == "events"
 
+    def problem_span(self, where: str) -> Span:
+        """Where an E204 of its source goes (``locations.declaration_problem``'s
+        ``path``, ``head`` or ``option``: its ``table`` or ``query``)."""
+        if where == "path":
+            return self.node.path.span
+        if where == "head":
+            return self.node.head
+        return self.option_spans.get("table", self.option_spans.get("query", self.node.head))
+
 
 @dataclass(slots=True)
 class ClvSettings:

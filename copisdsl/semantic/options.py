@@ -203,9 +203,7 @@ def _source_problem(state: ResolveState, d: n.Data, data: Data) -> None:
     if problem is None:
         return
     where, message, hint = problem
-    span = {"path": d.path.span, "head": d.head}.get(
-        where, data.option_spans.get("table", data.option_spans.get("query", d.head)))
-    state.err("E204", message, span, hint)
+    state.err("E204", message, data.problem_span(where), hint)
     data.unusable = True
 
 

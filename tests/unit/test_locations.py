@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -60,3 +62,36 @@ def test_the_secret_appears_in_no_output(tmp_path):
     for produced in tmp_path.iterdir():
         if produced != journey:
             assert "Zq7secret" not in produced.read_text(errors="replace")
+
+
+@pytest.mark.parametrize("block, expected", [
+    ('{ table "orders" }', []),
+    ("", [("E204", 2, 3, "the database source '${SHOP_URL}' names no `table` or `query`")]),
+    ('{ table "orders"; query "SELECT * FROM orders" }',
+     [("E204", 2, 3, "a database source names exactly one of `table` and `query`, not both")]),
+])
+def test_a_url_held_whole_in_the_environment_is_a_url(tmp_path, block, expected):
+    """Reference §13: ``${NAME}`` anywhere in a path or URL is the variable;
+    ``"${SHOP_URL}"`` is a database URL once expanded, with its ``table``
+    or ``query`` rules (never a traceback, nor "table is for URLs"); the
+    variable's value is never shown."""
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "shop.duckdb"))
+    con.execute("CREATE TABLE orders AS SELECT 5.0 AS amount UNION ALL SELECT 7.0")
+    con.close()
+    journey = tmp_path / "j.copis"
+    journey.write_text(f'journey j "J" {{\n  data o "${{SHOP_URL}}" {block}\n  kpi t = sum(o.amount)\n}}\n')
+    env = {**os.environ, "SHOP_URL": "duckdb:///shop.duckdb"}
+    run = subprocess.run([str(Path(sys.executable).parent / "copis"), "export", str(journey), "-o", "-"],
+                         capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert "Traceback" not in run.stderr and "shop.duckdb" not in run.stdout + run.stderr
+    out = json.loads(run.stdout) if run.returncode == 0 else None
+    if not expected:
+        assert out["kpis"][0]["value"] == 12.0 and out["diagnostics"] == []
+        return
+    assert run.returncode == 1
+    check = subprocess.run([str(Path(sys.executable).parent / "copis"), "check", "--format", "json", str(journey)],
+                           capture_output=True, text=True, env=env, cwd=tmp_path)
+    found = json.loads(check.stdout)["diagnostics"]
+    assert [(d["code"], d["line"], d["column"], d["message"]) for d in found] == expected
