@@ -69,10 +69,12 @@ def connect(data: Data, where: Location, base_dir: Path, root: Path, wanted: set
             engine = open_engine(where.engine, where.url, database)
             try:
                 source = q.relation(data.table, data.query, None, engine.dialect)
+            except q.QueryRefused as exc:  # refused as the engine refuses a query (reference §13)
+                engine.close()
+                return e400(f"data '{data.id}' ({shown}): {exc}")
             except ValueError as exc:
                 engine.close()
-                out.diagnostics.append(error("E204", f"data '{data.id}': {exc}",
-                                             data.option_spans.get("query", data.option_spans.get("table", span))))
+                out.diagnostics.append(error("E204", f"data '{data.id}': {exc}", data.option_spans.get("table", span)))
                 return out
             out.table = EngineTable(data, engine, source)
             return out

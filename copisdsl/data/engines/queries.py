@@ -17,11 +17,23 @@ SOURCE = "copis_src"
 _EPOCH = "1970-01-01"
 
 
+class QueryRefused(ValueError):
+    """A user's query that is not SQL, or not one read-only query: refused
+    before it reaches the engine, as the engine would refuse it (E400)."""
+
+
+#: the statements a user's query may be: reads (DuckDB's PIVOT statement and VALUES too)
+_READS = (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Values, exp.Pivot)
+#: what no part of a user's query may be: a write, or a statement SQLGlot does not know
+_WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Into, exp.Alter, exp.Merge, exp.Command)
+
+
 def relation(table: str | None, query: str | None, view: str | None, dialect: str) -> exp.Expression:
     """The rows of a source, for a FROM clause: a (schema-qualified) table,
     a user's SELECT as a subquery, or the view of a glob's files.
 
-    Raises ``ValueError`` when the query is not one SELECT statement.
+    Raises ``QueryRefused`` when the query is not one read-only query,
+    ``ValueError`` when the table is not a table's name.
     """
     if view is not None:
         return exp.Table(this=exp.to_identifier(view, quoted=True)).as_(SOURCE, quoted=True)
@@ -37,25 +49,34 @@ def relation(table: str | None, query: str | None, view: str | None, dialect: st
 
 
 def user_select(query: str, dialect: str) -> exp.Expression:
-    """A user's query, parsed in the engine's dialect; ``ValueError``
-    unless it is exactly one read-only SELECT (a write never runs)."""
+    """A user's query, parsed in the engine's dialect; ``QueryRefused``
+    unless it is exactly one read-only query (a write never runs: Spark
+    has no read-only mode)."""
     import sqlglot
-    from sqlglot.errors import ParseError
+    from sqlglot.errors import ParseError, SqlglotError
 
     try:
         statements = [s for s in sqlglot.parse(query, read=dialect) if s is not None]
     except ParseError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else "not SQL"
-        raise ValueError(f"the query is not valid SQL: {first}") from None
+        raise QueryRefused(f"the query is not valid SQL{_where(exc)}") from None
+    except SqlglotError:  # TokenError: an unterminated quote or comment
+        raise QueryRefused("the query is not valid SQL: a quote or comment is not closed") from None
     if len(statements) != 1:
-        raise ValueError(f"the query holds {len(statements)} statements; it must be one SELECT")
+        raise QueryRefused(f"the query holds {len(statements)} statements; it must be one SELECT")
     tree = statements[0]
-    if not isinstance(tree, (exp.Select, exp.Union, exp.Intersect, exp.Except)) or any(
-            isinstance(node, (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Into,
-                              exp.Alter, exp.Merge, exp.Command))
-            for node in tree.walk()):
-        raise ValueError("the query must be one SELECT (copis only reads)")
+    if not isinstance(tree, _READS) or any(isinstance(node, _WRITES) for node in tree.walk()):
+        raise QueryRefused("the query must be one SELECT (copis only reads)")
     return tree
+
+
+def _where(exc) -> str:
+    """Where SQLGlot's ``ParseError`` found the query broken, for a message
+    (its own descriptions name its classes, which mean nothing to a user)."""
+    found = exc.errors[0] if getattr(exc, "errors", None) else {}
+    line, column, near = found.get("line"), found.get("col"), " ".join((found.get("highlight") or "").split())
+    if not line:
+        return ""
+    return f": line {line}, column {column}" + (f", near '{near}'" if near else "")
 
 
 def col(name: str) -> exp.Column:
