@@ -365,12 +365,30 @@ class TableSource:
     def aggregate(self, func: str, column: n.Column, call: n.Call, within: Members | None = None) -> float:
         """A column aggregate; ``within`` a segment, of the rows of its
         customers only (a segment without such rows has no value, and no W403)."""
+        self._lacking(column)
         if column.data.name in self.engines:
             if within is not None:
                 return self._engine_call(column.data.name,
                                          lambda t: t.segment_aggregate(func, column, within))
             return self._engine_call(column.data.name, lambda t: t.aggregate(func, column))
         return self._file_aggregate(func, column, within)
+
+    def _lacking(self, column: n.Column) -> None:
+        """One E401 for each column a reference names (its own, then its
+        filter's, each once) that its source lacks, and then no value:
+        evaluating it would stop at the first."""
+        table = self.engines.get(column.data.name)
+        if table is None:
+            table = self.tables.get(column.data.name)
+        if table is None:
+            return
+        named = {column.column.name: column.column.span}
+        for comp in conditions(column.where) if column.where is not None else ():
+            named.setdefault(comp.column.name, comp.column.span)
+        problems = [p for p in (table.lacks(name, span) for name, span in named.items()) if p is not None]
+        if problems:
+            self.diagnostics += [p.diag for p in problems]
+            raise NoValue(problems[0].diag.message)
 
     def _file_aggregate(self, func: str, column: n.Column, within: Members | None) -> float:
         """``aggregate`` over a file pandas read."""

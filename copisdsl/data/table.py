@@ -51,10 +51,14 @@ class Table:
         return len(self.frame)
 
     # ------------------------------------------------------------ columns
+    def lacks(self, name: str, span: Span) -> Problem | None:
+        """E401 when the file has no column ``name``, else None."""
+        return None if name in self.columns else unknown_column(self.data.id, name, self.columns, span, self.hint)
+
     def require(self, name: str, span: Span) -> pd.Series:
         """The column ``name``; E401 when the file has no such column."""
         if name not in self.columns:
-            raise unknown_column(self.data.id, name, self.columns, span, self.hint)
+            raise self.lacks(name, span)
         if name not in self.frame.columns:  # pragma: no cover - planning loads every used column
             raise Problem(error("E401", f"column '{name}' of data '{self.data.id}' was not loaded", span))
         if name in self.undecodable:

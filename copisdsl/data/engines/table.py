@@ -79,13 +79,20 @@ class EngineTable:
         return q.write(tree, self.dialect)
 
     # ------------------------------------------------------------ columns
+    def lacks(self, name: str, span: Span) -> Problem | None:
+        """E401 when the source, or one file of it, has no column ``name``, else None."""
+        if name in self.lacking:
+            return unknown_column(self.data.id, name, self.columns, span, where=self.lacking[name])
+        if name not in self.kinds:
+            return unknown_column(self.data.id, name, self.columns, span)
+        return None
+
     def kind(self, name: str, span: Span) -> str:
         """The column's kind (number, text, date, bool, binary, other); E401 when
         the source, or one file of it, lacks it."""
-        if name in self.lacking:
-            raise unknown_column(self.data.id, name, self.columns, span, where=self.lacking[name])
-        if name not in self.kinds:
-            raise unknown_column(self.data.id, name, self.columns, span)
+        problem = self.lacks(name, span)
+        if problem is not None:
+            raise problem
         return self.kinds[name]
 
     def typed(self, name: str, span: Span, want: str, use: str) -> None:

@@ -320,3 +320,22 @@ def test_the_libraries_a_journey_with_data_needs_are_the_data_extra():
 
     extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["data"]
     assert sorted(DATA_LIBRARIES) == sorted(re.match(r"[A-Za-z0-9_]+", spec).group(0) for spec in extra)
+
+
+@pytest.mark.parametrize("reader", ["pandas", "duckdb", "glob"])
+def test_every_column_a_reference_lacks_is_one_e401(tmp_path, reader, monkeypatch):
+    """Reference §6 E401: each missing column of a reference (its own, then
+    its filter's, each once) is reported, not only the first evaluated."""
+    if reader == "pandas":
+        pandas_reads_everything(monkeypatch)
+    path = orders_of(tmp_path, "duckdb" if reader == "pandas" else reader, ["a", "b"])
+    text = (f'journey j "J" {{\n  data o "{path}"\n'
+            '  kpi a = sum(o.nonexist where alsono == 1)\n'
+            '  kpi b = sum(o.amont where dat == "a" and nope == "b" or dat == "c")\n'
+            '  kpi c = sum(o.amount where customer_id == "a")\n}\n')
+    found, messages = values(tmp_path, text)
+    assert found[:3] == [None, None, 5.0]
+    assert messages == [
+        "E401 3:17 data 'o' has no column 'nonexist'", "E401 3:32 data 'o' has no column 'alsono'",
+        "E401 4:17 data 'o' has no column 'amont'", "E401 4:29 data 'o' has no column 'dat'",
+        "E401 4:44 data 'o' has no column 'nope'"]
