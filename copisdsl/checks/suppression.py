@@ -67,6 +67,13 @@ def reported(diagnostics: Iterable[Diagnostic], comments: Sequence[n.Comment], p
     return sort_diagnostics(out)
 
 
+def line_suppressions(comments: Sequence[n.Comment]) -> list[tuple[int, frozenset[str]]]:
+    """Each well-formed ``# copis: ignore[...]`` comment (not ``ignore-file``),
+    in order: its line and the codes it may suppress."""
+    found, _ = _suppressions(comments, None)
+    return [(s.line, frozenset(code for code, _ in s.codes)) for s in found if not s.whole_file]
+
+
 def first_code_line(lines: Sequence[str]) -> int:
     """The first line that holds something other than blanks and a comment
     (where the journey starts), or one past the last line."""

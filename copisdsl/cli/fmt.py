@@ -79,11 +79,14 @@ def _format_stdin(check: bool, show_diff: bool, name: str) -> int:
 
 def _formatted(data: bytes, name: str, what: str = "file"):
     """The formatted source, or None after printing why it cannot be formatted."""
-    from copisdsl.workflow.fmt import UnsafeFormatError
+    from copisdsl.workflow.fmt import SuppressionMovedError, UnsafeFormatError
     from copisdsl.workflow.fmt.policy import format_bytes
 
     try:
         result = format_bytes(data, name, what)
+    except SuppressionMovedError as exc:
+        click.echo(f"{name}: error: not formatted, the file was left unchanged: {exc}", err=True)
+        return None
     except UnsafeFormatError as exc:
         click.echo(f"{name}: error: INTERNAL ERROR, the file was left unchanged: {exc}; "
                    "please report this with the file", err=True)

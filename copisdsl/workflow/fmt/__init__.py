@@ -21,7 +21,9 @@
 Like black, the result is checked before it is returned: it must parse to
 the same tree (spans aside), keep every comment and be a fixed point of the
 formatter; otherwise ``UnsafeFormatError`` is raised and nothing should be
-written.
+written. A file with ``# copis: ignore[...]`` comments is also checked, before
+and after: each must suppress what it did, or ``SuppressionMovedError`` (an
+``UnsafeFormatError``) says which would lose its statements.
 
 The package: ``printer`` (a generic document printer), ``comments`` (where
 comments go), ``layout`` (statements and expressions as documents),
@@ -35,9 +37,9 @@ from __future__ import annotations
 from copisdsl.diagnostics import Diagnostic
 from copisdsl.syntax.unparse import quote
 from copisdsl.workflow.fmt.layout import WIDTH, Formatter
-from copisdsl.workflow.fmt.safety import UnsafeFormatError, verify
+from copisdsl.workflow.fmt.safety import SuppressionMovedError, UnsafeFormatError, verify, verify_suppressions
 
-__all__ = ["WIDTH", "UnsafeFormatError", "format_source", "quote"]
+__all__ = ["WIDTH", "SuppressionMovedError", "UnsafeFormatError", "format_source", "quote"]
 
 
 def format_source(text: str, path: str = "<input>", *, width: int = WIDTH,
@@ -59,4 +61,6 @@ def format_source(text: str, path: str = "<input>", *, width: int = WIDTH,
     out = Formatter(comments, strings, width).document(doc)
     if safe:
         verify(doc, comments, out, path, width)
+        if any("copis" in c.text for c in comments):
+            verify_suppressions(text, comments, out, comments_and_strings(out, path)[0], path)
     return out, diagnostics

@@ -233,3 +233,36 @@ def test_stdin_keeps_a_byte_order_mark():
     result = CliRunner().invoke(main, ["fmt", "-"], input=("\ufeff" + UGLY).encode("utf-8"))
     assert result.exit_code == 0
     assert result.stdout_bytes == ("\ufeff" + PRETTY).encode("utf-8")
+
+
+SUPPRESSED_ON_ONE_LINE = ('journey j "J" {\n  customer "c"; objective "o"; process "p"; information "i"; service "s"\n'
+                          '  stage s "S" { touchpoint t "T" { moment_of_truth } }  # copis: ignore[W303]\n}\n')
+
+
+def test_a_layout_that_would_unsuppress_a_diagnostic_is_refused():
+    """Reference §15: ``ignore[...]`` holds for diagnostics that start on its
+    line. Split, the line's moment of truth (W303) would leave it: the
+    check would report W303 and a W309 it did not."""
+    from copisdsl.workflow.fmt import SuppressionMovedError
+
+    with pytest.raises(SuppressionMovedError, match=r"suppression on line 3 \(ignore\[W303\]\)"):
+        format_source(SUPPRESSED_ON_ONE_LINE, "j.copis")
+    # on a line of its own, the statement keeps its comment: formatted, still suppressed
+    own_line = SUPPRESSED_ON_ONE_LINE.replace("{ moment_of_truth } }  # copis: ignore[W303]",
+                                              "{\n    moment_of_truth  # copis: ignore[W303]\n  } }")
+    out, _ = format_source(own_line, "j.copis")
+    assert "      moment_of_truth  # copis: ignore[W303]\n" in out
+    # a suppression that suppresses nothing either way is no reason to refuse
+    assert format_source(SUPPRESSED_ON_ONE_LINE.replace("W303", "W306"), "j.copis")[0] is not None
+
+
+def test_cli_leaves_a_file_whose_suppression_would_move_and_says_why(tmp_path):
+    path = tmp_path / "j.copis"
+    path.write_text(SUPPRESSED_ON_ONE_LINE, encoding="utf-8")
+    for args in ([str(path)], ["--check", str(path)]):
+        result = CliRunner().invoke(main, ["fmt", *args])
+        assert result.exit_code == 1 and "INTERNAL ERROR" not in result.output
+        assert "not formatted, the file was left unchanged: the canonical layout would move" in result.output
+    assert path.read_text(encoding="utf-8") == SUPPRESSED_ON_ONE_LINE
+    checked = CliRunner().invoke(main, ["check", "--strict", str(path)])
+    assert checked.exit_code == 0, checked.output
