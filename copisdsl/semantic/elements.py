@@ -175,7 +175,7 @@ def kpis(state: ResolveState, body, scope_kind: str, scope: str) -> list[Kpi]:
         name = st.name.name
         if name in seen:
             state.err("E200", f"duplicate KPI '{name}' in {scope_kind} '{scope}'; the first is at "
-                      f"{seen[name].span.where()}", st.name.span,
+                      f"{seen[name].node.name.span.where()}", st.name.span,
                       "KPI names are unique per touchpoint, stage and journey")
             continue
         baseline = number_of(st.baseline) if st.baseline is not None else None

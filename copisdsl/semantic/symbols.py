@@ -9,6 +9,8 @@ from copisdsl.semantic.state import ResolveState
 from copisdsl.syntax import nodes as n
 
 PERSONA_KEYS = ("needs", "pains", "goals")
+#: the kinds whose plural is not KIND + "s" (in E200 hints)
+_PLURAL = {"data": "data sources"}
 
 
 def declare(state: ResolveState, kind: str, ident: n.Ident) -> bool:
@@ -17,7 +19,7 @@ def declare(state: ResolveState, kind: str, ident: n.Ident) -> bool:
     first = table.get(ident.name)
     if first is not None:
         state.err("E200", f"duplicate {kind} '{ident.name}'; the first is at {first.span.where()}",
-                  ident.span, f"rename one of the two {kind}s")
+                  ident.span, f"rename one of the two {_PLURAL.get(kind, kind + 's')}")
         return False
     table[ident.name] = ident
     return True

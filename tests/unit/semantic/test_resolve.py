@@ -140,3 +140,16 @@ def test_string_escapes():
 def test_percent_and_durations():
     m, diags = model_of('journey j "J" { clv { margin 12.5%; discount 0.08; horizon 18m } }')
     assert (m.clv.margin, m.clv.discount, m.clv.horizon_months) == (0.125, 0.08, 18)
+
+
+def test_e200_names_the_first_declaration_by_its_name_for_every_kind():
+    """Reference §6: E200 at the later declaration, naming the first, by
+    where its name is (as the diagnostic itself is)."""
+    text = ('journey j "J" {\n  data o "o.csv"\n  data o "p.csv"\n  kpi k = 1\n  kpi k = 2\n'
+            '  persona p "P"\n  persona p "Q"\n}\n')
+    found = [(d.span.line, d.span.column, d.message, d.hint) for d in check(text).diagnostics if d.code == "E200"]
+    assert found == [
+        (3, 8, "duplicate data 'o'; the first is at 2:8", "rename one of the two data sources"),
+        (5, 7, "duplicate KPI 'k' in journey 'j'; the first is at 4:7",
+         "KPI names are unique per touchpoint, stage and journey"),
+        (7, 11, "duplicate persona 'p'; the first is at 6:11", "rename one of the two personas")]
