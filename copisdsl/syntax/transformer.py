@@ -24,6 +24,8 @@ _Journey, _Stage, _Touchpoint = map(n.builder, (n.Journey, n.Stage, n.Touchpoint
 # evaluation walk them recursively (Python's stack holds about a thousand
 # calls), and no real KPI comes near.
 MAX_NESTING = 200
+#: the most digits a number may have before its point (a double holds 15 exactly)
+MAX_INTEGER_DIGITS = 15
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n"}
 
@@ -176,8 +178,20 @@ class ToAst:
             end = children[2]
         return _new(Span, (self.file, first.line, first.column, end.end_line, end.end_column))
 
+    def _digits(self, tok: Token, span: Span) -> None:
+        """E100 for a number with more digits before its point than
+        ``MAX_INTEGER_DIGITS``: past them a float is inexact, then infinite,
+        and a duration overflows every calendar."""
+        whole = tok.value.split(".", 1)[0].rstrip("%dwmy")
+        if len(whole.lstrip("0")) > MAX_INTEGER_DIGITS:
+            self.diagnostics.append(error(
+                "E100", f"number too large: {len(whole.lstrip('0'))} digits before the point "
+                        f"(at most {MAX_INTEGER_DIGITS})", span,
+                "a figure this large is beyond what copis computes with; write it in larger units"))
+
     def _number(self, toks, span: Span) -> n.Literal:
         tok = toks[-1]
+        self._digits(tok, span)
         negative = len(toks) == 2
         text = ("-" if negative else "") + tok.value
         sign = -1 if negative else 1
@@ -337,6 +351,7 @@ class ToAst:
     # -- expressions
     def _number_expr(self, kind: str, tok: Token):
         span = _new(Span, (self.file, tok.line, tok.column, tok.end_line, tok.end_column))
+        self._digits(tok, span)
         if kind == "percent":
             lit = _Literal(kind, float(tok.value[:-1]) / 100.0, tok.value, span)
         elif kind == "duration":
