@@ -110,8 +110,8 @@ class _Analysis:
                 if not (isinstance(window, n.Number) and window.literal.kind == "duration"):
                     self.err("E204", f"the second argument of {name}() is a duration like 90d, 6m or 1y",
                              args[1].span)
-                elif window.literal.value[0] <= 0:
-                    self.err("E204", f"the window of {name}() must be positive; got {window.literal.text}",
+                elif window.literal.value[0] < 0:  # 0: no order on or after the last date itself
+                    self.err("E204", f"the window of {name}() is a negative duration; got {window.literal.text}",
                              window.span)
 
     def loose_arg(self, kpi: Kpi, arg) -> None:

@@ -77,8 +77,10 @@ def _percent(key: str, v: n.Literal):
 
 
 def _horizon(key: str, v: n.Literal):
+    # 0 is no negative duration (reference §6): a lifetime of nothing, a CLV of 0
     return _duration_months(key, v, MAX_HORIZON_MONTHS, "for example: horizon 3y, horizon 18m",
-                            "a customer lifetime value looks a few years ahead: horizon 3y, horizon 5y")
+                            "a customer lifetime value looks a few years ahead: horizon 3y, horizon 5y",
+                            zero=True)
 
 
 def _model(key: str, v: n.Literal):
@@ -103,13 +105,14 @@ def _holdout(key: str, v: n.Literal):
     return v.value  # (amount, unit): months and years are calendar ones, as in churn_rate
 
 
-def _duration_months(key: str, v: n.Literal, most: int, example: str, shorter: str):
-    """A positive duration of at most ``most`` months, in months; else E204
-    (``example`` the hint for a value that is no positive duration,
-    ``shorter`` for one too long)."""
+def _duration_months(key: str, v: n.Literal, most: int, example: str, shorter: str, zero: bool = False):
+    """A positive duration (or, with ``zero``, one of 0) of at most ``most``
+    months, in months; else E204 (``example`` the hint for a value that is
+    no such duration, ``shorter`` for one too long)."""
     months = duration_months(v)
-    if months is None or months <= 0:
-        return error("E204", f"{key} must be a positive duration; got {v.text}", v.span, example)
+    if months is None or months < 0 or (months == 0 and not zero):
+        what = "a duration of 0 or more" if zero else "a positive duration"
+        return error("E204", f"{key} must be {what}; got {v.text}", v.span, example)
     if months > most:
         return error("E204", f"{key} must be at most {most // 12} years; got {v.text}", v.span, shorter)
     return months

@@ -100,8 +100,17 @@ def test_a_window_longer_than_the_calendar_churns_nobody(tmp_path):
     got = value_of(tmp_path, TX + """
 kpi years = churn_rate(orders, 99999y)
 kpi days = churn_rate(orders, 999999999d)
-kpi weeks = retention_rate(orders, 99999999999999999999w)""")
+kpi weeks = retention_rate(orders, 999999999999999w)""")  # the most digits a number may have
     assert got == {"years": 0.0, "days": 0.0, "weeks": 1.0}
+
+
+def test_a_window_of_nothing_churns_who_did_not_order_on_the_last_date(tmp_path):
+    """A 0 duration is no negative one (reference §6 E204): with window 0
+    the customers who ordered on the last date (C, on 2024-03-31) stay."""
+    got = value_of(tmp_path, TX + """
+kpi churn = churn_rate(orders, 0d)
+kpi kept = retention_rate(orders, 0m)""")
+    assert got == {"churn": 0.75, "kept": 0.25}
 
 
 def test_without_until_the_file_s_last_date_ends_the_observation(tmp_path):
@@ -276,3 +285,12 @@ def test_text_compared_with_a_number_is_e402(tmp_path):
 def test_dates_that_do_not_parse_in_a_filter_are_e402(tmp_path):
     kpis, diags, _ = run(tmp_path, 'data s "survey.csv"\nkpi a = count(s.score where stage >= 2024-01-01)')
     assert [d.code for d in diags] == ["E402"] and "must hold dates" in diags[0].message
+
+
+@pytest.mark.parametrize("model", ["historic", "bgnbd"])
+def test_a_horizon_of_nothing_is_a_clv_of_nothing(tmp_path, model):
+    """``horizon 0d`` is no negative duration (reference §6 E204): every
+    customer's value over no time is 0."""
+    kpis, _, figures = run(tmp_path, TX + f"clv {{ horizon 0d; model {model} }}\nkpi v = clv(orders)\n")
+    assert kpis["v"].value == 0.0 and figures.clv.mean_clv == 0.0
+    assert figures.clv.horizon_months == 0
