@@ -258,10 +258,12 @@ def assign_segments(model: Model, values: CustomerValues) -> np.ndarray:
     return out
 
 
-def clv_figures(model: Model, values: CustomerValues | None, segments: np.ndarray | None) -> ClvFigures:
+def clv_figures(model: Model, values: CustomerValues | None, segments: np.ndarray | None,
+                without_orders: tuple | None = None) -> ClvFigures:
     """The CLV summary and segment portfolio of the journey; ``segments`` is
     each customer's segment position (``assign_segments``, None without
-    customers)."""
+    customers); ``without_orders``, without customers, the IDs whose rows
+    are no orders and their net revenues (the customer table's only rows)."""
     s = model.clv
     figures = ClvFigures(model=s.model, unit=s.unit, margin=s.margin, discount=s.discount,
                          horizon_months=s.horizon_months, params={}, mean_clv=None, customers=0)
@@ -269,6 +271,8 @@ def clv_figures(model: Model, values: CustomerValues | None, segments: np.ndarra
         figures.segments = [SegmentFigures(id=seg.id, title=seg.title, customers=0, share=0.0, revenue=0.0,
                                            clv_total=0.0, clv_mean=0.0, clv_share=0.0)
                             for seg in model.segments.values()]
+        if without_orders is not None and len(without_orders[0]):
+            figures.table = _no_orders_table(model, *without_orders)
         return figures
     count = len(values.orders)
     figures.customers = count
@@ -320,6 +324,20 @@ def _interval_figures(model: Model, values: CustomerValues, figures: ClvFigures,
     figures.mean_clv_interval = intervals[0]
     for seg, bounds in zip(figures.segments, intervals[1:]):
         seg.clv_total_interval = bounds
+
+
+def _no_orders_table(model: Model, ids, net) -> CustomerTable:
+    """The customer table of transactions without a single order: a row
+    for each ID (whose every amount is <= 0), 0 orders, its net revenue,
+    no other figure (the model columns empty, as for everyone's)."""
+    ids = np.asarray(ids, dtype=object)
+    order = text_order(ids)
+    empty = np.full(len(ids), np.nan)
+    fitted = None if model.clv.model == "historic" else empty
+    return CustomerTable(
+        customer=ids[order], segment=np.full(len(ids), None, dtype=object), orders=np.zeros(len(ids), np.int64),
+        revenue=np.asarray(net, dtype=float)[order], frequency=empty, recency=empty, T=empty, monetary=empty,
+        p_alive=fitted, expected_purchases=fitted, expected_spend=fitted, clv=empty)
 
 
 def customer_table(model: Model, values: CustomerValues, segment: np.ndarray) -> CustomerTable | None:

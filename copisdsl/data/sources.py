@@ -596,8 +596,10 @@ class TableSource:
         if first is None:
             return None
         customers = self.customers()
-        return clv_figures(self.model, self.customer_values(first.id),
-                           customers.segments if customers is not None else None)
+        values = self.customer_values(first.id)
+        tx = self.transactions_of(first.id) if values is None and self._readable(first.id) else None
+        return clv_figures(self.model, values, customers.segments if customers is not None else None,
+                           tx.without_orders if tx is not None else None)
 
 
 def keep_customer_text(data: Data, segmented: set[str]) -> bool:

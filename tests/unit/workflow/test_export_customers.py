@@ -183,3 +183,22 @@ def test_customer_ids_as_text_golden(tmp_path, update_golden):
     assert result.returncode == 0, result.stderr
     golden = Path(ROOT, "tests", "golden", "export", "customer_ids.customers.csv")
     golden_compare(golden, (tmp_path / "c.csv").read_text(encoding="utf-8"), update_golden)
+
+
+@pytest.mark.parametrize("model", ["historic", "bgnbd"])
+def test_transactions_without_an_order_still_list_their_ids(tmp_path, model):
+    """Reference §14: rows whose amounts are all <= 0 are no orders, yet
+    their IDs have a row (0 orders, the net revenue, nothing else), also
+    when no one has an order: the table is those rows, not an exit 1."""
+    (tmp_path / "refunds.csv").write_text("customer_id,date,amount\n7,2024-01-02,-3\n007,2024-01-01,0\n",
+                                          encoding="utf-8")
+    (tmp_path / "j.copis").write_text(
+        f'journey j "J" {{\n  data o "refunds.csv" {{ kind transactions }}\n  clv {{ model {model} }}\n}}\n',
+        encoding="utf-8")
+    result = copis("export", "j.copis", "-o", "out.json", "--customers", "c.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(open(tmp_path / "c.csv", encoding="utf-8")))
+    assert [(r["customer"], r["segment"], r["orders"], r["revenue"]) for r in rows] == [
+        ("007", "", "0", "0"), ("7", "", "0", "-3")]
+    assert all(r[c] == "" for r in rows for c in COLUMNS[4:])
+    assert json.loads((tmp_path / "out.json").read_text())["clv"]["mean_clv"] is None
