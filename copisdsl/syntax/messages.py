@@ -183,11 +183,12 @@ def _hint_for(tok: Token, expected: set[str]) -> str | None:
 
 def _keyword_hint(lines: list[str], tok: Token) -> str | None:
     """A misspelt or capitalised keyword starting the statement that failed
-    (`Journey`, `tuchpoint`) parses as an element until its title string
-    or its block."""
+    (`Journey`, `tuchpoint`, `kpii a = 1`, `flwo a -> b`) parses as an
+    element until its title string, its block or whatever no element
+    holds (`=`, `->`, a second value)."""
     from copisdsl.hints import closest
 
-    if tok.type not in ("STRING", "LBRACE") or not 1 <= (tok.line or 0) <= len(lines):
+    if tok.type in ("_NL", "$END") or not 1 <= (tok.line or 0) <= len(lines):
         return None
     text = lines[tok.line - 1][: (tok.column or 1) - 1]
     for sep in "{};":
