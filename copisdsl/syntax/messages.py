@@ -106,7 +106,8 @@ def diagnose(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[Di
                              Span(path, line, at, line, at + 1),
                              "remove it; write \\n for a line break"), line
             end = len(lines[line - 1]) + 1 if line <= len(lines) else col + 1
-            return error("E100", "unterminated string", Span(path, line, col, line, max(end, col + 1)),
+            return error("E100", "unterminated string: expected '\"' before the end of the line",
+                         Span(path, line, col, line, max(end, col + 1)),
                          "close the string with '\"' on the same line (write \\n for a line break)"), line
         if ch and "0" <= ch <= "9":
             word = exc.word  # as the tokenizer read it
@@ -136,7 +137,7 @@ def diagnose(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[Di
         message = f"unexpected {_describe_token(tok)}; expected {_expected_words(expected)}"
         hint = _hint_for(tok, expected) or _keyword_hint(lines, tok) or _separator_hint(tok, expected)
         if tok.type == "RBRACE" and "RBRACE" not in expected and _unclosed_block(attempt[: _offset(tok)]) is None:
-            message = "unexpected '}': no block is open here"
+            message = f"unexpected '}}': no block is open here; expected {_expected_words(expected)}"
             hint = "remove it, or check the braces above"
         return error("E100", message, span, hint), tok.line
     line = getattr(exc, "line", 1) or 1
