@@ -93,8 +93,9 @@ def _endpoint(state: ResolveState, ident: n.Ident) -> tuple[str | None, str | No
     if stage is not None:
         if stage.touchpoints:
             return stage.touchpoints[0].id, stage.touchpoints[-1].id
-        state.err("E201", f"stage '{name}' has no touchpoints to flow to or from", ident.span,
-                  "add a touchpoint to the stage, or name a touchpoint")
+        if not any(isinstance(st, n.Touchpoint) for st in stage.node.body):  # else only E200s emptied it
+            state.err("E201", f"stage '{name}' has no touchpoints to flow to or from", ident.span,
+                      "add a touchpoint to the stage, or name a touchpoint")
         return None, None
     candidates = list(m.touchpoints) + [s.id for s in m.stages]
     state.err("E201", f"unknown flow endpoint '{name}'", ident.span,

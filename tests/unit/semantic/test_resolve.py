@@ -153,3 +153,13 @@ def test_e200_names_the_first_declaration_by_its_name_for_every_kind():
         (5, 7, "duplicate KPI 'k' in journey 'j'; the first is at 4:7",
          "KPI names are unique per touchpoint, stage and journey"),
         (7, 11, "duplicate persona 'p'; the first is at 6:11", "rename one of the two personas")]
+
+
+def test_a_stage_emptied_by_duplicate_touchpoints_is_not_also_an_empty_flow_endpoint():
+    """One mistake, one error: the touchpoint that clashes with its stage's
+    ID (E200) is no second error at the flow naming the stage (E201 "no
+    touchpoints"); a stage written empty still is."""
+    text = ('journey j "J" {\n  stage a "S" { touchpoint a "T" { } }\n  stage e "E" { }\n'
+            '  flow a -> e\n}\n')
+    found = [(d.code, d.span.line, d.span.column) for d in check(text).diagnostics if d.is_error]
+    assert found == [("E200", 2, 28), ("E201", 4, 13)]
