@@ -33,9 +33,18 @@ def _where(places: tuple[str, ...]) -> str:
     return "in " + text
 
 
+def _places(stmt: n.Statement) -> tuple[str, ...]:
+    return SUPPORT_PLACES if isinstance(stmt, n.Note) and stmt.kind == "support" else PLACES[type(stmt)]
+
+
+def belongs(stmt: n.Statement) -> str:
+    """Where ``stmt`` may stand, in words ("in a touchpoint")."""
+    return _where(_places(stmt))
+
+
 def placed(state: ResolveState, stmt: n.Statement, where: str) -> bool:
     """Report E100 when ``stmt`` may not stand in a ``where`` block."""
-    places = SUPPORT_PLACES if isinstance(stmt, n.Note) and stmt.kind == "support" else PLACES[type(stmt)]
+    places = _places(stmt)
     if where in places:
         return True
     keyword = n.statement_keyword(stmt)

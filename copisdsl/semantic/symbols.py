@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from copisdsl.hints import did_you_mean
 from copisdsl.semantic.model import FlowEdge, Persona, Segment
+from copisdsl.semantic.placement import belongs
 from copisdsl.semantic.state import ResolveState
 from copisdsl.syntax import nodes as n
 
@@ -63,7 +64,7 @@ def persona(state: ResolveState, p: n.Persona) -> None:
             keyword = n.statement_keyword(stmt)
             span = stmt.key.span if isinstance(stmt, n.Generic) else stmt.span
             hint = did_you_mean(keyword, PERSONA_KEYS + ("segment", "description"))
-            state.err("E100", f"'{keyword}' is not allowed in a persona", span,
+            state.err("E100", f"'{keyword}' is not allowed in a persona; it belongs {belongs(stmt)}", span,
                       hint or "a persona holds `segment ID`, `needs`, `pains`, `goals` and `description`")
     state.model.personas[person.id] = person
 

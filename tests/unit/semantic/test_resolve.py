@@ -163,3 +163,12 @@ def test_a_stage_emptied_by_duplicate_touchpoints_is_not_also_an_empty_flow_endp
             '  flow a -> e\n}\n')
     found = [(d.code, d.span.line, d.span.column) for d in check(text).diagnostics if d.is_error]
     assert found == [("E200", 2, 28), ("E201", 4, 13)]
+
+
+def test_a_statement_misplaced_in_a_persona_says_where_it_belongs():
+    """Reference §4: a statement where the table does not allow it is E100,
+    naming where it is allowed (in a persona as in a stage)."""
+    text = 'journey j "J" {\n  persona r "R" { channel web; kpi a = 1 }\n}\n'
+    assert [d.message for d in check(text).diagnostics if d.code == "E100"] == [
+        "'channel' is not allowed in a persona; it belongs in a touchpoint",
+        "'kpi' is not allowed in a persona; it belongs in a journey, a stage or a touchpoint"]
