@@ -598,8 +598,10 @@ class TableSource:
         customers = self.customers()
         values = self.customer_values(first.id)
         tx = self.transactions_of(first.id) if values is None and self._readable(first.id) else None
+        # Without a single order the table is the rows that are none; when
+        # the CLV failed (a note says why) there is no table.
         return clv_figures(self.model, values, customers.segments if customers is not None else None,
-                           tx.without_orders if tx is not None else None)
+                           tx.without_orders if tx is not None and not tx.orders else None)
 
 
 def keep_customer_text(data: Data, segmented: set[str]) -> bool:

@@ -294,3 +294,17 @@ def test_a_horizon_of_nothing_is_a_clv_of_nothing(tmp_path, model):
     kpis, _, figures = run(tmp_path, TX + f"clv {{ horizon 0d; model {model} }}\nkpi v = clv(orders)\n")
     assert kpis["v"].value == 0.0 and figures.clv.mean_clv == 0.0
     assert figures.clv.horizon_months == 0
+
+
+def test_a_clv_that_cannot_be_computed_gives_no_customer_table(tmp_path, monkeypatch):
+    """Customers with orders whose CLV fails (a note says why) are no
+    table of the IDs without orders alone: no table at all."""
+    from copisdsl.data import portfolio
+
+    def broken(tx, settings):
+        raise ValueError("a fit that failed")
+
+    monkeypatch.setattr(portfolio, "customer_values", broken)
+    files = {"orders.csv": "customer_id,order_date,revenue\nA,2024-01-01,10\nA,2024-02-01,5\nB,2024-01-05,-3\n"}
+    kpis, _, figures = run(tmp_path, TX + "kpi v = clv(orders)\n", files)
+    assert kpis["v"].value is None and figures.clv.table is None
