@@ -178,23 +178,32 @@ class ToAst:
             end = children[2]
         return _new(Span, (self.file, first.line, first.column, end.end_line, end.end_column))
 
-    def _digits(self, tok: Token, span: Span) -> None:
-        """E100 for a number with more digits before its point than
-        ``MAX_INTEGER_DIGITS``: past them a float is inexact, then infinite,
-        and a duration overflows every calendar."""
-        whole = tok.value.split(".", 1)[0].rstrip("%dwmy")
-        if len(whole.lstrip("0")) > MAX_INTEGER_DIGITS:
-            self.diagnostics.append(error(
-                "E100", f"number too large: {len(whole.lstrip('0'))} digits before the point "
-                        f"(at most {MAX_INTEGER_DIGITS})", span,
-                "a figure this large is beyond what copis computes with; write it in larger units"))
+    def _too_large(self, tok: Token, span: Span) -> bool:
+        """E100 (and True) for a number with more digits before its point
+        than ``MAX_INTEGER_DIGITS``: past them a float is inexact, then
+        infinite, a duration overflows every calendar, and past 4,300
+        Python refuses to read the digits at all."""
+        digits = len(tok.value.split(".", 1)[0].rstrip("%dwmy").lstrip("0"))
+        if digits <= MAX_INTEGER_DIGITS:
+            return False
+        self.diagnostics.append(error(
+            "E100", f"number too large: {digits} digits before the point (at most {MAX_INTEGER_DIGITS})", span,
+            "a figure this large is beyond what copis computes with; write it in larger units"))
+        return True
+
+    @staticmethod
+    def _placeholder(kind: str, tok: Token):
+        """The value of a number too large to read (the E100 stops the check)."""
+        return (0, tok.value[-1]) if kind == "duration" else 0.0
 
     def _number(self, toks, span: Span) -> n.Literal:
         tok = toks[-1]
-        self._digits(tok, span)
         negative = len(toks) == 2
         text = ("-" if negative else "") + tok.value
         sign = -1 if negative else 1
+        if self._too_large(tok, span):
+            kind = {"PERCENT_POS": "percent", "DURATION_POS": "duration"}.get(tok.type, "number")
+            return _Literal(kind, self._placeholder(kind, tok), text, span)
         if tok.type == "PERCENT_POS":
             return _Literal("percent", sign * float(tok.value[:-1]) / 100.0, text, span)
         if tok.type == "DURATION_POS":
@@ -351,8 +360,9 @@ class ToAst:
     # -- expressions
     def _number_expr(self, kind: str, tok: Token):
         span = _new(Span, (self.file, tok.line, tok.column, tok.end_line, tok.end_column))
-        self._digits(tok, span)
-        if kind == "percent":
+        if self._too_large(tok, span):
+            lit = _Literal(kind, self._placeholder(kind, tok), tok.value, span)
+        elif kind == "percent":
             lit = _Literal(kind, float(tok.value[:-1]) / 100.0, tok.value, span)
         elif kind == "duration":
             lit = _Literal(kind, (int(tok.value[:-1]), tok.value[-1]), tok.value, span)

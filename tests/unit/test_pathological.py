@@ -35,6 +35,10 @@ CASES = {
     "a_sum_of_50_000": (HEAD + "  kpi k = " + " + ".join(["1"] * 50_000) + "\n}\n", 0, None),
     "a_condition_of_50_000": (HEAD + '  segment s "S" when ' + " and ".join(["orders >= 1"] * 50_000)
                               + "\n}\n", 1, "E404 error"),  # long, not deep: only the missing transactions
+    "a_window_of_5_000_digits": (HEAD + "  kpi k = churn_rate(o, " + "9" * 5_000 + "d)\n}\n", 1,
+                                 "E100 error: number too large: 5000 digits"),  # past Python's int limit
+    "a_percent_of_5_000_digits": (HEAD + "  kpi k = 1 baseline " + "9" * 5_000 + "%\n}\n", 1,
+                                  "E100 error: number too large: 5000 digits"),
     "blocks_20_000_deep": (HEAD + 'stage s "S" {\n' * 20_000 + "}\n" * 20_000 + "}\n", 1,
                            "E100 error: blocks nested too deeply"),
 }
