@@ -99,12 +99,6 @@ def apply_policy(result: CheckResult, policy: Policy | None = None, *, data_read
                                   first_code_line=first_code_line(result.source.lines), data_read=data_read)
 
 
-def checked(text: str, path: str = "<input>") -> CheckResult:
-    """Parse, resolve and check a text, every diagnostic as found: before
-    inline suppressions and a configuration (``check`` applies them)."""
-    return _check(text, path)
-
-
 def _check(text: str, path: str) -> CheckResult:
     """Parse, resolve and check, every diagnostic as found."""
     from copisdsl.checks import run_checks

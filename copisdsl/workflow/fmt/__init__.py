@@ -21,9 +21,9 @@
 Like black, the result is checked before it is returned: it must parse to
 the same tree (spans aside), keep every comment and be a fixed point of the
 formatter; otherwise ``UnsafeFormatError`` is raised and nothing should be
-written. A file with ``# copis: ignore[...]`` comments is also checked, before
-and after: each must suppress what it did, or ``SuppressionMovedError`` (an
-``UnsafeFormatError``) says which would lose its statements.
+written. Each ``# copis: ignore[...]`` comment must also stay on the line of
+the very statements it stood beside, or ``SuppressionMovedError`` (an
+``UnsafeFormatError``) says which would lose them.
 
 The package: ``printer`` (a generic document printer), ``comments`` (where
 comments go), ``layout`` (statements and expressions as documents),
@@ -37,7 +37,7 @@ from __future__ import annotations
 from copisdsl.diagnostics import Diagnostic
 from copisdsl.syntax.unparse import quote
 from copisdsl.workflow.fmt.layout import WIDTH, Formatter
-from copisdsl.workflow.fmt.safety import SuppressionMovedError, UnsafeFormatError, verify, verify_suppressions
+from copisdsl.workflow.fmt.safety import SuppressionMovedError, UnsafeFormatError, verify
 
 __all__ = ["WIDTH", "SuppressionMovedError", "UnsafeFormatError", "format_source", "quote"]
 
@@ -61,6 +61,4 @@ def format_source(text: str, path: str = "<input>", *, width: int = WIDTH,
     out = Formatter(comments, strings, width).document(doc)
     if safe:
         verify(doc, comments, out, path, width)
-        if any("copis" in c.text for c in comments):
-            verify_suppressions(text, comments, out, comments_and_strings(out, path)[0], path)
     return out, diagnostics
