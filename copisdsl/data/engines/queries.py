@@ -22,10 +22,15 @@ class QueryRefused(ValueError):
     before it reaches the engine, as the engine would refuse it (E400)."""
 
 
-#: the statements a user's query may be: reads (DuckDB's PIVOT statement and VALUES too)
-_READS = (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Values, exp.Pivot)
-#: what no part of a user's query may be: a write, or a statement SQLGlot does not know
-_WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Drop, exp.Into, exp.Alter, exp.Merge, exp.Command)
+#: the statements a user's query may be: reads (and VALUES; DuckDB's PIVOT statement on DuckDB)
+_READS = (exp.Select, exp.Union, exp.Intersect, exp.Except, exp.Values)
+#: what no part of a user's query may be, however nested: a write, a statement
+#: that changes the session or the machine (DuckDB's COPY writes files even
+#: on a read-only database), or one SQLGlot does not know
+_WRITES = (exp.DDL, exp.DML, exp.Drop, exp.Alter, exp.Into, exp.Command, exp.Copy, exp.Attach, exp.Detach,
+           exp.Set, exp.Pragma, exp.Use, exp.Transaction, exp.Commit, exp.Rollback, exp.Export, exp.Install,
+           exp.Grant, exp.Revoke, exp.Analyze, exp.Cache, exp.Uncache, exp.Refresh, exp.Kill, exp.Declare,
+           exp.Execute)
 
 
 def relation(table: str | None, query: str | None, view: str | None, dialect: str) -> exp.Expression:
@@ -61,10 +66,13 @@ def user_select(query: str, dialect: str) -> exp.Expression:
         raise QueryRefused(f"the query is not valid SQL{_where(exc)}") from None
     except SqlglotError:  # TokenError: an unterminated quote or comment
         raise QueryRefused("the query is not valid SQL: a quote or comment is not closed") from None
+    except RecursionError:
+        raise QueryRefused("the query is nested too deeply to read") from None
     if len(statements) != 1:
         raise QueryRefused(f"the query holds {len(statements)} statements; it must be one SELECT")
     tree = statements[0]
-    if not isinstance(tree, _READS) or any(isinstance(node, _WRITES) for node in tree.walk()):
+    reads = _READS + ((exp.Pivot,) if dialect == "duckdb" else ())
+    if not isinstance(tree, reads) or any(isinstance(node, _WRITES) for node in tree.walk()):
         raise QueryRefused("the query must be one SELECT (copis only reads)")
     return tree
 

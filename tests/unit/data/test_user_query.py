@@ -24,18 +24,40 @@ def test_any_text_is_a_query_or_refused(text):
         assert "\n" not in str(exc) and "sqlglot" not in str(exc) and "<class" not in str(exc)
 
 
-@pytest.mark.parametrize("query", ["PIVOT orders ON customer_id USING sum(amount)", "VALUES (1, 2)",
+@pytest.mark.parametrize("query", ["VALUES (1, 2)",
                                    "WITH a AS (SELECT 1 AS x) SELECT * FROM a", "FROM orders",
                                    "SELECT 1 UNION ALL SELECT 2"])
 def test_read_only_queries_are_taken(query):
     assert user_select(query, "duckdb") is not None
 
 
-@pytest.mark.parametrize("query", ["DELETE FROM orders", "COPY (SELECT 1) TO 'x.csv'", "CREATE TABLE t AS SELECT 1",
-                                   "SELECT 1; SELECT 2", "ATTACH 'x.duckdb'", "INSTALL httpfs"])
-def test_writes_and_commands_are_refused(query):
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "spark"])
+@pytest.mark.parametrize("query", [
+    "DELETE FROM orders", "COPY (SELECT 1) TO 'x.csv'", "CREATE TABLE t AS SELECT 1", "SELECT 1; SELECT 2",
+    "ATTACH 'x.duckdb'", "INSTALL httpfs", "SET memory_limit = '1GB'", "PRAGMA version",
+    # nested under a read: refused by what they hold, not by where they stand
+    "WITH d AS (DELETE FROM orders RETURNING *) SELECT * FROM d",
+    "SELECT * INTO copy_of_orders FROM orders", "VALUES ((SELECT 1)) UNION ALL SELECT * FROM (COPY t TO 'x')",
+    "SELECT " + "(" * 3000 + "1" + ")" * 3000])
+def test_writes_and_commands_are_refused_however_nested(query, dialect):
     with pytest.raises(QueryRefused):
-        user_select(query, "duckdb")
+        user_select(query, dialect)
+
+
+def test_duckdb_s_pivot_statement_is_a_read_on_duckdb_only():
+    assert user_select("PIVOT orders ON customer_id USING sum(amount)", "duckdb") is not None
+    for dialect in ("postgres", "spark"):  # their SQL has no such statement: it would reach them mangled
+        with pytest.raises(QueryRefused):
+            user_select("PIVOT orders ON customer_id USING sum(amount)", dialect)
+
+
+@pytest.mark.parametrize("query", ["SELECT a, SUM(b) OVER (PARTITION BY a ORDER BY c) FROM t",
+                                   "SELECT CASE WHEN a > 1 THEN 'x' ELSE 'y' END AS k FROM t WHERE b IN (1, 2)",
+                                   "SELECT * FROM t JOIN u USING (id) WHERE t.d >= DATE '2024-01-01'",
+                                   "SELECT a FROM t GROUP BY a HAVING COUNT(*) > 1 ORDER BY a LIMIT 5"])
+@pytest.mark.parametrize("dialect", ["duckdb", "postgres", "spark"])
+def test_ordinary_reads_are_taken_on_every_engine(query, dialect):
+    assert user_select(query, dialect) is not None
 
 
 @pytest.mark.parametrize("query, reason", [
