@@ -64,7 +64,9 @@ def persona(state: ResolveState, p: n.Persona) -> None:
             keyword = n.statement_keyword(stmt)
             span = stmt.key.span if isinstance(stmt, n.Generic) else stmt.span
             hint = did_you_mean(keyword, PERSONA_KEYS + ("segment", "description"))
-            state.err("E100", f"'{keyword}' is not allowed in a persona; it belongs {belongs(stmt)}", span,
+            # An element (or a word that is none, `need`) belongs nowhere in particular.
+            where = "" if isinstance(stmt, n.Generic) else f"; it belongs {belongs(stmt)}"
+            state.err("E100", f"'{keyword}' is not allowed in a persona{where}", span,
                       hint or "a persona holds `segment ID`, `needs`, `pains`, `goals` and `description`")
     state.model.personas[person.id] = person
 

@@ -197,7 +197,10 @@ def _keyword_hint(lines: list[str], tok: Token) -> str | None:
     words = text.split()
     if not words or words[0] in KEYWORDS or not words[0].isidentifier():
         return None
-    best = closest(words[0], KEYWORDS)
+    # Stopped at a title or a block, the word can only have been a keyword;
+    # elsewhere (`=`, `->`, a second value) it may be an element with a
+    # typo of its own (`painpoint "x" 3`): only a near miss is a keyword.
+    best = closest(words[0], KEYWORDS, 0.6 if tok.type in ("STRING", "LBRACE") else 0.75)
     if best is None:
         return None
     lower = " (keywords are lowercase)" if best == words[0].lower() else ""
