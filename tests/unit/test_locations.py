@@ -95,3 +95,13 @@ def test_a_url_held_whole_in_the_environment_is_a_url(tmp_path, block, expected)
                            capture_output=True, text=True, env=env, cwd=tmp_path)
     found = json.loads(check.stdout)["diagnostics"]
     assert [(d["code"], d["line"], d["column"], d["message"]) for d in found] == expected
+
+
+@pytest.mark.parametrize("path, deferred", [("data/${X}.csv", False), ("${X}", True), ("${ENGINE}://h/db", True)])
+def test_only_a_variable_that_could_hold_the_scheme_waits_for_the_data(path, deferred):
+    """``table`` on a path no expansion can make a URL (its scheme would
+    start it) is E204 without reading the data (--no-data, the editor)."""
+    from copisdsl.api import check
+
+    found = check(f'journey j "J" {{\n  data d "{path}" {{ table "t" }}\n}}\n').diagnostics
+    assert [d.code for d in found if d.code == "E204"] == ([] if deferred else ["E204"])
