@@ -27,4 +27,5 @@ def test_python_strings_are_put_in_the_order_of_fixed_width_text(values):
     code point; a driver's unsorted ones are sorted as fixed-width text."""
     objects, text = np.array(values, dtype=object), np.array(values, dtype=str)
     positions = np.arange(len(values))
-    assert list(positions[text_order(objects)]) == list(positions[text_order(text)])
+    by_code_point = sorted(range(len(values)), key=values.__getitem__)  # Python's stable sort: the oracle
+    assert list(positions[text_order(objects)]) == list(positions[text_order(text)]) == by_code_point
