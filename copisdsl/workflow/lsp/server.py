@@ -16,7 +16,7 @@ from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 
 from copisdsl import __version__
-from copisdsl.workflow.fmt import UnsafeFormatError, format_source
+from copisdsl.workflow.fmt import SuppressionMovedError, UnsafeFormatError, format_source
 from copisdsl.workflow.lsp import actions, completion, hover, navigation, outline
 from copisdsl.workflow.lsp.context import context_at
 from copisdsl.workflow.lsp.diagnostics import publishable, to_range
@@ -201,6 +201,8 @@ def make_server(debounce: float = DEBOUNCE) -> CopisServer:
         snap = ls.snap(params.text_document.uri)
         try:
             formatted, _ = format_source(snap.text, display_name(snap.uri))
+        except SuppressionMovedError as exc:
+            raise fail(f"not formatted: {exc}") from None
         except UnsafeFormatError as exc:
             raise fail(f"not formatted: the formatter could not keep the journey's meaning ({exc})") from None
         if formatted is None:

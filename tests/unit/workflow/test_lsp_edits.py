@@ -120,6 +120,12 @@ async def test_formatting_goes_through_copis_fmt(client, tmp_path):
     with pytest.raises(JsonRpcException, match="syntax errors"):
         await client.text_document_formatting_async(t.DocumentFormattingParams(
             text_document=doc(uri), options=t.FormattingOptions(tab_size=2, insert_spaces=True)))
+    # a layout that would take a suppressed statement off its comment's line says so, and why
+    change_text(client, uri, 'journey j "J" {\n  stage s "S" { touchpoint t "T" { moment_of_truth } }'
+                             '  # copis: ignore[W303]\n}\n', 3)
+    with pytest.raises(JsonRpcException, match="not formatted: the canonical layout would move the statements"):
+        await client.text_document_formatting_async(t.DocumentFormattingParams(
+            text_document=doc(uri), options=t.FormattingOptions(tab_size=2, insert_spaces=True)))
 
 
 async def test_symbols_folding_and_semantic_tokens(client, tmp_path):
