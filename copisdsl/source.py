@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 #: Control characters (C0 but tab, DEL, C1), as a regular-expression class
-#: body: strings may not hold them (SVG is XML; terminals obey them).
-CONTROL_CHARS = r"\x00-\x08\x0a-\x1f\x7f-\x9f"
+#: body: strings may not hold them (SVG is XML; terminals obey them); with
+#: them the noncharacters U+FFFE and U+FFFF, which XML does not allow either
+#: (Graphviz refused every picture of a title holding one).
+CONTROL_CHARS = r"\x00-\x08\x0a-\x1f\x7f-\x9f\ufffe\uffff"
 CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 #: Bidirectional embedding, override and isolate controls: they reorder how
 #: text is displayed (W310); every output shows them as visible marks.

@@ -102,7 +102,8 @@ def diagnose(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[Di
             bad = _control_in_string(attempt, exc.pos_in_stream)
             if bad is not None:
                 at = col + bad - exc.pos_in_stream
-                return error("E100", f"control character {_char_name(attempt[bad])} in a string",
+                what = "noncharacter" if attempt[bad] in "\ufffe\uffff" else "control character"
+                return error("E100", f"{what} {_char_name(attempt[bad])} in a string",
                              Span(path, line, at, line, at + 1),
                              "remove it; write \\n for a line break"), line
             end = len(lines[line - 1]) + 1 if line <= len(lines) else col + 1
