@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 problems found (errors; warnings too with --strict),
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from pathlib import Path
@@ -356,12 +357,27 @@ def _echo_text(diagnostics, sources, color: bool, err: bool) -> None:
 _own_process = False
 
 
+#: what writing the output can run into that is no bug: a full disk or quota, a file too large, a failing device
+_WRITE_FAILURES = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
 def run() -> None:
     """The console entry point (``copis``, ``python -m copisdsl``): ``main``
-    in a process of its own, which lets commands end it quickly."""
+    in a process of its own, which lets commands end it quickly. Standard
+    output that cannot take what is written (``> /dev/full``) is a message
+    and exit 1, not a traceback (click turns only a broken pipe into one)."""
     global _own_process
     _own_process = True
-    main()
+    try:
+        main()
+    except OSError as exc:
+        if exc.errno not in _WRITE_FAILURES or exc.filename is not None:
+            raise
+        try:
+            sys.stderr.write(f"copis: error: cannot write the output: {exc.strerror}\n")
+            sys.stderr.flush()
+        finally:
+            os._exit(EXIT_PROBLEMS)
 
 
 def own_process() -> bool:

@@ -44,6 +44,18 @@ def test_dev_null_stays_a_device(tmp_path, journey, command):
     assert stat.S_ISCHR(after.st_mode) and after.st_ino == before.st_ino
 
 
+@pytest.mark.parametrize("command", [["render", "j.copis", "-o", "-"], ["export", "j.copis", "-o", "-"],
+                                     ["check", "--format", "json", "j.copis"], ["check", "j.copis"], ["--help"]])
+def test_a_full_standard_output_is_a_message_not_a_traceback(tmp_path, journey, command):
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "copisdsl", *command], cwd=tmp_path, stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=60, env={**os.environ, "NO_COLOR": "1"})
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip().endswith("copis: error: cannot write the output: No space left on device")
+
+
 def test_dev_stdout_is_a_plain_write(tmp_path, journey):
     done = run("export", "j.copis", "--format", "mermaid", "-o", "/dev/stdout", cwd=tmp_path)
     assert done.returncode == 0 and done.stdout.startswith("journey")
