@@ -41,6 +41,14 @@ def quote(value: str) -> str:
     return '"' + bidi_marked(value).replace("\r\n", "\n").translate(_QUOTE) + '"'
 
 
+#: the longest word ``wrap`` keeps whole when asked not to break words
+MAX_WORD = 200
+
+
+def _pieces(word: str) -> str:
+    return " ".join(word[i:i + MAX_WORD] for i in range(0, len(word), MAX_WORD))
+
+
 def wrap(value: str, width: int, max_lines: int | None = None, *, break_words: bool = True) -> list[str]:
     """``value`` broken into lines of about ``width`` characters (long words
     are split unless ``break_words`` is false: then a longer word has a line
@@ -49,6 +57,9 @@ def wrap(value: str, width: int, max_lines: int | None = None, *, break_words: b
         return [value]  # the common case, and textwrap is slow
     lines: list[str] = []
     for part in value.splitlines() or [""]:
+        if not break_words and len(part) > MAX_WORD:
+            # a "word" that long is none: split it too (Graphviz refuses an HTML label over 16,384 characters)
+            part = " ".join(_pieces(word) if len(word) > MAX_WORD else word for word in part.split(" "))
         lines += textwrap.wrap(part, width, break_long_words=break_words, break_on_hyphens=break_words) or [""]
     if max_lines is not None and len(lines) > max_lines:
         lines = lines[:max_lines]

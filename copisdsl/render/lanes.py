@@ -67,21 +67,33 @@ def measure(value: str, size: float, bold: bool = False) -> float:
     return sum(table[ch] if ch in table else _em(ch, bold) for ch in value) * size + 2
 
 
+#: the longest word ``fit`` measures whole (longer ones no line holds anyway)
+_LONG_WORD = 1_000
+
+
 def fit(value: str, width: float, size: float, *, bold: bool = False, max_lines: int | None = None) -> list[str]:
     """``value`` wrapped into lines that fit ``width`` points (words longer
     than a line are split); cut with an ellipsis after ``max_lines``."""
     lines: list[str] = []
     for part in " ".join(value.replace("\r", "\n").split("\n")).split(" ") or [""]:
+        if max_lines is not None and len(lines) > max_lines:
+            break  # what follows is cut off anyway
         if not part:
             continue
         candidate = f"{lines[-1]} {part}" if lines else part
-        if lines and measure(candidate, size, bold) <= width:
+        if len(candidate) <= _LONG_WORD and lines and measure(candidate, size, bold) <= width:
             lines[-1] = candidate
             continue
-        while measure(part, size, bold) > width:
+        # A long word is cut where its prefix stops fitting, not measured
+        # whole after every cut (that took time growing with its square).
+        while len(part) > _LONG_WORD or measure(part, size, bold) > width:
             cut = max(1, _longest_prefix(part, width, size, bold))
+            if cut >= len(part):
+                break
             lines.append(part[:cut])
             part = part[cut:]
+            if max_lines is not None and len(lines) > max_lines:
+                break
         if part:
             lines.append(part)
     lines = lines or [""]

@@ -140,3 +140,41 @@ def test_pill_labels_keep_their_margins(view: str, labels: set[str]) -> None:
         assert label == label.strip()
         assert float(x) - float(left) >= 3, (label, left, x)
         assert float(x) + measure(label, size, bold=True) - 2 <= float(right), (label, x, right)
+
+
+@given(st.text(alphabet=st.sampled_from(list("abcWM\u4e00 ")), max_size=60), st.integers(20, 200))
+def test_fit_keeps_every_character_and_each_line_fits(value: str, width: int) -> None:
+    """Wrapping cuts between words or inside a word too long for a line,
+    and drops only the blanks it breaks at (a one-character line may not fit)."""
+    from copisdsl.render.lanes import fit
+
+    lines = fit(value, width, 9)
+    assert "".join(lines).replace(" ", "") == value.replace(" ", "")
+    assert all(measure(line, 9) <= width or len(line) == 1 for line in lines)
+
+
+def test_a_word_of_eighty_thousand_characters_is_cut_into_lines_that_fit() -> None:
+    """Each line is measured once (a long word was measured whole after every
+    cut: 9.5 s at 80,000 characters), and with ``max_lines`` nothing past
+    them is wrapped; the lines are the same as for a short word's pieces."""
+    from copisdsl.render.lanes import fit
+
+    word = "abcdefghij" * 8_000
+    lines = fit(word, 120, 9)
+    assert "".join(lines) == word and all(measure(line, 9) <= 120 for line in lines)
+    short = fit(word[:2_000], 120, 9)
+    assert short[:-1] == lines[: len(short) - 1]
+    cut = fit(word, 120, 9, max_lines=3)
+    assert len(cut) == 3 and cut[:2] == lines[:2] and cut[2].endswith("\u2026")
+
+
+@pytest.mark.skipif(not has_dot(), reason="Graphviz (dot) is not installed")
+@pytest.mark.parametrize("view", ["map", "blueprint", "journey", "copis", "mindmap"])
+def test_every_view_draws_a_title_of_eighty_thousand_characters(view: str) -> None:
+    """Graphviz refuses an HTML label over 16,384 characters: a word that
+    long is split into lines in every view, the mind map's too."""
+    word = "x" * 80_000
+    result = check(f'journey j "J" {{\n  stage s "S" {{ touchpoint t "{word}" {{ pain "{word}" }} }}\n}}\n')
+    assert result.model is not None
+    svg = draw(result.model, None, view, "svg").decode("utf-8")
+    assert "<svg" in svg and "xxxxxxxxxx" in svg
