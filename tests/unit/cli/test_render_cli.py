@@ -143,3 +143,18 @@ def test_build_without_graphviz(tmp_path: Path) -> None:
     assert "2 of 2 journeys not built" in err
     assert "report:" not in done.stdout.decode()
     assert not (tmp_path / "out" / "branches").exists()
+
+
+@needs_dot
+def test_a_pdf_carries_no_time_of_its_own(tmp_path: Path) -> None:
+    """cairo stamps a PDF with the time it was drawn (it reads no
+    SOURCE_DATE_EPOCH): the stamp is replaced by a fixed one of the same
+    length, so the same journey gives the same bytes at any time and the
+    file's cross-reference offsets still hold."""
+    out = tmp_path / "x.pdf"
+    done = copis("render", str(CASE), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    pdf = out.read_bytes()
+    assert b"/CreationDate (D:19700101000000Z)" in pdf
+    offset = int(pdf[pdf.rindex(b"startxref") + 9:].split()[0])
+    assert pdf[offset:offset + 4] == b"xref"  # the table is where the file says it is
