@@ -72,7 +72,12 @@ def _location(span: Span) -> dict:
 
 
 def _uri(path: str) -> str:
-    """A relative URI reference for a shown path (spaces, '%', '#' escaped)."""
+    """A relative URI reference for a shown path: every character but
+    letters, digits, ``/ . _ - ~`` percent-escaped; ``:`` too, or
+    ``http:evil.copis`` would read as an absolute URI of scheme ``http``
+    (RFC 3986, 4.2), and a backslash, which is part of a name on POSIX
+    (a separator only where ``os.sep`` is one)."""
+    import os
     from urllib.parse import quote
 
-    return quote(path.replace("\\", "/"), safe="/:._-~")
+    return quote(path.replace(os.sep, "/") if os.sep != "/" else path, safe="/._-~")

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import pytest
 from click.testing import CliRunner
 
 from copisdsl.cli import main
@@ -60,3 +61,15 @@ def test_user_text_is_escaped_as_json_and_output_is_deterministic(tmp_path):
     (result,) = json.loads(first)["runs"][0]["results"]
     assert result["ruleId"] == "W305" and result["level"] == "warning"
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "%3Cstdin%3E"
+
+
+@pytest.mark.parametrize("name, uri", [("http:evil.copis", "http%3Aevil.copis"),
+                                       ("back\\slash.copis", "back%5Cslash.copis")])
+def test_a_file_name_is_a_relative_uri_of_that_one_file(tmp_path, monkeypatch, name, uri):
+    """A ':' would make the name an absolute URI of another scheme, and a
+    backslash is part of a name on POSIX, no folder separator."""
+    (tmp_path / name).write_text(ODD, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["check", "--format", "sarif", name])
+    (found,) = json.loads(result.stdout)["runs"][0]["results"]
+    assert found["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == uri
