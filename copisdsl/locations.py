@@ -152,14 +152,19 @@ def declaration_problem(written: str, table: bool, query: bool) -> tuple[str, st
         return ("path", f"credentials do not belong in a journey: the URL '{mask(written)}' holds a password",
                 "leave the password out of the URL and give it to the engine through its own environment "
                 "(for PostgreSQL: PGPASSWORD, PGPASSFILE or PGSERVICE)")
-    if _SCHEME_VARIABLE.match(written) and not is_url(written):
+    if scheme_unknown(written):
         return None
     return options_problem(written, written, table, query)
 
 
-#: a path whose scheme a ``${NAME}`` may hold (``"${DATABASE_URL}"``, ``"${ENGINE}://..."``):
-#: whether it is a URL is known only once expanded
+#: a path whose scheme a ``${NAME}`` may hold (``"${DATABASE_URL}"``, ``"${ENGINE}://..."``)
 _SCHEME_VARIABLE = re.compile(r"[A-Za-z0-9+.-]*\$\{")
+
+
+def scheme_unknown(written: str) -> bool:
+    """Whether only expanding its variables tells if the path ``written``
+    is a URL (then ``options_problem`` judges it when the data is read)."""
+    return bool(_SCHEME_VARIABLE.match(written)) and not is_url(written)
 
 
 def options_problem(text: str, written: str, table: bool, query: bool) -> tuple[str, str, str] | None:

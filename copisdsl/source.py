@@ -10,7 +10,8 @@ from typing import NamedTuple
 #: body: strings may not hold them (SVG is XML; terminals obey them); with
 #: them the noncharacters U+FFFE and U+FFFF, which XML does not allow either
 #: (Graphviz refused every picture of a title holding one).
-CONTROL_CHARS = r"\x00-\x08\x0a-\x1f\x7f-\x9f\ufffe\uffff"
+NONCHARACTERS = "\ufffe\uffff"
+CONTROL_CHARS = r"\x00-\x08\x0a-\x1f\x7f-\x9f" + "".join(f"\\u{ord(c):04x}" for c in NONCHARACTERS)
 CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 #: Bidirectional embedding, override and isolate controls: they reorder how
 #: text is displayed (W310); every output shows them as visible marks.

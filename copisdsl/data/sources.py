@@ -28,10 +28,11 @@ from copisdsl.syntax.nodes import conditions, walk
 from copisdsl.data.kpis import NoValue
 from copisdsl.data.problems import Problem, empty_column, no_orders, outside_scale, segment_customer
 from copisdsl.data.engines.base import EngineError
-from copisdsl.locations import Unset, file_format, locate, mask, one_file, options_problem
+from copisdsl.locations import Unset, file_format, locate, mask, one_file, options_problem, scheme_unknown
 from copisdsl.diagnostics import Diagnostic, error, warning
 from copisdsl.data.figures import ClvFigures
 from copisdsl.semantic.model import Data, Model
+from copisdsl.source import Span
 
 if TYPE_CHECKING:
     from copisdsl.data.engines.table import EngineTable
@@ -98,9 +99,7 @@ class TableSource:
         for kpi in self.model.kpis:
             for node in walk(kpi.expr):
                 if isinstance(node, n.Column) and node.data.name in wanted:
-                    wanted[node.data.name].add(node.column.name)
-                    if node.where is not None:
-                        wanted[node.data.name] |= {c.column.name for c in conditions(node.where)}
+                    wanted[node.data.name] |= _named_columns(node).keys()
         if any(kpi.by_segment for kpi in self.model.kpis):
             # Any column reference may be reached from a KPI by segment (through
             # the KPIs it names): each file keeps its customer column, as text.
@@ -131,7 +130,7 @@ class TableSource:
             return None
         # A path its variables make a URL, or not, is told apart only now (the resolve could not).
         problem = options_problem(where.url or where.path or "", data.path, "table" in data.option_spans,
-                                  "query" in data.option_spans)
+                                  "query" in data.option_spans) if scheme_unknown(data.path) else None
         if problem is not None:
             where_, message, hint = problem
             self.diagnostics.append(error("E204", message, data.problem_span(where_), hint))
@@ -382,10 +381,8 @@ class TableSource:
             table = self.tables.get(column.data.name)
         if table is None:
             return
-        named = {column.column.name: column.column.span}
-        for comp in conditions(column.where) if column.where is not None else ():
-            named.setdefault(comp.column.name, comp.column.span)
-        problems = [p for p in (table.lacks(name, span) for name, span in named.items()) if p is not None]
+        problems = [p for p in (table.lacks(name, span) for name, span in _named_columns(column).items())
+                    if p is not None]
         if problems:
             self.diagnostics += [p.diag for p in problems]
             raise NoValue(problems[0].diag.message)
@@ -656,6 +653,15 @@ def _duckdb_reads_as_pandas(table: EngineTable, data: Data, wanted: set[str], mo
     floats = sorted(name for name in used if types[name].upper() in ("FLOAT", "DOUBLE"))
     far = sorted(name for name in used if kinds[name] == "date" and types[name].upper() != "TIMESTAMP_NS")
     return not table.nan_or_far_date(floats, far)
+
+
+def _named_columns(column: n.Column) -> dict[str, Span]:
+    """The columns a reference names, each where it is first named: its
+    own, then its filter's, in order."""
+    named = {column.column.name: column.column.span}
+    for comp in conditions(column.where) if column.where is not None else ():
+        named.setdefault(comp.column.name, comp.column.span)
+    return named
 
 
 def _typed_columns(model: Model, data: Data) -> tuple[set[str], set[str]]:

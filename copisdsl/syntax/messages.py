@@ -15,7 +15,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.language import STATEMENT_KEYWORDS as KEYWORDS
-from copisdsl.source import CONTROL, SourceFile, Span, source_lines
+from copisdsl.source import CONTROL, NONCHARACTERS, SourceFile, Span, source_lines
 from copisdsl.syntax.tokens import KEYWORDS as TERMINALS, PUNCTUATION
 
 
@@ -102,7 +102,7 @@ def diagnose(exc: UnexpectedInput, source: SourceFile, attempt: str) -> tuple[Di
             bad = _control_in_string(attempt, exc.pos_in_stream)
             if bad is not None:
                 at = col + bad - exc.pos_in_stream
-                what = "noncharacter" if attempt[bad] in "\ufffe\uffff" else "control character"
+                what = "noncharacter" if attempt[bad] in NONCHARACTERS else "control character"
                 return error("E100", f"{what} {_char_name(attempt[bad])} in a string",
                              Span(path, line, at, line, at + 1),
                              "remove it; write \\n for a line break"), line

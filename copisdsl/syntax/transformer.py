@@ -8,6 +8,8 @@ off, for speed).
 
 from __future__ import annotations
 
+import re
+
 from copisdsl.syntax import nodes as n
 from copisdsl.diagnostics import Diagnostic, error
 from copisdsl.syntax.tokens import Token
@@ -26,6 +28,9 @@ _Journey, _Stage, _Touchpoint = map(n.builder, (n.Journey, n.Stage, n.Touchpoint
 MAX_NESTING = 200
 #: the most digits a number may have before its point (a double holds 15 exactly)
 MAX_INTEGER_DIGITS = 15
+_WHOLE_DIGITS = re.compile(r"[0-9]*")
+#: a number token's kind of literal
+_NUMBER_KINDS = {"NUMBER_POS": "number", "PERCENT_POS": "percent", "DURATION_POS": "duration"}
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n"}
 
@@ -178,37 +183,31 @@ class ToAst:
             end = children[2]
         return _new(Span, (self.file, first.line, first.column, end.end_line, end.end_column))
 
-    def _too_large(self, tok: Token, span: Span) -> bool:
-        """E100 (and True) for a number with more digits before its point
-        than ``MAX_INTEGER_DIGITS``: past them a float is inexact, then
-        infinite, a duration overflows every calendar, and past 4,300
-        Python refuses to read the digits at all."""
-        digits = len(tok.value.split(".", 1)[0].rstrip("%dwmy").lstrip("0"))
-        if digits <= MAX_INTEGER_DIGITS:
-            return False
-        self.diagnostics.append(error(
-            "E100", f"number too large: {digits} digits before the point (at most {MAX_INTEGER_DIGITS})", span,
-            "a figure this large is beyond what copis computes with; write it in larger units"))
-        return True
-
-    @staticmethod
-    def _placeholder(kind: str, tok: Token):
-        """The value of a number too large to read (the E100 stops the check)."""
-        return (0, tok.value[-1]) if kind == "duration" else 0.0
+    def _value(self, kind: str, tok: Token, span: Span, sign: int = 1):
+        """The value of a number token of ``kind`` (a percent as its fraction,
+        a duration as ``(amount, unit)``). E100 for more digits before the
+        point than ``MAX_INTEGER_DIGITS``: past them a float is inexact, then
+        infinite, a duration overflows every calendar, and past 4,300 Python
+        refuses to read the digits at all (the value is then 0: the E100
+        stops the check)."""
+        digits = len(_WHOLE_DIGITS.match(tok.value).group().lstrip("0"))
+        too_large = digits > MAX_INTEGER_DIGITS
+        if too_large:
+            self.diagnostics.append(error(
+                "E100", f"number too large: {digits} digits before the point (at most {MAX_INTEGER_DIGITS})",
+                span, "a figure this large is beyond what copis computes with; write it in larger units"))
+        if kind == "duration":
+            return (0 if too_large else sign * int(tok.value[:-1]), tok.value[-1])
+        if too_large:
+            return 0.0
+        return sign * float(tok.value[:-1]) / 100.0 if kind == "percent" else sign * float(tok.value)
 
     def _number(self, toks, span: Span) -> n.Literal:
         tok = toks[-1]
         negative = len(toks) == 2
-        text = ("-" if negative else "") + tok.value
-        sign = -1 if negative else 1
-        if self._too_large(tok, span):
-            kind = {"PERCENT_POS": "percent", "DURATION_POS": "duration"}.get(tok.type, "number")
-            return _Literal(kind, self._placeholder(kind, tok), text, span)
-        if tok.type == "PERCENT_POS":
-            return _Literal("percent", sign * float(tok.value[:-1]) / 100.0, text, span)
-        if tok.type == "DURATION_POS":
-            return _Literal("duration", (sign * int(tok.value[:-1]), tok.value[-1]), text, span)
-        return _Literal("number", sign * float(tok.value), text, span)
+        kind = _NUMBER_KINDS[tok.type]
+        return _Literal(kind, self._value(kind, tok, span, -1 if negative else 1),
+                        ("-" if negative else "") + tok.value, span)
 
     def _literal(self, toks) -> n.Literal:
         """A value from its one or two tokens (a sign and a number)."""
@@ -360,15 +359,7 @@ class ToAst:
     # -- expressions
     def _number_expr(self, kind: str, tok: Token):
         span = _new(Span, (self.file, tok.line, tok.column, tok.end_line, tok.end_column))
-        if self._too_large(tok, span):
-            lit = _Literal(kind, self._placeholder(kind, tok), tok.value, span)
-        elif kind == "percent":
-            lit = _Literal(kind, float(tok.value[:-1]) / 100.0, tok.value, span)
-        elif kind == "duration":
-            lit = _Literal(kind, (int(tok.value[:-1]), tok.value[-1]), tok.value, span)
-        else:
-            lit = _Literal(kind, float(tok.value), tok.value, span)
-        return _Number(lit, span)
+        return _Number(_Literal(kind, self._value(kind, tok, span), tok.value, span), span)
 
     def num(self, children):
         return self._number_expr("number", children[0])

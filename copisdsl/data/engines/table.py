@@ -272,14 +272,15 @@ class EngineTable:
                 return q.purchase_days(data.customer, data.date, data.amount, data.until, self.source.copy(),
                                        self.dialect, trim)
 
-            days = orders(trim=True)
             if self.in_files and self.days_reread:
                 # Grouped by the IDs as written first; by the trimmed IDs
                 # only if one of them is padded or empty (queries.untrimmed_ids).
                 self.engine.keep(orders(trim=False), DAYS)
                 if self.engine.fetch(q.untrimmed_ids(_kept()))[1][0][0]:
-                    self.engine.keep(days, DAYS)
+                    self.engine.keep(orders(trim=True), DAYS)
                 days = _kept()
+            else:
+                days = orders(trim=True)
             self._days = (days, per_customer)
         days, per_customer = self._days
         return days.copy(), per_customer
